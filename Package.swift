@@ -1,0 +1,45 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Layers point down only: planrun → PlanEngine → PlanCore → PlanYAML → CLibYAML.
+let package = Package(
+    name: "planrun",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "planrun", targets: ["planrun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "PlanYAML", dependencies: ["CLibYAML"]),
+        .target(name: "PlanCore", dependencies: ["PlanYAML"]),
+        .target(
+            name: "PlanEngine",
+            dependencies: [
+                "PlanCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .executableTarget(
+            name: "planrun",
+            dependencies: [
+                "PlanEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared by the test targets: fixtures with markers, the built binary, a private sshd.
+        .target(name: "PlanTestSupport", dependencies: ["PlanCore"], path: "Tests/PlanTestSupport"),
+        .testTarget(name: "PlanYAMLTests", dependencies: ["PlanYAML", "PlanTestSupport"]),
+        .testTarget(name: "PlanCoreTests", dependencies: ["PlanCore", "PlanTestSupport"]),
+        .testTarget(name: "PlanEngineTests", dependencies: ["PlanEngine", "PlanTestSupport"]),
+        .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

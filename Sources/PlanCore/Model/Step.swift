@@ -1,0 +1,147 @@
+import PlanYAML
+
+/// One step of an operation: a command on nodes, computed variables, or a post-condition.
+public struct Step: Sendable {
+    public enum Action: Sendable {
+        /// A shell command (`sh -c`); interpolated values are shell-quoted.
+        case run(Template)
+        /// Exec without a shell; each element is one argument.
+        case argv([Template])
+        /// Computed variables, no node: readable as `steps.ID.NAME` and `vars.NAME`.
+        case set([(key: String, value: ValueTemplate)])
+        /// A post-condition; counts towards `validation_status` and `confidence`.
+        case assert(Template)
+
+        /// Whether the step runs a command on nodes.
+        public var isCommand: Bool {
+            switch self {
+            case .run, .argv: return true
+            case .set, .assert: return false
+            }
+        }
+    }
+
+    public enum OnError: String, Sendable, CaseIterable {
+        /// The run fails: later steps are not run.
+        case fail
+        /// Reported, and the run goes on.
+        case `continue`
+        /// The node is reported offline and later steps skip it.
+        case markOffline = "mark_offline"
+    }
+
+    public var id: String
+    public var idRange: SourceRange
+    public var name: String?
+    public var phase: Phase
+    public var action: Action
+    /// Nodes to run on: nil means the inventory's only node.
+    public var target: Target?
+    public var needs: [(id: String, range: SourceRange)]
+    public var when: Template?
+    public var timeout: Setting<Double>?
+    public var retries: Int
+    /// Seconds between attempts (retries and `until:` polling).
+    public var delay: Double
+    public var until: Template?
+    public var captures: [Capture]
+    public var onError: OnError
+    public var fallback: [Step]
+    public var fallbackNode: Template?
+    public var errors: [ErrorRule]
+    public var destructive: Bool
+    /// For asserts: what failed; for other steps, shown when the step fails.
+    public var message: Template?
+    public var recommend: Template?
+    /// The whole step mapping.
+    public var range: SourceRange
+
+    public init(
+        id: String, idRange: SourceRange = .unknown, name: String? = nil, phase: Phase = .execute,
+        action: Action, target: Target? = nil, needs: [(id: String, range: SourceRange)] = [],
+        when: Template? = nil, timeout: Setting<Double>? = nil, retries: Int = 0, delay: Double = 1,
+        until: Template? = nil, captures: [Capture] = [], onError: OnError = .fail, fallback: [Step] = [],
+        fallbackNode: Template? = nil, errors: [ErrorRule] = [], destructive: Bool = false,
+        message: Template? = nil, recommend: Template? = nil, range: SourceRange = .unknown
+    ) {
+        self.id = id
+        self.idRange = idRange
+        self.name = name
+        self.phase = phase
+        self.action = action
+        self.target = target
+        self.needs = needs
+        self.when = when
+        self.timeout = timeout
+        self.retries = retries
+        self.delay = delay
+        self.until = until
+        self.captures = captures
+        self.onError = onError
+        self.fallback = fallback
+        self.fallbackNode = fallbackNode
+        self.errors = errors
+        self.destructive = destructive
+        self.message = message
+        self.recommend = recommend
+        self.range = range
+    }
+}
+
+/// Where a step runs: node or group names, or an expression that yields them.
+public enum Target: Sendable {
+    /// One name or a list of names, each a template (`genesis`, `${{ inputs.target_node }}`).
+    case names([Template])
+
+    public var range: SourceRange {
+        switch self {
+        case .names(let names): return names.first?.range ?? .unknown
+        }
+    }
+}
+
+/// A value taken from a step's output, stored as `nodes.NODE.NAME` and `steps.ID.NODE.captures.NAME`.
+public struct Capture: Sendable {
+    public enum Source: Sendable, Hashable {
+        /// The whole stdout, trimmed.
+        case stdout
+        /// A dotted path into stdout parsed as JSON; numbers index lists (`a.b.0`).
+        case json([String])
+        /// The first group of the first match of a regular expression.
+        case regex(String)
+        /// Stdout split into lines, empty lines dropped.
+        case lines
+    }
+
+    public enum Conversion: String, Sendable, CaseIterable { case int, float, bool, string }
+
+    public var name: String
+    public var source: Source
+    public var conversion: Conversion?
+    public var range: SourceRange
+
+    public init(name: String, source: Source, conversion: Conversion? = nil, range: SourceRange = .unknown) {
+        self.name = name
+        self.source = source
+        self.conversion = conversion
+        self.range = range
+    }
+}
+
+/// Maps a failure's output or exit code to an error kind and a hint (`errors:`).
+public struct ErrorRule: Sendable {
+    /// A regular expression matched against stderr then stdout; nil matches any failure with `exitCode`.
+    public var match: String?
+    public var exitCode: Int?
+    public var kind: String
+    public var hint: String?
+    public var range: SourceRange
+
+    public init(match: String? = nil, exitCode: Int? = nil, kind: String, hint: String? = nil, range: SourceRange = .unknown) {
+        self.match = match
+        self.exitCode = exitCode
+        self.kind = kind
+        self.hint = hint
+        self.range = range
+    }
+}

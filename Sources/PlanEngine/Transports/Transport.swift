@@ -1,0 +1,98 @@
+/// What a step asks a node to run.
+public struct CommandRequest: Sendable {
+    public enum Command: Sendable, Hashable {
+        /// Run by `/bin/sh -c` on the node.
+        case shell(String)
+        /// Exec'd without a shell (remotely: each argument shell-quoted once for the remote login shell).
+        case argv([String])
+    }
+
+    public var command: Command
+    /// Seconds before the whole process tree is stopped (SIGTERM, then SIGKILL after `grace`).
+    public var timeout: Double
+    /// Seconds between SIGTERM and SIGKILL.
+    public var grace: Double
+    /// Most bytes kept of each of stdout and stderr; past it the tail is kept.
+    public var outputLimit: Int
+
+    public init(command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20) {
+        self.command = command
+        self.timeout = timeout
+        self.grace = grace
+        self.outputLimit = outputLimit
+    }
+}
+
+/// What came back from one command on one node.
+public struct CommandOutcome: Sendable {
+    /// The exit status; nil when the process was killed by a signal or never started.
+    public var exitCode: Int32?
+    /// The signal that ended the process, if one did.
+    public var signal: Int32?
+    public var stdout: String
+    public var stderr: String
+    /// Wall-clock seconds from spawn to reap.
+    public var duration: Double
+    /// The command was stopped by its timeout.
+    public var timedOut: Bool
+    /// Set when the transport itself failed (ssh could not connect, exec failed), as opposed to the command.
+    public var failure: TransportFailure?
+
+    public init(
+        exitCode: Int32?, signal: Int32? = nil, stdout: String = "", stderr: String = "", duration: Double = 0,
+        timedOut: Bool = false, failure: TransportFailure? = nil
+    ) {
+        self.exitCode = exitCode
+        self.signal = signal
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+        self.timedOut = timedOut
+        self.failure = failure
+    }
+
+    public var succeeded: Bool { failure == nil && !timedOut && exitCode == 0 }
+}
+
+/// Why a node could not be reached or a command could not be started.
+public struct TransportFailure: Sendable, Hashable, Error {
+    public var kind: ErrorKind
+    public var message: String
+
+    public init(_ kind: ErrorKind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// The kinds of the seed's error table, plus plan-defined kinds from `errors:` rules.
+public struct ErrorKind: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static let connection: ErrorKind = "connection"
+    public static let authentication: ErrorKind = "authentication"
+    public static let unreachable: ErrorKind = "unreachable"
+    public static let timeout: ErrorKind = "timeout"
+    public static let permission: ErrorKind = "permission"
+    public static let command: ErrorKind = "command"
+    public static let validation: ErrorKind = "validation"
+    public static let serviceOffline: ErrorKind = "service_offline"
+    public static let gitConflict: ErrorKind = "git_conflict"
+    public static let partial: ErrorKind = "partial"
+    public static let interrupted: ErrorKind = "interrupted"
+    public static let deadline: ErrorKind = "deadline"
+}
+
+/// A way to run commands on one node. One instance per node per run.
+public protocol NodeTransport: Sendable {
+    /// Checks once, before the node's first step, that the node can be used (for SSH: opens the
+    /// multiplexed master connection). Returns the classified failure, or nil when the node is usable.
+    func connect(timeout: Double) async -> TransportFailure?
+    /// Runs one command to completion or timeout; never throws, never leaves a process behind.
+    func execute(_ request: CommandRequest) async -> CommandOutcome
+    /// Releases what `connect` opened (the SSH master). Safe to call more than once.
+    func close() async
+}

@@ -1,0 +1,74 @@
+/// One problem found in a plan or its inputs, reported with the others rather than thrown alone,
+/// so that `planrun validate` can show every problem in one pass.
+public struct Diagnostic: Sendable, Hashable {
+    public enum Severity: String, Sendable, Hashable, Comparable {
+        case error, warning, note
+
+        private var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+
+    /// A second place that explains the first: the other occurrence of a duplicate key, the alias that led here.
+    public struct Note: Sendable, Hashable {
+        public var message: String
+        public var range: SourceRange?
+
+        public init(_ message: String, at range: SourceRange? = nil) {
+            self.message = message
+            self.range = range
+        }
+    }
+
+    /// Stable identifier such as `plan.unknown-key`; tools and tests match on it, never on the message.
+    public var id: String
+    public var severity: Severity
+    /// Lowercase, no trailing period, as the compiler writes them.
+    public var message: String
+    /// The file the range points into; nil for problems that come from the command line.
+    public var file: String?
+    public var range: SourceRange
+    public var notes: [Note]
+    /// Replacement text for the range, e.g. the did-you-mean of an unknown key.
+    public var fixIt: String?
+
+    public init(
+        _ id: String, _ message: String, severity: Severity = .error, file: String? = nil,
+        at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
+    ) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.range = range
+        self.notes = notes
+        self.fixIt = fixIt
+    }
+
+    public static func error(
+        _ id: String, _ message: String, at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(id, message, severity: .error, at: range, notes: notes, fixIt: fixIt)
+    }
+
+    public static func warning(
+        _ id: String, _ message: String, at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(id, message, severity: .warning, at: range, notes: notes, fixIt: fixIt)
+    }
+
+    /// `file:line:column: severity: message [id]`, the line every renderer starts from.
+    public var summary: String {
+        var place = file ?? "<input>"
+        if range != .unknown { place += ":\(range.start.line):\(range.start.column)" }
+        return "\(place): \(severity.rawValue): \(message) [\(id)]"
+    }
+}
+
+extension Array where Element == Diagnostic {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Sets the file on every diagnostic that does not name one yet.
+    public func inFile(_ file: String) -> [Diagnostic] {
+        map { var d = $0; if d.file == nil { d.file = file }; return d }
+    }
+}

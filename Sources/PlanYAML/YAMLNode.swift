@@ -1,0 +1,84 @@
+/// A composed YAML node: a value tree with the source range of every node.
+///
+/// Aliases are resolved into copies of their anchor's node (a value type, so copies are cheap);
+/// `aliasRange` remembers where the alias stood so that diagnostics can say "via alias at L:C".
+public struct YAMLNode: Sendable, Hashable {
+    public enum ScalarStyle: Sendable, Hashable {
+        case plain, singleQuoted, doubleQuoted, literal, folded
+    }
+
+    public struct Pair: Sendable, Hashable {
+        public var key: YAMLNode
+        public var value: YAMLNode
+
+        public init(key: YAMLNode, value: YAMLNode) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public indirect enum Content: Sendable, Hashable {
+        case scalar(String, ScalarStyle)
+        case sequence([YAMLNode])
+        /// Ordered pairs, so that order is kept and a duplicate key can name both places.
+        case mapping([Pair])
+    }
+
+    public var content: Content
+    public var range: SourceRange
+    /// An explicit tag such as `!!str`, as written (shorthand resolved by libyaml); nil when none.
+    public var tag: String?
+    /// Where the alias that produced this copy stood; nil for a node written in place.
+    public var aliasRange: SourceRange?
+
+    public init(_ content: Content, range: SourceRange, tag: String? = nil, aliasRange: SourceRange? = nil) {
+        self.content = content
+        self.range = range
+        self.tag = tag
+        self.aliasRange = aliasRange
+    }
+
+    /// The scalar's text, or nil when the node is a sequence or a mapping.
+    public var scalar: String? {
+        if case .scalar(let text, _) = content { return text }
+        return nil
+    }
+
+    public var scalarStyle: ScalarStyle? {
+        if case .scalar(_, let style) = content { return style }
+        return nil
+    }
+
+    public var sequence: [YAMLNode]? {
+        if case .sequence(let items) = content { return items }
+        return nil
+    }
+
+    public var mapping: [Pair]? {
+        if case .mapping(let pairs) = content { return pairs }
+        return nil
+    }
+
+    /// A quoted scalar is always a string; a plain one is typed by the field that reads it.
+    public var isQuoted: Bool {
+        switch scalarStyle {
+        case .singleQuoted, .doubleQuoted, .literal, .folded: return true
+        default: return false
+        }
+    }
+
+    /// `null`, `~` or empty plain scalar.
+    public var isNull: Bool {
+        guard case .scalar(let text, .plain) = content, tag == nil else { return false }
+        return text.isEmpty || text == "~" || text == "null"
+    }
+
+    /// What the node is, in words for diagnostics: "a mapping", "a list", "a string".
+    public var kindDescription: String {
+        switch content {
+        case .scalar: return isNull ? "null" : "a scalar"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+}
