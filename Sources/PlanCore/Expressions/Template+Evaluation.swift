@@ -50,7 +50,7 @@ extension Expression {
 public enum ShellQuote {
     /// `text` as exactly one shell word.
     public static func quote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }
 
