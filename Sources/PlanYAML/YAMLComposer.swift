@@ -19,10 +19,36 @@ public enum YAMLComposer {
     ///
     /// Returns a nil node for an empty document. Syntax errors, limits, duplicate keys, bad merge keys and
     /// a second document are diagnostics (ids `yaml.*`), never a crash or a hang.
+    ///
+    /// Errors that leave no trustworthy tree return a nil node: `yaml.syntax`, `yaml.encoding`,
+    /// `yaml.too-large`, `yaml.too-deep`, `yaml.alias-budget`, `yaml.unknown-alias`. The others keep the
+    /// tree: `yaml.duplicate-key` (the later pair is dropped), `yaml.bad-merge` (the merge key merges
+    /// nothing) and `yaml.multiple-documents` (the first document is returned, the rest is not read).
     public static func compose(
         _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default
     ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
-        // TODO(yaml): implemented on the composer branch.
-        return (nil, [Diagnostic("yaml.unimplemented", "composer not implemented", file: file, at: .unknown)])
+        // Checked before libyaml sees a byte: the size bounds every other cost.
+        guard bytes.count <= limits.maxBytes else {
+            let message = "input is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)"
+            return (nil, [Diagnostic("yaml.too-large", message, file: file, at: SourceRange(line: 1, column: 1))])
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let parser = LibYAMLParser(input: buffer) else {
+                let message = "libyaml could not allocate a parser"
+                return (nil, [Diagnostic("yaml.memory", message, file: file, at: SourceRange(line: 1, column: 1))])
+            }
+            var composition = Composition(limits: limits, file: file)
+            var event = yaml_event_t()
+            while true {
+                guard parser.next(&event) else {
+                    composition.fail(parser.failure(file: file))
+                    break
+                }
+                let step = composition.handle(event)
+                yaml_event_delete(&event)
+                if step == .stop { break }
+            }
+            return (composition.node, composition.diagnostics)
+        }
     }
 }
