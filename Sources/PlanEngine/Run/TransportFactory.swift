@@ -1,6 +1,11 @@
 /// Chooses the transport for each node.
 public enum TransportFactory {
     public static func standard() -> @Sendable (NodeDeclaration) -> any NodeTransport {
-        { _ in DryRunTransport() } // TODO(transport): LocalTransport / SSHTransport once merged.
+        { node in
+            switch node.transport {
+            case .local: return LocalTransport()
+            case .ssh: return LocalTransport() // TODO(transport): SSHTransport once merged.
+            }
+        }
     }
 }
