@@ -34,6 +34,10 @@ public struct StepRecord: Sendable, Hashable {
     public var command: String?
     /// Dry-run only: the step's timeout in seconds.
     public var timeout: Double?
+    /// Dry-run only: how a failure would be handled — retries, fallback step ids, fallback node.
+    public var retries: Int?
+    public var fallbacks: [String]?
+    public var fallbackNode: String?
 
     public init(
         step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
@@ -66,6 +70,9 @@ public struct StepRecord: Sendable, Hashable {
         if let answeredBy { o["answered_by"] = .string(answeredBy) }
         if let command { o["command"] = .string(command) }
         if let timeout { o["timeout"] = .double(timeout) }
+        if let retries { o["retries"] = .int(retries) }
+        if let fallbacks { o["fallbacks"] = .array(fallbacks.map(Value.string)) }
+        if let fallbackNode { o["fallback_node"] = .string(fallbackNode) }
         return .object(o)
     }
 }

@@ -41,8 +41,7 @@ struct NodeAttempt {
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
 
-        var scope = await state.scope()
-        scope["node"] = runner.nodeValue(node)
+        let scope = await runner.scope(for: node)
         let timeout: Double
         let command: CommandRequest.Command
         do {
@@ -65,6 +64,10 @@ struct NodeAttempt {
         case .failure(let failure):
             await state.nodeContacted(node.name, online: false)
             let outcome = Outcome(status: .failed, attempts: 1, duration: elapsed())
+            guard await state.firstConnectionFailure(node.name) else {
+                return Outcome(status: .failed, attempts: 1, duration: elapsed(),
+                               reason: "node unavailable (\(failure.kind)): \(failure.message)")
+            }
             return await fail(kind: failure.kind, message: failure.message, outcome: outcome,
                               hint: FailureClassifier.hint(for: failure.kind))
         }
@@ -104,8 +107,7 @@ struct NodeAttempt {
             }
 
             if failure == nil, let until = step.until {
-                var pollScope = await state.scope()
-                pollScope["node"] = runner.nodeValue(node)
+                let pollScope = await runner.scope(for: node)
                 if !((try? until.evaluate(in: pollScope).isTruthy) ?? false) {
                     // A cancelled pause falls through to the next attempt, which sees the cancellation.
                     if elapsed() + step.delay < timeout {

@@ -31,8 +31,7 @@ extension PlanRunner {
                 reason: "node offline (marked by step '\(marker)')"))
             return true
         }
-        var scope = await state.scope()
-        scope["node"] = nodeValue(node)
+        let scope = await scope(for: node)
         if let reason = await skipReason(step, scope: scope) {
             await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
             return true
@@ -98,7 +97,7 @@ extension PlanRunner {
             step: step.id, phase: step.phase, node: node.name, status: outcome.status, attempts: outcome.attempts,
             exitCode: outcome.exitCode, duration: outcome.duration, reason: outcome.reason,
             answeredBy: outcome.answeredBy, command: request.dryRun ? outcome.command : nil,
-            timeout: request.dryRun ? outcome.timeout : nil))
+            timeout: request.dryRun ? outcome.timeout : nil).planned(step, dryRun: request.dryRun))
         guard outcome.status == .failed else { return }
         switch step.onError {
         case .fail: await state.halt(.failed(step: step.id))
@@ -107,8 +106,10 @@ extension PlanRunner {
         }
     }
 
-    func nodeValue(_ node: NodeDeclaration) -> Value {
-        var o = Value.Object()
+    /// The scope with `node` set: what the run knows of the node (status, captures) and its declaration.
+    func scope(for node: NodeDeclaration) async -> Value.Object {
+        var scope = await state.scope()
+        var o = scope["nodes"]?.objectValue?[node.name]?.objectValue ?? Value.Object()
         o["name"] = .string(node.name)
         o["vars"] = .object(node.vars)
         switch node.transport {
@@ -117,6 +118,19 @@ extension PlanRunner {
             o["transport"] = .string("ssh")
             o["host"] = .string(ssh.host)
         }
-        return .object(o)
+        scope["node"] = .object(o)
+        return scope
+    }
+}
+
+extension StepRecord {
+    /// Adds what a dry-run shows of failure handling: retries, fallback steps, fallback node.
+    func planned(_ step: Step, dryRun: Bool) -> StepRecord {
+        guard dryRun, status == .planned else { return self }
+        var record = self
+        record.retries = step.retries
+        if !step.fallback.isEmpty { record.fallbacks = step.fallback.map(\.id) }
+        record.fallbackNode = step.fallbackNode?.source
+        return record
     }
 }

@@ -58,26 +58,50 @@ extension PlanRunner {
         return nil
     }
 
+    /// Without a target, the values land in `vars`; with one, they are evaluated per node (offline nodes
+    /// included: nothing is contacted) and land beside the node's captures in `nodes.NODE`.
     private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)]) async {
-        let scope = await state.scope()
-        if let reason = await skipReason(step, scope: scope) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .skipped, reason: reason))
+        guard step.target != nil else {
+            await runSet(step, entries, node: nil)
             return
         }
-        progress?.started(step: step, node: nil, attempt: 1, command: nil)
+        let nodes: [NodeDeclaration]
+        do {
+            nodes = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: await state.scope())
+        } catch {
+            await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
+            return
+        }
+        for node in nodes { await runSet(step, entries, node: node) }
+    }
+
+    private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)], node: NodeDeclaration?) async {
+        let scope = if let node { await scope(for: node) } else { await state.scope() }
+        if let reason = await skipReason(step, scope: scope) {
+            await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason))
+            return
+        }
+        progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
         var values = Value.Object()
         do {
             for (key, template) in entries { values[key] = try template.evaluate(in: scope) }
         } catch {
-            await failNodeless(step, message: "set: \(error.message)")
+            if request.dryRun {
+                await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .planned,
+                                        reason: "values decided at run time"))
+                return
+            }
+            await failNodeless(step, node: node?.name, message: "set: \(error.message)")
             return
         }
-        await state.setVars(values)
+        values = redactor.redact(.object(values)).objectValue ?? values
+        if let node { await state.setCaptures(values, on: node.name) } else { await state.setVars(values) }
         var result = values
         result["ok"] = .bool(true)
-        await state.setStepResult(step.id, node: nil, result)
+        await state.setStepResult(step.id, node: node?.name, result)
         await record(StepRecord(
-            step: step.id, phase: step.phase, node: nil, status: request.dryRun ? .planned : .succeeded, attempts: 1))
+            step: step.id, phase: step.phase, node: node?.name, status: request.dryRun ? .planned : .succeeded,
+            attempts: 1))
     }
 
     private func runAssert(_ step: Step, _ condition: Template) async {
@@ -112,10 +136,10 @@ extension PlanRunner {
         if step.onError == .fail, step.phase != .validate { await state.halt(.failed(step: step.id)) }
     }
 
-    func failNodeless(_ step: Step, message: String) async {
-        await report(RunIssue(kind: .validation, step: step.id, phase: step.phase, message: message))
-        await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .failed, attempts: 1, reason: message))
-        await state.setStepResult(step.id, node: nil, Value.Object([("ok", .bool(false))]))
+    func failNodeless(_ step: Step, node: String? = nil, message: String) async {
+        await report(RunIssue(kind: .validation, node: node, step: step.id, phase: step.phase, message: message))
+        await record(StepRecord(step: step.id, phase: step.phase, node: node, status: .failed, attempts: 1, reason: message))
+        await state.setStepResult(step.id, node: node, Value.Object([("ok", .bool(false))]))
         if step.onError == .fail { await state.halt(.failed(step: step.id)) }
     }
 }

@@ -39,6 +39,13 @@ actor RunState {
         nodes[node] = .object(entry)
     }
 
+    private var unreachableReported = Set<String>()
+
+    /// True the first time a node's connection failure is reported, so it is one issue, not one per step.
+    func firstConnectionFailure(_ node: String) -> Bool {
+        unreachableReported.insert(node).inserted
+    }
+
     func markOffline(_ node: String, by step: String) {
         if offline[node] == nil { offline[node] = step }
         nodeContacted(node, online: false)
