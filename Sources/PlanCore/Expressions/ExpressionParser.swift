@@ -152,21 +152,21 @@ struct ExpressionParser {
         let open = advance()
         try enter(open)
         defer { nesting -= 1 }
-        let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
-        if let function = ExpressionFunction(rawValue: name) {
-            if !function.arity.contains(arguments.count) {
-                problems.append(ExpressionSyntaxError(
-                    id: "expr.arguments",
-                    message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
-                    start: nameToken.start, end: close.end))
-            }
-        } else {
+        let function = ExpressionFunction(rawValue: name)
+        if function == nil {
             var message = "unknown function '\(name)'"
             let suggestion = ExpressionFunction.suggestion(for: name)
             if let suggestion { message += "; did you mean '\(suggestion)'?" }
             problems.append(ExpressionSyntaxError(
                 id: "expr.unknown-function", message: message, start: nameToken.start, end: nameToken.end,
                 fixIt: suggestion))
+        }
+        let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
+        if let function, !function.arity.contains(arguments.count) {
+            problems.append(ExpressionSyntaxError(
+                id: "expr.arguments",
+                message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
+                start: nameToken.start, end: close.end))
         }
         let height = (arguments.map(\.height).max() ?? 0) + 1
         return try make(.call(name, arguments.map(\.node), range(nameToken.start, close.end)), nameToken.start,
