@@ -1,7 +1,5 @@
 import PlanYAML
 
-// TODO(expr): this file is the expression branch's to replace; the signatures are the contract.
-
 /// An expression that could not be evaluated: an unknown path, a type mismatch, a bad call.
 public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
@@ -17,46 +15,98 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
 
 extension Template {
     /// Parses a plan scalar into literal parts and `${{ … }}` expressions, with ranges to the column.
-    /// Malformed expressions are diagnostics with id `expr.syntax`.
+    ///
+    /// Diagnostics: `expr.syntax` for malformed expressions (each broken one is kept as literal text),
+    /// `expr.unknown-function` and `expr.unknown-name` with a did-you-mean fix-it, `expr.arguments` for a
+    /// wrong argument count. A sequence or mapping node gives an empty template (its decoder reports it).
+    /// Each `Expression.range` spans from `${{` to just after `}}`; see `ScalarLocator` for how exact
+    /// columns are in each scalar style.
     public static func parse(_ node: YAMLNode) -> (Template, [Diagnostic]) {
-        (Template(literal: node.scalar ?? "", range: node.range), [])
+        guard case .scalar(let text, let style) = node.content else {
+            return (Template(literal: "", range: node.range), [])
+        }
+        return TemplateParser.parse(text, style: style, range: node.range)
     }
 
-    /// Parses text that does not come from a YAML node (e.g. the command line).
+    /// Parses text that does not come from a YAML node (e.g. the command line), as a plain scalar
+    /// starting at `range.start`; with `.unknown` every range is `.unknown`.
     public static func parse(_ text: String, at range: SourceRange) -> (Template, [Diagnostic]) {
-        (Template(literal: text, range: range), [])
+        TemplateParser.parse(text, style: .plain, range: range)
     }
 
     /// The value of the template in `scope` (keys `inputs`, `nodes`, `steps`, `node`, `vars`).
-    /// A whole-expression template keeps its type; any other yields a string.
+    /// A whole-expression template keeps its type; any other yields a string of its literal parts and
+    /// each value's `interpolationText`.
     public func evaluate(in scope: Value.Object) throws(EvaluationError) -> Value {
-        .string(literalText ?? source)
+        if let expression = wholeExpression { return try expression.evaluate(in: scope) }
+        if let text = literalText { return .string(text) }
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .expression(let expression): out += try expression.evaluate(in: scope).interpolationText
+            }
+        }
+        return .string(out)
     }
 
-    /// The text for a `run:` command: literal parts as written, each interpolated value as exactly one shell word.
+    /// The text for a `run:` command: literal parts as written, each interpolated value as exactly one
+    /// shell word (`ShellQuote.quote` of its `interpolationText`), so no value can add a command.
     public func renderShell(in scope: Value.Object) throws(EvaluationError) -> String {
-        literalText ?? source
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .expression(let expression):
+                out += ShellQuote.quote(try expression.evaluate(in: scope).interpolationText)
+            }
+        }
+        return out
     }
 
-    /// Every path the template reads, for the checks of undefined inputs and captures.
-    public var references: [Reference] { [] }
+    /// Every path the template reads, in source order, components as written (`*` kept), for the checks
+    /// of undefined inputs and captures. Paths inside `default(…)` are listed too.
+    public var references: [Reference] {
+        var out: [Reference] = []
+        for expression in expressions { expression.root.collectReferences(into: &out) }
+        return out
+    }
 }
 
 extension Expression {
-    public func evaluate(in scope: Value.Object) throws(EvaluationError) -> Value { .null }
-}
+    /// The value of the expression in `scope`; `&&` and `||` short-circuit and yield bools.
+    public func evaluate(in scope: Value.Object) throws(EvaluationError) -> Value {
+        try ExpressionEvaluator(scope: scope).evaluate(root)
+    }
 
-/// POSIX shell quoting.
-public enum ShellQuote {
-    /// `text` as exactly one shell word.
-    public static func quote(_ text: String) -> String {
-        "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    /// Every path the expression reads, in source order.
+    public var references: [Reference] {
+        var out: [Reference] = []
+        root.collectReferences(into: &out)
+        return out
     }
 }
 
-extension Value {
-    /// Parses JSON text (for `capture: { json: … }` and `--inputs`), keeping object key order.
-    public static func parseJSON(_ text: String) throws(EvaluationError) -> Value {
-        throw EvaluationError("json parsing not implemented", at: .unknown)
+extension ExpressionNode {
+    /// Where the node stands in the plan.
+    public var range: SourceRange {
+        switch self {
+        case .literal(_, let r), .path(_, let r), .list(_, let r), .unary(_, _, let r), .binary(_, _, _, let r),
+            .call(_, _, let r):
+            return r
+        }
+    }
+
+    fileprivate func collectReferences(into out: inout [Reference]) {
+        switch self {
+        case .literal: break
+        case .path(let path, let range): out.append(Reference(path: path, range: range))
+        case .list(let items, _): for item in items { item.collectReferences(into: &out) }
+        case .unary(_, let operand, _): operand.collectReferences(into: &out)
+        case .binary(_, let left, let right, _):
+            left.collectReferences(into: &out)
+            right.collectReferences(into: &out)
+        case .call(_, let arguments, _): for argument in arguments { argument.collectReferences(into: &out) }
+        }
     }
 }

@@ -1,0 +1,234 @@
+import PlanYAML
+
+/// Computes the value of an expression tree in a scope (`inputs`, `nodes`, `steps`, `node`, `vars`).
+///
+/// Pure: reads the scope, runs nothing, touches no environment. Errors name the path or the operator and
+/// carry the range of the node that failed.
+struct ExpressionEvaluator {
+    let scope: Value.Object
+
+    func evaluate(_ node: ExpressionNode) throws(EvaluationError) -> Value {
+        switch node {
+        case .literal(let value, _):
+            return value
+        case .path(let path, let range):
+            switch resolve(path) {
+            case .success(let value): return value
+            case .failure(let missing): throw EvaluationError(missing.message(for: path), at: range)
+            }
+        case .list(let items, _):
+            var values: [Value] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try evaluate(item)) }
+            return .array(values)
+        case .unary(let op, let operand, let range):
+            let value = try evaluate(operand)
+            switch op {
+            case .not: return .bool(!value.isTruthy)
+            case .negate:
+                switch value {
+                case .int(let i) where i != Int.min: return .int(-i)
+                case .double(let d): return .double(-d)
+                default: throw EvaluationError("cannot negate \(Self.describe(value))", at: range)
+                }
+            }
+        case .binary(.and, let left, let right, _):
+            guard try evaluate(left).isTruthy else { return .bool(false) }
+            return .bool(try evaluate(right).isTruthy)
+        case .binary(.or, let left, let right, _):
+            if try evaluate(left).isTruthy { return .bool(true) }
+            return .bool(try evaluate(right).isTruthy)
+        case .binary(let op, let left, let right, let range):
+            return try Self.apply(op, try evaluate(left), try evaluate(right), at: range)
+        case .call(let name, let arguments, let range):
+            return try call(name, arguments, at: range)
+        }
+    }
+
+    /// The value of `node`, or nil when it is a path that is not defined (for `default`).
+    func evaluateIfDefined(_ node: ExpressionNode) throws(EvaluationError) -> Value? {
+        if case .path(let path, _) = node, case .success(let value) = resolve(path) { return value }
+        if case .path = node { return nil }
+        return try evaluate(node)
+    }
+
+    // MARK: - Paths
+
+    /// Why a path has no value: the component where lookup stopped, and what stood there.
+    struct Missing: Error {
+        enum Reason { case noKey(available: [String]), outOfRange(count: Int), notCollection(String) }
+        var index: Int
+        var reason: Reason
+
+        func message(for path: [String]) -> String {
+            let full = "'\(path.joined(separator: "."))' is not defined"
+            let parent = "'\(path[..<index].joined(separator: "."))'"
+            switch reason {
+            case .noKey(let available):
+                if let guess = Suggest.closest(to: path[index], among: available) {
+                    return full + "; did you mean '\((path[..<index] + [guess]).joined(separator: "."))'?"
+                }
+                return index == 0 ? full : full + ": \(parent) has no key '\(path[index])'"
+            case .outOfRange(let count):
+                return full + ": \(parent) has \(count) element\(count == 1 ? "" : "s")"
+            case .notCollection(let type):
+                return full + ": \(parent) is \(type)"
+            }
+        }
+    }
+
+    /// Looks a path up. `*` maps the rest of the path over an object's values (in key order) or a list's
+    /// elements, skipping those where it is not defined; several `*` give one flat list.
+    func resolve(_ path: [String]) -> Result<Value, Missing> {
+        guard let root = scope[path[0]] else {
+            return .failure(Missing(index: 0, reason: .noKey(available: scope.keys)))
+        }
+        return Self.descend(root, path, from: 1)
+    }
+
+    private static func descend(_ value: Value, _ path: [String], from start: Int) -> Result<Value, Missing> {
+        var current = value
+        var i = start
+        while i < path.count {
+            let component = path[i]
+            if component == "*" {
+                let elements: [Value]
+                switch current {
+                case .object(let object): elements = object.values
+                case .array(let array): elements = array
+                default: return .failure(Missing(index: i, reason: .notCollection(article(current))))
+                }
+                let flatten = path[(i + 1)...].contains("*")
+                var out: [Value] = []
+                for element in elements {
+                    guard case .success(let v) = descend(element, path, from: i + 1) else { continue }
+                    if flatten, case .array(let inner) = v { out += inner } else { out.append(v) }
+                }
+                return .success(.array(out))
+            }
+            switch current {
+            case .object(let object):
+                guard let next = object[component] else {
+                    return .failure(Missing(index: i, reason: .noKey(available: object.keys)))
+                }
+                current = next
+            case .array(let array):
+                guard let n = Int(component), n >= 0 else {
+                    return .failure(Missing(index: i, reason: .notCollection("a list, indexed by number")))
+                }
+                guard n < array.count else { return .failure(Missing(index: i, reason: .outOfRange(count: array.count))) }
+                current = array[n]
+            default:
+                return .failure(Missing(index: i, reason: .notCollection(article(current))))
+            }
+            i += 1
+        }
+        return .success(current)
+    }
+
+    // MARK: - Operators
+
+    static func apply(_ op: ExpressionNode.BinaryOperator, _ a: Value, _ b: Value, at range: SourceRange)
+        throws(EvaluationError) -> Value
+    {
+        switch op {
+        case .equal: return .bool(equal(a, b))
+        case .notEqual: return .bool(!equal(a, b))
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            guard let order = compare(a, b) else {
+                throw EvaluationError("cannot compare \(describe(a)) with \(describe(b)) using '\(op.rawValue)'", at: range)
+            }
+            switch op {
+            case .less: return .bool(order < 0)
+            case .lessOrEqual: return .bool(order <= 0)
+            case .greater: return .bool(order > 0)
+            default: return .bool(order >= 0)
+            }
+        case .in: return .bool(try contains(b, a, at: range))
+        case .plus:
+            switch (a, b) {
+            case (.string(let x), .string(let y)): return .string(x + y)
+            case (.int(let x), .int(let y)):
+                let (sum, overflow) = x.addingReportingOverflow(y)
+                if overflow { throw EvaluationError("integer overflow in '+'", at: range) }
+                return .int(sum)
+            default:
+                if let x = number(a), let y = number(b) { return .double(x + y) }
+                throw EvaluationError("cannot add \(describe(a)) and \(describe(b)); '+' takes two numbers or two strings", at: range)
+            }
+        case .minus:
+            if case .int(let x) = a, case .int(let y) = b {
+                let (difference, overflow) = x.subtractingReportingOverflow(y)
+                if overflow { throw EvaluationError("integer overflow in '-'", at: range) }
+                return .int(difference)
+            }
+            if let x = number(a), let y = number(b) { return .double(x - y) }
+            throw EvaluationError("cannot subtract \(describe(b)) from \(describe(a)); '-' takes two numbers", at: range)
+        case .and: return .bool(a.isTruthy && b.isTruthy)
+        case .or: return .bool(a.isTruthy || b.isTruthy)
+        }
+    }
+
+    /// Structural equality where an int equals the float of the same value and object key order is ignored.
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return Double(x) == y
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { entry in y[entry.key].map { equal(entry.value, $0) } ?? false }
+        default: return a == b
+        }
+    }
+
+    /// The order of two numbers or two strings (-1, 0, 1); nil for any other pair.
+    static func compare(_ a: Value, _ b: Value) -> Int? {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y ? -1 : x == y ? 0 : 1
+        case (.string(let x), .string(let y)): return x < y ? -1 : x == y ? 0 : 1
+        default:
+            guard let x = number(a), let y = number(b) else { return nil }
+            return x < y ? -1 : x == y ? 0 : 1
+        }
+    }
+
+    /// Whether `needle` is an element of a list, a substring of a string or a key of an object.
+    static func contains(_ haystack: Value, _ needle: Value, at range: SourceRange) throws(EvaluationError) -> Bool {
+        switch (haystack, needle) {
+        case (.array(let items), _): return items.contains { equal($0, needle) }
+        case (.string(let text), .string(let part)): return part.isEmpty || text.contains(part)
+        case (.object(let object), .string(let key)): return object[key] != nil
+        case (.string, _), (.object, _):
+            throw EvaluationError("cannot look for \(describe(needle)) in \(describe(haystack)); it takes a string", at: range)
+        default:
+            throw EvaluationError("cannot look for a value in \(describe(haystack)); 'in' takes a list, a string or an object", at: range)
+        }
+    }
+
+    static func number(_ value: Value) -> Double? {
+        switch value {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// A value in an error message: its type, and the value itself when short.
+    static func describe(_ value: Value) -> String {
+        switch value {
+        case .null: return "null"
+        case .array, .object: return article(value)
+        default:
+            let text = value.jsonText()
+            return text.unicodeScalars.count <= 40 ? "\(value.typeName) \(text)" : value.typeName
+        }
+    }
+
+    static func article(_ value: Value) -> String {
+        switch value {
+        case .null: return "null"
+        case .int, .object: return "an \(value.typeName)"
+        default: return "a \(value.typeName)"
+        }
+    }
+}

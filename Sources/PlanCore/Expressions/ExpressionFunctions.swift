@@ -1,0 +1,182 @@
+/// The functions an expression may call. The set is closed: a name outside it is a parse-time error
+/// (`expr.unknown-function`) with a did-you-mean, so a typo is found by `planrun validate`, not mid-run.
+enum ExpressionFunction: String, CaseIterable, Sendable {
+    /// `len(x)`: characters of a string, elements of a list, keys of an object.
+    case len
+    /// `unique(list)`: the list without repeats, first-seen order kept (`1` and `1.0` are the same).
+    case unique
+    /// `min(list)` or `min(a, b, …)`: the smallest of numbers or of strings.
+    case min
+    /// `max(list)` or `max(a, b, …)`: the largest of numbers or of strings.
+    case max
+    /// `all(list)`: every element is truthy (true for an empty list).
+    case all
+    /// `any(list)`: some element is truthy (false for an empty list).
+    case any
+    /// `contains(haystack, needle)`: the same test as `needle in haystack`.
+    case contains
+    /// `trim(string)`: without leading and trailing whitespace and line breaks.
+    case trim
+    /// `int(x)`: parses a string of digits (surrounding whitespace allowed), truncates a float, bool → 0/1.
+    case int
+    /// `float(x)`: parses a decimal string, widens an int.
+    case float
+    /// `string(x)`: the text the value would interpolate as.
+    case string
+    /// `default(x, fallback)`: `x`, unless it is null or a path that is not defined.
+    case `default`
+    /// `join(list, separator)`: the elements' text joined, separator `,` when left out.
+    case join
+    /// `keys(object)`: the object's keys in order.
+    case keys
+
+    /// How many arguments the function takes.
+    var arity: ClosedRange<Int> {
+        switch self {
+        case .len, .unique, .all, .any, .trim, .int, .float, .string, .keys: return 1...1
+        case .contains, .default: return 2...2
+        case .join: return 1...2
+        case .min, .max: return 1...Int.max
+        }
+    }
+
+    /// Names other languages use for our functions, for the did-you-mean of an unknown function.
+    static let aliases: [String: String] = [
+        "length": "len", "size": "len", "count": "len", "uniq": "unique", "distinct": "unique",
+        "includes": "contains", "has": "contains", "strip": "trim", "every": "all", "some": "any",
+        "str": "string", "integer": "int", "parseInt": "int", "toInt": "int", "double": "float",
+        "coalesce": "default",
+    ]
+
+    /// The function a mistyped name most likely meant.
+    static func suggestion(for name: String) -> String? {
+        if let alias = aliases[name] { return alias }
+        return Suggest.closest(to: name, among: allCases.map(\.rawValue))
+    }
+}
+
+extension ExpressionEvaluator {
+    /// Calls a function; the parser has already checked the name and the argument count.
+    func call(_ name: String, _ arguments: [ExpressionNode], at range: SourceRange) throws(EvaluationError) -> Value {
+        guard let function = ExpressionFunction(rawValue: name), function.arity.contains(arguments.count) else {
+            throw EvaluationError("cannot call '\(name)' with \(arguments.count) arguments", at: range)
+        }
+        if function == .default {
+            if let value = try evaluateIfDefined(arguments[0]), value != .null { return value }
+            return try evaluate(arguments[1])
+        }
+        var values: [Value] = []
+        values.reserveCapacity(arguments.count)
+        for argument in arguments { values.append(try evaluate(argument)) }
+        return try Self.apply(function, values, at: range)
+    }
+
+    static func apply(_ function: ExpressionFunction, _ args: [Value], at range: SourceRange)
+        throws(EvaluationError) -> Value
+    {
+        let name = function.rawValue
+        func fail(_ message: String) -> EvaluationError { EvaluationError(message, at: range) }
+        switch function {
+        case .len:
+            switch args[0] {
+            case .string(let s): return .int(s.count)
+            case .array(let a): return .int(a.count)
+            case .object(let o): return .int(o.count)
+            default: throw fail("'len' takes a string, a list or an object, got \(describe(args[0]))")
+            }
+        case .unique:
+            guard case .array(let items) = args[0] else { throw fail("'unique' takes a list, got \(describe(args[0]))") }
+            return .array(unique(items))
+        case .min, .max:
+            var items = args
+            if args.count == 1, case .array(let list) = args[0] { items = list }
+            guard var best = items.first else { throw fail("'\(name)' of an empty list") }
+            for item in items.dropFirst() {
+                guard let order = compare(item, best) else {
+                    throw fail("'\(name)' cannot compare \(describe(item)) with \(describe(best))")
+                }
+                if function == .min ? order < 0 : order > 0 { best = item }
+            }
+            if items.count == 1, compare(best, best) == nil {
+                throw fail("'\(name)' takes numbers or strings, got \(describe(best))")
+            }
+            return best
+        case .all, .any:
+            let items: [Value]
+            switch args[0] {
+            case .array(let list): items = list
+            case .object(let object): items = object.values
+            default: throw fail("'\(name)' takes a list, got \(describe(args[0]))")
+            }
+            return .bool(function == .all ? items.allSatisfy(\.isTruthy) : items.contains(where: \.isTruthy))
+        case .contains:
+            return .bool(try contains(args[0], args[1], at: range))
+        case .trim:
+            guard case .string(let s) = args[0] else { throw fail("'trim' takes a string, got \(describe(args[0]))") }
+            return .string(trim(s))
+        case .int:
+            switch args[0] {
+            case .int: return args[0]
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .double(let d):
+                guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else {
+                    throw fail("cannot convert \(describe(args[0])) to int")
+                }
+                return .int(i)
+            case .string(let s):
+                guard let i = Int(trim(s)) else { throw fail("cannot convert \(describe(args[0])) to int") }
+                return .int(i)
+            default: throw fail("cannot convert \(describe(args[0])) to int")
+            }
+        case .float:
+            switch args[0] {
+            case .double: return args[0]
+            case .int(let i): return .double(Double(i))
+            case .string(let s):
+                guard let d = Double(trim(s)), d.isFinite else { throw fail("cannot convert \(describe(args[0])) to float") }
+                return .double(d)
+            default: throw fail("cannot convert \(describe(args[0])) to float")
+            }
+        case .string:
+            return .string(args[0].interpolationText)
+        case .join:
+            guard case .array(let items) = args[0] else { throw fail("'join' takes a list, got \(describe(args[0]))") }
+            var separator = ","
+            if args.count == 2 {
+                guard case .string(let s) = args[1] else { throw fail("'join' takes a string separator, got \(describe(args[1]))") }
+                separator = s
+            }
+            return .string(items.map(\.interpolationText).joined(separator: separator))
+        case .keys:
+            guard case .object(let object) = args[0] else { throw fail("'keys' takes an object, got \(describe(args[0]))") }
+            return .array(object.keys.map(Value.string))
+        case .default:
+            return args[0] == .null ? args[1] : args[0]
+        }
+    }
+
+    /// The list without repeats, in first-seen order, by the same equality as `==`.
+    static func unique(_ items: [Value]) -> [Value] {
+        var seen = Set<Value>()
+        var out: [Value] = []
+        for item in items {
+            // Hashing finds exact repeats fast; integral floats are keyed as ints so 1 and 1.0 match.
+            var key = item
+            if case .double(let d) = item, let i = Int(exactly: d) { key = .int(i) }
+            switch key {
+            case .array, .object:
+                if !out.contains(where: { equal($0, item) }) { out.append(item) }
+            default:
+                if seen.insert(key).inserted { out.append(item) }
+            }
+        }
+        return out
+    }
+
+    /// Whitespace and line breaks removed from both ends.
+    static func trim(_ s: String) -> String {
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = s.lastIndex(where: { !$0.isWhitespace })!
+        return String(s[first...last])
+    }
+}

@@ -1,0 +1,282 @@
+import PlanYAML
+
+extension Expression {
+    /// The names a path may start with; any other is an `expr.unknown-name` error at parse time, so that
+    /// `input.x` is caught by `planrun validate` with a did-you-mean.
+    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars"]
+
+    /// Deepest nesting of parentheses, lists, calls and operators accepted in one expression; deeper
+    /// input is an `expr.syntax` error, never a stack overflow in the parser or the evaluator.
+    public static let maxDepth = 128
+}
+
+/// Builds the syntax tree of one expression from its tokens (precedence climbing).
+///
+/// Precedence, loosest first: `||`, `&&`, `== !=`, `< <= > >= in`, `+ -`, then the prefix `!` and `-`.
+/// A syntax error ends the expression (thrown); unknown names and functions and wrong argument counts
+/// are collected in `problems` and parsing goes on, so one expression can report several of them.
+struct ExpressionParser {
+    /// A node with the byte span it covers and the height of its tree.
+    struct Parsed {
+        var node: ExpressionNode
+        var start: Int
+        var end: Int
+        var height: Int
+    }
+
+    private let tokens: [ExpressionToken]
+    private let locator: ScalarLocator
+    private var index = 0
+    private var nesting = 0
+    private(set) var problems: [ExpressionSyntaxError] = []
+
+    init(tokens: [ExpressionToken], locator: ScalarLocator) {
+        self.tokens = tokens
+        self.locator = locator
+    }
+
+    /// Parses the tokens, which end with `.close`.
+    mutating func parse() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let parsed = try parseBinary(level: 0)
+        let token = current
+        guard token.kind == .close else {
+            switch token.kind {
+            case .closeParen: throw error("unmatched ')'", token)
+            case .closeBracket: throw error("unmatched ']'", token)
+            case .name("and"): throw error("unexpected 'and'; use '&&'", token, fixIt: "&&")
+            case .name("or"): throw error("unexpected 'or'; use '||'", token, fixIt: "||")
+            default: throw error("expected an operator or '}}', found \(token.display)", token)
+            }
+        }
+        return parsed.node
+    }
+
+    // MARK: - Operators
+
+    private static let levels: [[(ExpressionToken.Kind, ExpressionNode.BinaryOperator)]] = [
+        [(.or, .or)],
+        [(.and, .and)],
+        [(.equal, .equal), (.notEqual, .notEqual)],
+        [(.less, .less), (.lessOrEqual, .lessOrEqual), (.greater, .greater), (.greaterOrEqual, .greaterOrEqual),
+         (.in, .in)],
+        [(.plus, .plus), (.minus, .minus)],
+    ]
+
+    private mutating func parseBinary(level: Int) throws(ExpressionSyntaxError) -> Parsed {
+        if level == Self.levels.count { return try parseUnary() }
+        var left = try parseBinary(level: level + 1)
+        while let op = Self.levels[level].first(where: { $0.0 == current.kind })?.1 {
+            let opToken = advance()
+            if current.kind == .close {
+                throw error("expected an expression after \(opToken.display)", current)
+            }
+            let right = try parseBinary(level: level + 1)
+            left = try make(
+                .binary(op, left.node, right.node, range(left.start, right.end)),
+                left.start, right.end, max(left.height, right.height) + 1, at: opToken)
+        }
+        return left
+    }
+
+    private mutating func parseUnary() throws(ExpressionSyntaxError) -> Parsed {
+        let token = current
+        let op: ExpressionNode.UnaryOperator
+        switch token.kind {
+        case .not: op = .not
+        case .minus: op = .negate
+        default: return try parsePrimary()
+        }
+        advance()
+        try enter(token)
+        defer { nesting -= 1 }
+        let operand = try parseUnary()
+        // `-2` is a literal, so that it reads as one in arguments and in the tree.
+        if op == .negate, case .literal(let value, _) = operand.node {
+            switch value {
+            case .int(let i) where i != Int.min:
+                return Parsed(node: .literal(.int(-i), range(token.start, operand.end)), start: token.start,
+                              end: operand.end, height: 1)
+            case .double(let d):
+                return Parsed(node: .literal(.double(-d), range(token.start, operand.end)), start: token.start,
+                              end: operand.end, height: 1)
+            default: break
+            }
+        }
+        return try make(.unary(op, operand.node, range(token.start, operand.end)), token.start, operand.end,
+                        operand.height + 1, at: token)
+    }
+
+    // MARK: - Primaries
+
+    private mutating func parsePrimary() throws(ExpressionSyntaxError) -> Parsed {
+        let token = current
+        switch token.kind {
+        case .literal(let value):
+            advance()
+            return Parsed(node: .literal(value, range(token.start, token.end)), start: token.start,
+                          end: token.end, height: 1)
+        case .openParen:
+            advance()
+            try enter(token)
+            defer { nesting -= 1 }
+            let inner = try parseBinary(level: 0)
+            let close = current
+            guard close.kind == .closeParen else {
+                throw error("expected ')', found \(close.display)", close,
+                            note: ("to match this '('", token.start, token.end))
+            }
+            advance()
+            return Parsed(node: inner.node, start: token.start, end: close.end, height: inner.height)
+        case .openBracket:
+            advance()
+            try enter(token)
+            defer { nesting -= 1 }
+            let (items, close) = try parseArguments(closing: .closeBracket, opener: token)
+            let height = (items.map(\.height).max() ?? 0) + 1
+            return try make(.list(items.map(\.node), range(token.start, close.end)), token.start, close.end,
+                            height, at: token)
+        case .name(let name):
+            advance()
+            if current.kind == .openParen { return try parseCall(name, token) }
+            return try parsePath(name, token)
+        case .close:
+            throw error("expected an expression, found '}}'", token)
+        default:
+            throw error("expected an expression, found \(token.display)", token)
+        }
+    }
+
+    private mutating func parseCall(_ name: String, _ nameToken: ExpressionToken) throws(ExpressionSyntaxError)
+        -> Parsed
+    {
+        let open = advance()
+        try enter(open)
+        defer { nesting -= 1 }
+        let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
+        if let function = ExpressionFunction(rawValue: name) {
+            if !function.arity.contains(arguments.count) {
+                problems.append(ExpressionSyntaxError(
+                    id: "expr.arguments",
+                    message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
+                    start: nameToken.start, end: close.end))
+            }
+        } else {
+            var message = "unknown function '\(name)'"
+            let suggestion = ExpressionFunction.suggestion(for: name)
+            if let suggestion { message += "; did you mean '\(suggestion)'?" }
+            problems.append(ExpressionSyntaxError(
+                id: "expr.unknown-function", message: message, start: nameToken.start, end: nameToken.end,
+                fixIt: suggestion))
+        }
+        let height = (arguments.map(\.height).max() ?? 0) + 1
+        return try make(.call(name, arguments.map(\.node), range(nameToken.start, close.end)), nameToken.start,
+                        close.end, height, at: nameToken)
+    }
+
+    /// Comma-separated expressions up to `closing` (a trailing comma allowed); returns them and the closer.
+    private mutating func parseArguments(closing: ExpressionToken.Kind, opener: ExpressionToken)
+        throws(ExpressionSyntaxError) -> ([Parsed], ExpressionToken)
+    {
+        var items: [Parsed] = []
+        let closer = closing == .closeParen ? "')'" : "']'"
+        while current.kind != closing {
+            items.append(try parseBinary(level: 0))
+            if current.kind == .comma {
+                advance()
+            } else if current.kind != closing {
+                throw error("expected ',' or \(closer), found \(current.display)", current,
+                            note: ("to match this \(opener.display)", opener.start, opener.end))
+            }
+        }
+        return (items, advance())
+    }
+
+    private mutating func parsePath(_ root: String, _ rootToken: ExpressionToken) throws(ExpressionSyntaxError)
+        -> Parsed
+    {
+        var components = [root]
+        var end = rootToken.end
+        while true {
+            if current.kind == .dot {
+                let dot = advance()
+                guard case .component(let component) = current.kind else {
+                    throw error("expected a name after '.', found \(current.display)", current,
+                                note: ("after this '.'", dot.start, dot.end))
+                }
+                components.append(component)
+                end = advance().end
+            } else if current.kind == .openBracket {
+                let open = advance()
+                let key = current
+                switch key.kind {
+                case .literal(.string(let s)): components.append(s)
+                case .literal(.int(let i)) where i >= 0: components.append(String(i))
+                default:
+                    throw error("expected a quoted key or an index inside '[ ]', found \(key.display)", key)
+                }
+                advance()
+                guard current.kind == .closeBracket else {
+                    throw error("expected ']', found \(current.display)", current,
+                                note: ("to match this '['", open.start, open.end))
+                }
+                end = advance().end
+            } else {
+                break
+            }
+        }
+        if !Expression.scopeNames.contains(root) {
+            var message = "unknown name '\(root)'"
+            let suggestion = Suggest.closest(to: root, among: Expression.scopeNames + ["true", "false", "null"])
+            if let suggestion { message += "; did you mean '\(suggestion)'?" }
+            else { message += "; paths start with \(Expression.scopeNames.map { "'\($0)'" }.joined(separator: ", "))" }
+            problems.append(ExpressionSyntaxError(
+                id: "expr.unknown-name", message: message, start: rootToken.start, end: rootToken.end,
+                fixIt: suggestion))
+        }
+        return Parsed(node: .path(components, range(rootToken.start, end)), start: rootToken.start, end: end,
+                      height: 1)
+    }
+
+    // MARK: - Helpers
+
+    private var current: ExpressionToken { tokens[index] }
+
+    @discardableResult
+    private mutating func advance() -> ExpressionToken {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private mutating func enter(_ token: ExpressionToken) throws(ExpressionSyntaxError) {
+        nesting += 1
+        if nesting > Expression.maxDepth {
+            throw error("expression nested more than \(Expression.maxDepth) levels deep", token)
+        }
+    }
+
+    private func make(_ node: ExpressionNode, _ start: Int, _ end: Int, _ height: Int, at token: ExpressionToken)
+        throws(ExpressionSyntaxError) -> Parsed
+    {
+        if height > Expression.maxDepth {
+            throw error("expression nested more than \(Expression.maxDepth) levels deep", token)
+        }
+        return Parsed(node: node, start: start, end: end, height: height)
+    }
+
+    private func range(_ start: Int, _ end: Int) -> SourceRange { locator.range(start, end) }
+
+    private func error(
+        _ message: String, _ token: ExpressionToken, fixIt: String? = nil,
+        note: (message: String, start: Int, end: Int)? = nil
+    ) -> ExpressionSyntaxError {
+        ExpressionSyntaxError(message: message, start: token.start, end: token.end, fixIt: fixIt, note: note)
+    }
+
+    private static func describe(_ arity: ClosedRange<Int>) -> String {
+        let plural: (Int) -> String = { $0 == 1 ? "1 argument" : "\($0) arguments" }
+        if arity.upperBound == Int.max { return "at least \(plural(arity.lowerBound))" }
+        if arity.count == 1 { return plural(arity.lowerBound) }
+        return "\(arity.lowerBound) to \(arity.upperBound) arguments"
+    }
+}
