@@ -38,6 +38,9 @@ public struct Step: Sendable {
     /// Nodes to run on: nil means the inventory's only node.
     public var target: Target?
     public var needs: [(id: String, range: SourceRange)]
+    /// Where the `needs:` key stands; nil when the step has none and so follows the step before it.
+    /// `needs: []` has a range and no entries: the step starts with its phase.
+    public var needsRange: SourceRange? = nil
     public var when: Template?
     public var timeout: Setting<Double>?
     public var retries: Int

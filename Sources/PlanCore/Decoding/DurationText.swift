@@ -1,0 +1,54 @@
+/// Durations as plans write them: `500ms`, `10s`, `2m`, `1h`, `1m30s`, or a bare number of seconds.
+public enum DurationText {
+    /// The duration in seconds, or nil when `text` is not one.
+    ///
+    /// Units may be combined from largest to smallest (`1h30m`, `1m30s`, `2s500ms`); each number may have a
+    /// fraction (`1.5s`). Negative durations are not durations.
+    public static func seconds(_ text: String) -> Double? {
+        let scalars = Array(text.utf8)
+        guard !scalars.isEmpty else { return nil }
+        if let bare = ScalarTyping.number(text) { return bare >= 0 ? bare : nil }
+        var total = 0.0
+        var index = 0
+        var lastRank = Int.max
+        while index < scalars.count {
+            let numberStart = index
+            while index < scalars.count, (scalars[index] >= 0x30 && scalars[index] <= 0x39) || scalars[index] == 0x2E {
+                index += 1
+            }
+            guard index > numberStart,
+                let number = Double(String(decoding: scalars[numberStart..<index], as: UTF8.self))
+            else { return nil }
+            let unitStart = index
+            while index < scalars.count, scalars[index] >= 0x61, scalars[index] <= 0x7A { index += 1 }
+            let unit = String(decoding: scalars[unitStart..<index], as: UTF8.self)
+            guard let (rank, factor) = units[unit], rank < lastRank else { return nil }
+            lastRank = rank
+            total += number * factor
+        }
+        return total
+    }
+
+    /// Unit → (rank, seconds); ranks force largest-to-smallest order and forbid repeats.
+    private static let units: [String: (Int, Double)] = [
+        "h": (4, 3600), "m": (3, 60), "s": (2, 1), "ms": (1, 0.001),
+    ]
+
+    /// Seconds as a plan would write them: `90` → `1m30s`, `0.5` → `500ms`.
+    public static func format(_ seconds: Double) -> String {
+        if seconds < 1, seconds > 0 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds != seconds.rounded() { return "\(seconds)s" }
+        var rest = Int(seconds)
+        var out = ""
+        if rest >= 3600 { out += "\(rest / 3600)h"; rest %= 3600 }
+        if rest >= 60 { out += "\(rest / 60)m"; rest %= 60 }
+        if rest > 0 || out.isEmpty { out += "\(rest)s" }
+        return out
+    }
+
+    /// Seconds as a plan value: whole seconds stay an int, so `60s` equals the input `60`.
+    public static func value(_ seconds: Double) -> Value {
+        if seconds == seconds.rounded(), abs(seconds) < 1e15 { return .int(Int(seconds)) }
+        return .double(seconds)
+    }
+}

@@ -1,0 +1,150 @@
+import PlanYAML
+
+/// Reads inventories: the plan's own `inventory:` section, and `--inventory FILE` in planrun's format
+/// (`nodes:`/`groups:`) or Ansible's YAML inventory format (`all: { hosts: …, children: … }`).
+public enum InventoryDecoder {
+    static let inventoryKeys = ["nodes", "groups"]
+    static let nodeKeys = ["transport", "host", "user", "port", "identity_file", "ssh_options", "vars"]
+
+    /// Decodes an inventory file; the format is told by its top-level keys.
+    public static func decode(bytes: [UInt8], file: String) -> (Inventory?, [Diagnostic]) {
+        let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file)
+        var context = DecodingContext(file: file)
+        context.append(yamlProblems)
+        guard let root else {
+            if !yamlProblems.hasErrors {
+                context.error("inventory.empty", "the inventory file is empty", at: SourceRange(line: 1, column: 1))
+            }
+            return (nil, context.diagnostics)
+        }
+        let keys = root.mapping?.compactMap(\.key.scalar) ?? []
+        let inventory: Inventory?
+        if keys.isEmpty || keys.contains(where: inventoryKeys.contains) {
+            inventory = decodeNative(root, context: &context)
+        } else {
+            inventory = AnsibleInventory.decode(root, context: &context)
+        }
+        return (inventory, context.diagnostics)
+    }
+
+    /// Decodes an inventory file from disk.
+    public static func decode(path: String) -> (Inventory?, [Diagnostic]) {
+        guard let bytes = SourceFile.read(path) else {
+            return (nil, [Diagnostic("inventory.unreadable", "cannot read inventory file '\(path)'", file: path, at: .unknown)])
+        }
+        return decode(bytes: bytes, file: path)
+    }
+
+    /// The plan's inventory with the file's: file nodes and groups replace same-named ones, others are added.
+    public static func merge(plan: Inventory, file: Inventory) -> Inventory {
+        var merged = plan
+        for node in file.nodes {
+            if let index = merged.nodes.firstIndex(where: { $0.name == node.name }) {
+                merged.nodes[index] = node
+            } else {
+                merged.nodes.append(node)
+            }
+        }
+        for group in file.groups {
+            if let index = merged.groups.firstIndex(where: { $0.name == group.name }) {
+                merged.groups[index] = group
+            } else {
+                merged.groups.append(group)
+            }
+        }
+        return merged
+    }
+
+    /// planrun's own format: `nodes: { NAME: { transport, host, … } }`, `groups: { NAME: [members] }`.
+    static func decodeNative(_ node: YAMLNode, context: inout DecodingContext) -> Inventory {
+        var inventory = Inventory()
+        guard !node.isNull, let pairs = context.mapping(node, expected: "a mapping with 'nodes' and 'groups'") else {
+            return inventory
+        }
+        for (key, keyNode, value) in pairs {
+            switch key {
+            case "nodes":
+                guard !value.isNull, let nodes = context.mapping(value, expected: "a mapping of node names") else { continue }
+                for (name, nameNode, body) in nodes {
+                    if let decoded = decodeNode(name: name, nameNode: nameNode, body: body, context: &context) {
+                        inventory.nodes.append(decoded)
+                    }
+                }
+            case "groups":
+                guard !value.isNull, let groups = context.mapping(value, expected: "a mapping of group names") else { continue }
+                for (name, nameNode, members) in groups {
+                    guard let list = context.stringList(members) else { continue }
+                    inventory.groups.append(
+                        GroupDeclaration(
+                            name: name, members: list.map(\.0), memberRanges: list.map(\.1), range: nameNode.range))
+                }
+            default:
+                context.unknownKey(key, at: keyNode, allowed: inventoryKeys, in: "the inventory")
+            }
+        }
+        return inventory
+    }
+
+    private static func decodeNode(
+        name: String, nameNode: YAMLNode, body: YAMLNode, context: inout DecodingContext
+    ) -> NodeDeclaration? {
+        var declaration = NodeDeclaration(name: name, range: nameNode.range)
+        if body.isNull { return declaration }
+        guard let pairs = context.mapping(body, expected: "a node's mapping (transport, host, …)") else { return nil }
+        var isSSH: Bool?
+        var transportNode: YAMLNode?
+        var host: String?
+        var user: String?
+        var port: Int?
+        var identity: String?
+        var options: [SSHSettings.Option] = []
+        var sshKeys: [YAMLNode] = []
+        for (key, keyNode, value) in pairs {
+            switch key {
+            case "transport":
+                transportNode = value
+                isSSH = context.word(value, among: [("local", false), ("ssh", true)], what: "transport")
+            case "host": host = context.string(value); sshKeys.append(keyNode)
+            case "user": user = context.string(value); sshKeys.append(keyNode)
+            case "port":
+                port = context.int(value, expected: "a port number")
+                sshKeys.append(keyNode)
+            case "identity_file": identity = context.string(value); sshKeys.append(keyNode)
+            case "ssh_options":
+                sshKeys.append(keyNode)
+                guard !value.isNull, let entries = context.mapping(value, expected: "a mapping of OpenSSH options") else { continue }
+                for (option, _, optionValue) in entries {
+                    if let text = context.string(optionValue) { options.append(.init(name: option, value: text)) }
+                }
+            case "vars":
+                guard !value.isNull else { continue }
+                if case .object(let vars) = ScalarTyping.value(value) {
+                    declaration.vars = vars
+                } else {
+                    context.typeError(expected: "a mapping of variables", found: value)
+                }
+            default:
+                context.unknownKey(key, at: keyNode, allowed: nodeKeys, in: "node '\(name)'")
+            }
+        }
+        // A node with a host and no transport is reached over SSH; one with neither runs here.
+        let ssh = isSSH ?? (host != nil)
+        if ssh {
+            guard let host else {
+                if transportNode != nil || isSSH == nil {
+                    context.missingKey("host", in: "node '\(name)' with transport ssh", at: nameNode.range)
+                }
+                return declaration
+            }
+            declaration.transport = .ssh(
+                SSHSettings(host: host, user: user, port: port, identityFile: identity, options: options))
+        } else if isSSH == false {
+            for keyNode in sshKeys {
+                context.error(
+                    "plan.transport", "key '\(keyNode.scalar ?? "")' applies to transport ssh, but node '\(name)' is local",
+                    at: keyNode.range)
+            }
+        }
+        return declaration
+    }
+}

@@ -1,0 +1,28 @@
+import PlanYAML
+
+extension PlanDecoder {
+    /// `operations:`: NAME → `{ analyze: [steps], plan: …, execute: …, validate: … }`.
+    static func decodeOperations(_ node: YAMLNode, context: inout DecodingContext) -> [Operation] {
+        guard !node.isNull, let pairs = context.mapping(node, expected: "a mapping of operation names") else { return [] }
+        var operations: [Operation] = []
+        operations.reserveCapacity(pairs.count)
+        for (name, nameNode, body) in pairs {
+            var operation = Operation(name: name, range: nameNode.range)
+            if !body.isNull, let phases = context.mapping(body, expected: "a mapping of phases (analyze, plan, execute, validate)") {
+                // Phases are stored in run order whatever order the file writes them in.
+                var byPhase: [Phase: [Step]] = [:]
+                for (key, keyNode, list) in phases {
+                    guard let phase = Phase(rawValue: key) else {
+                        context.unknownKey(
+                            key, at: keyNode, allowed: Phase.allCases.map(\.rawValue), in: "operation '\(name)'")
+                        continue
+                    }
+                    byPhase[phase, default: []] += StepDecoder.decodeSteps(list, phase: phase, context: &context)
+                }
+                for phase in Phase.allCases { operation.steps += byPhase[phase] ?? [] }
+            }
+            operations.append(operation)
+        }
+        return operations
+    }
+}

@@ -1,0 +1,82 @@
+import PlanYAML
+
+extension StepDecoder {
+    static let captureKeys = ["stdout", "json", "regex", "lines", "as"]
+    static let errorRuleKeys = ["match", "exit_code", "kind", "hint"]
+    static let conversions = Capture.Conversion.allCases.map { ($0.rawValue, $0) }
+
+    /// `capture: { NAME: { stdout: true | json: a.b.0 | regex: '…' | lines: true, as: int|float|bool|string } }`.
+    static func decodeCaptures(_ node: YAMLNode, context: inout DecodingContext) -> [Capture] {
+        guard let entries = context.mapping(node, expected: "a mapping of capture names") else { return [] }
+        var captures: [Capture] = []
+        for (name, nameNode, body) in entries {
+            guard let pairs = context.mapping(body, expected: "a capture source such as { stdout: true }") else { continue }
+            var source: Capture.Source?
+            var sourceKey: YAMLNode?
+            var conversion: Capture.Conversion?
+            for (key, keyNode, value) in pairs {
+                var found: Capture.Source?
+                switch key {
+                case "as":
+                    conversion = context.word(value, among: conversions, what: "conversion")
+                    continue
+                case "stdout": if context.bool(value) == true { found = .stdout }
+                case "lines": if context.bool(value) == true { found = .lines }
+                case "json":
+                    if let path = context.string(value) {
+                        found = .json(path.isEmpty ? [] : path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+                    }
+                case "regex":
+                    if let pattern = context.string(value) { found = .regex(pattern) }
+                default:
+                    context.unknownKey(key, at: keyNode, allowed: captureKeys, in: "capture '\(name)'")
+                    continue
+                }
+                if let first = sourceKey {
+                    context.error(
+                        "plan.capture-source", "capture '\(name)' has both '\(first.scalar ?? "")' and '\(key)'; give one source",
+                        at: keyNode.range)
+                    continue
+                }
+                sourceKey = keyNode
+                source = found
+            }
+            if sourceKey == nil {
+                context.error(
+                    "plan.capture-source", "capture '\(name)' needs a source: stdout, json, regex or lines", at: nameNode.range)
+            }
+            if let source {
+                captures.append(Capture(name: name, source: source, conversion: conversion, range: nameNode.range))
+            }
+        }
+        return captures
+    }
+
+    /// `errors: [{ match, exit_code, kind, hint }]`.
+    static func decodeErrorRules(_ node: YAMLNode, context: inout DecodingContext) -> [ErrorRule] {
+        guard let items = node.sequence else {
+            context.typeError(expected: "a list of error rules", found: node)
+            return []
+        }
+        var rules: [ErrorRule] = []
+        for item in items {
+            guard let pairs = context.mapping(item, expected: "an error rule { match, exit_code, kind, hint }") else { continue }
+            var rule = ErrorRule(kind: "", range: item.range)
+            for (key, keyNode, value) in pairs {
+                switch key {
+                case "match": rule.match = context.string(value)
+                case "exit_code": rule.exitCode = context.int(value, expected: "an exit code")
+                case "kind": rule.kind = context.string(value) ?? ""
+                case "hint": rule.hint = context.string(value)
+                default: context.unknownKey(key, at: keyNode, allowed: errorRuleKeys, in: "an error rule")
+                }
+            }
+            if rule.kind.isEmpty {
+                context.missingKey("kind", in: "an error rule", at: SourceRange(start: item.range.start, end: item.range.start))
+                continue
+            }
+            rules.append(rule)
+        }
+        return rules
+    }
+}

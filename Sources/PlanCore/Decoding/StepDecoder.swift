@@ -1,0 +1,123 @@
+import PlanYAML
+
+/// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`).
+enum StepDecoder {
+    static let stepKeys = [
+        "id", "name", "target", "run", "argv", "set", "assert", "needs", "when", "timeout", "retries", "delay",
+        "until", "capture", "on_error", "fallback", "fallback_node", "errors", "destructive", "message", "recommend",
+    ]
+    static let actionKeys: Set<String> = ["run", "argv", "set", "assert"]
+    static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
+
+    /// A list of steps; `fallback:` lists reuse it with their owner's phase.
+    static func decodeSteps(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> [Step] {
+        if node.isNull { return [] }
+        guard let items = node.sequence else {
+            context.typeError(expected: "a list of steps", found: node)
+            return []
+        }
+        var steps: [Step] = []
+        steps.reserveCapacity(items.count)
+        for item in items {
+            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
+        }
+        return steps
+    }
+
+    /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
+    /// rules do not report its id as unknown.
+    static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
+        guard let pairs = context.mapping(node, expected: "a step mapping with an id and one of run, argv, set or assert") else {
+            return nil
+        }
+        var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
+        var sawID = false
+        var actionKey: YAMLNode?
+        for (key, keyNode, value) in pairs {
+            if actionKeys.contains(key) {
+                if let first = actionKey {
+                    context.error(
+                        "plan.step-action",
+                        "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set or assert",
+                        at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
+                    continue
+                }
+                actionKey = keyNode
+            }
+            switch key {
+            case "id":
+                sawID = true
+                if let id = context.string(value) {
+                    if isValidID(id) {
+                        step.id = id
+                        step.idRange = value.range
+                    } else {
+                        context.error(
+                            "plan.bad-id", "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
+                    }
+                }
+            case "name": step.name = context.string(value)
+            case "target":
+                guard !value.isNull else {
+                    context.typeError(expected: "a node, a group, a list or an expression", found: value)
+                    continue
+                }
+                let names = value.sequence ?? [value]
+                step.target = .names(names.compactMap { context.template($0) })
+            case "run":
+                if let template = context.template(value) { step.action = .run(template) }
+            case "argv":
+                guard let items = value.sequence, !items.isEmpty else {
+                    context.typeError(expected: "a non-empty list of arguments", found: value)
+                    continue
+                }
+                step.action = .argv(items.compactMap { context.template($0) })
+            case "set":
+                guard let entries = context.mapping(value, expected: "a mapping of variables") else { continue }
+                step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
+            case "assert":
+                if let template = context.template(value) { step.action = .assert(template) }
+            case "needs":
+                step.needsRange = keyNode.range
+                step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
+            case "when": step.when = context.template(value)
+            case "timeout": step.timeout = context.durationSetting(value)
+            case "retries":
+                if let n = context.int(value, expected: "a number of retries") {
+                    if n < 0 { context.error("plan.type", "retries cannot be negative", at: value.range) }
+                    else { step.retries = n }
+                }
+            case "delay": step.delay = context.duration(value) ?? step.delay
+            case "until": step.until = context.template(value)
+            case "capture": step.captures = decodeCaptures(value, context: &context)
+            case "on_error": step.onError = context.word(value, among: onErrorChoices, what: "on_error policy") ?? .fail
+            case "fallback": step.fallback = decodeSteps(value, phase: phase, context: &context)
+            case "fallback_node": step.fallbackNode = context.template(value)
+            case "errors": step.errors = decodeErrorRules(value, context: &context)
+            case "destructive": step.destructive = context.bool(value) ?? false
+            case "message": step.message = context.template(value)
+            case "recommend": step.recommend = context.template(value)
+            default:
+                context.unknownKey(key, at: keyNode, allowed: stepKeys, in: "a step")
+            }
+        }
+        let start = SourceRange(start: node.range.start, end: node.range.start)
+        if !sawID {
+            context.missingKey("id", in: "a step", at: start)
+            return nil
+        }
+        if step.id.isEmpty { return nil }
+        if actionKey == nil {
+            context.error(
+                "plan.step-action", "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
+        }
+        return step
+    }
+
+    /// Ids are used in `needs:` and in `steps.ID` paths, so they stay simple words.
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import PlanYAML
+
+/// What every rule reads, computed once per plan: step graphs, id indices, name sets and the paths each
+/// template reads (so no rule walks a template's expressions twice or scans steps linearly for an id).
+public struct LintContext: Sendable {
+    /// A step (top-level or fallback) with its place and the paths its templates read.
+    public struct StepFacts: Sendable {
+        public var step: Step
+        /// Index in the graph of the top-level step that owns it (itself when top-level).
+        public var owner: Int
+        public var isFallback: Bool
+        /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
+        public var references: [(key: String, reference: Reference)]
+    }
+
+    public struct OperationFacts: Sendable {
+        public var operation: Operation
+        public var graph: StepGraph
+        /// Top-level steps and fallbacks, depth first.
+        public var steps: [StepFacts]
+        /// Id → index in `steps` of its first definition.
+        public var firstByID: [String: Int]
+    }
+
+    public let plan: Plan
+    public let operations: [OperationFacts]
+    /// Paths read outside steps: `policy.deadline`, `policy.destructive_when`, `output:`.
+    public let planReferences: [Reference]
+    public let nodeNames: Set<String>
+    public let groupNames: Set<String>
+    public let inputNames: Set<String>
+
+    public init(plan: Plan) {
+        self.plan = plan
+        nodeNames = Set(plan.inventory.nodes.map(\.name))
+        groupNames = Set(plan.inventory.groups.map(\.name))
+        inputNames = Set(plan.inputs.map(\.name))
+        operations = plan.operations.map { operation in
+            let graph = StepGraph(operation: operation)
+            var steps: [StepFacts] = []
+            var firstByID: [String: Int] = [:]
+            func visit(_ step: Step, owner: Int, isFallback: Bool) {
+                if firstByID[step.id] == nil { firstByID[step.id] = steps.count }
+                steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
+                for fallback in step.fallback { visit(fallback, owner: owner, isFallback: true) }
+            }
+            for (i, step) in operation.steps.enumerated() { visit(step, owner: i, isFallback: false) }
+            return OperationFacts(operation: operation, graph: graph, steps: steps, firstByID: firstByID)
+        }
+        var planTemplates: [Template] = []
+        if case .template(let t) = plan.policy.deadline { planTemplates.append(t) }
+        if let t = plan.policy.destructiveWhen { planTemplates.append(t) }
+        for field in plan.output { planTemplates += field.value.templates }
+        planReferences = planTemplates.flatMap(\.references)
+    }
+
+    /// The did-you-mean among node and group names.
+    public func closestTarget(to name: String) -> String? {
+        Suggest.closest(to: name, among: plan.inventory.nodes.map(\.name) + plan.inventory.groups.map(\.name))
+    }
+}
+
+extension Step {
+    /// Every template of the step (not its fallbacks), with the key it stands under.
+    public var templates: [(key: String, template: Template)] {
+        var out: [(key: String, template: Template)] = []
+        switch action {
+        case .run(let t): out.append(("run", t))
+        case .argv(let ts): out += ts.map { ("argv", $0) }
+        case .set(let entries): for entry in entries { out += entry.value.templates.map { ("set", $0) } }
+        case .assert(let t): out.append(("assert", t))
+        }
+        if case .names(let names)? = target { out += names.map { ("target", $0) } }
+        if let when { out.append(("when", when)) }
+        if case .template(let t)? = timeout { out.append(("timeout", t)) }
+        if let until { out.append(("until", until)) }
+        if let fallbackNode { out.append(("fallback_node", fallbackNode)) }
+        if let message { out.append(("message", message)) }
+        if let recommend { out.append(("recommend", recommend)) }
+        return out
+    }
+
+    /// Every path the step's templates read, with the key each stands under.
+    public var references: [(key: String, reference: Reference)] {
+        templates.flatMap { entry in entry.template.references.map { (key: entry.key, reference: $0) } }
+    }
+}
+
+extension ValueTemplate {
+    /// The scalar templates inside, depth first.
+    public var templates: [Template] {
+        switch self {
+        case .scalar(let t, _): return [t]
+        case .list(let items, _): return items.flatMap(\.templates)
+        case .map(let entries, _): return entries.flatMap(\.value.templates)
+        }
+    }
+}

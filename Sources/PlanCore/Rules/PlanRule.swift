@@ -1,0 +1,28 @@
+import PlanYAML
+
+/// One semantic check of a decoded plan, with the stable diagnostic id it reports.
+public protocol PlanRule: Sendable {
+    /// The id of the diagnostics this rule reports, such as `plan.unknown-needs`.
+    var id: String { get }
+    func check(_ context: LintContext) -> [Diagnostic]
+}
+
+/// Runs every rule over a plan.
+public enum PlanLinter {
+    /// Every rule, in the order their diagnostics are reported.
+    public static let rules: [any PlanRule] = [
+        DuplicateStepIDRule(), UnknownNeedsRule(), NeedsLaterPhaseRule(), CycleRule(), EmptyOperationRule(),
+        UnknownNodeRule(), MissingTargetRule(), UndefinedInputRule(), UnknownStepReferenceRule(),
+        UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
+    ]
+
+    /// Diagnostics of every rule, each pointing into `plan.file`.
+    public static func lint(_ plan: Plan) -> [Diagnostic] {
+        let context = LintContext(plan: plan)
+        var out: [Diagnostic] = []
+        for rule in rules {
+            out += rule.check(context)
+        }
+        return out.inFile(plan.file)
+    }
+}

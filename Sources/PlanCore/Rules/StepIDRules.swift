@@ -1,0 +1,109 @@
+import PlanYAML
+
+/// `plan.duplicate-id`: ids are unique within an operation, fallbacks included, since `needs:` and
+/// `steps.ID` name them.
+public struct DuplicateStepIDRule: PlanRule {
+    public let id = "plan.duplicate-id"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for (i, facts) in operation.steps.enumerated() {
+                guard let first = operation.firstByID[facts.step.id], first != i else { continue }
+                let firstStep = operation.steps[first].step
+                out.append(
+                    .error(
+                        id, "duplicate step id '\(facts.step.id)' in operation '\(operation.operation.name)'",
+                        at: facts.step.idRange,
+                        notes: [Diagnostic.Note("first defined here", at: firstStep.idRange)]))
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.unknown-needs`: a `needs:` entry names no step of the operation.
+public struct UnknownNeedsRule: PlanRule {
+    public let id = "plan.unknown-needs"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for facts in operation.steps {
+                for need in facts.step.needs where operation.firstByID[need.id] == nil {
+                    let guess = Suggest.closest(to: need.id, among: operation.operation.allSteps.map(\.id))
+                    let message = "step '\(facts.step.id)' needs unknown step '\(need.id)'"
+                        + (guess.map { "; did you mean '\($0)'?" } ?? "")
+                    out.append(.error(id, message, at: need.range, fixIt: guess))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.needs-later-phase`: a step can wait only for steps of its own or an earlier phase.
+public struct NeedsLaterPhaseRule: PlanRule {
+    public let id = "plan.needs-later-phase"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for facts in operation.steps {
+                for need in facts.step.needs {
+                    guard let target = operation.firstByID[need.id] else { continue }
+                    let other = operation.steps[target].step
+                    guard other.phase > facts.step.phase else { continue }
+                    out.append(
+                        .error(
+                            id,
+                            "step '\(facts.step.id)' of phase \(facts.step.phase.rawValue) needs '\(need.id)' of the later phase \(other.phase.rawValue)",
+                            at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: other.idRange)]))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.cycle`: steps that wait for each other can never start; the message names the whole cycle.
+public struct CycleRule: PlanRule {
+    public let id = "plan.cycle"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            let graph = operation.graph
+            for found in graph.cycles {
+                // Start at the step first in the file, so the message is the same however the search ran.
+                let pivot = found.firstIndex(of: found.min()!)!
+                let cycle = Array(found[pivot...] + found[..<pivot])
+                let names = (cycle + [cycle[0]]).map { graph.steps[$0].id }
+                let next = cycle.count > 1 ? cycle[1] : cycle[0]
+                let edge = graph.dependencyLists[cycle[0]].first { $0.index == next }
+                let first = graph.steps[cycle[0]]
+                out.append(
+                    .error(
+                        id, "steps form a cycle: " + names.joined(separator: " -> "),
+                        at: edge?.range ?? first.idRange))
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.empty-operation`: an operation with no step in any phase does nothing and is surely a mistake.
+public struct EmptyOperationRule: PlanRule {
+    public let id = "plan.empty-operation"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        context.operations.filter { $0.operation.steps.isEmpty }.map {
+            .error(id, "operation '\($0.operation.name)' has no steps", at: $0.operation.range)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import PlanYAML
+
+/// `plan.unknown-node`: a literal `target:`, `fallback_node:`, group member or `node` input default that names
+/// no node or group of the inventory. Skipped when the plan declares no inventory (it comes from
+/// `--inventory` then, and is checked at run time).
+public struct UnknownNodeRule: PlanRule {
+    public let id = "plan.unknown-node"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        guard !context.nodeNames.isEmpty || !context.groupNames.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        func check(_ name: String, at range: SourceRange, _ what: String) {
+            guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
+            let guess = context.closestTarget(to: name)
+            let message = "\(what) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
+            out.append(.error(id, message, at: range, fixIt: guess))
+        }
+        for group in context.plan.inventory.groups {
+            for (i, member) in group.members.enumerated() {
+                let range = i < group.memberRanges.count ? group.memberRanges[i] : group.range
+                check(member, at: range, "group '\(group.name)'")
+            }
+        }
+        for input in context.plan.inputs where input.kind == .node {
+            if case .string(let name)? = input.defaultValue { check(name, at: input.range, "the default of input '\(input.name)'") }
+        }
+        for operation in context.operations {
+            for facts in operation.steps {
+                let step = facts.step
+                if case .names(let names)? = step.target {
+                    for name in names {
+                        if let literal = name.literalText { check(literal, at: name.range, "step '\(step.id)'") }
+                    }
+                }
+                if let literal = step.fallbackNode?.literalText {
+                    check(literal, at: step.fallbackNode!.range, "the fallback_node of step '\(step.id)'")
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.missing-target`: a command step without `target:` runs on the inventory's only node, so leaving it
+/// out is an error when the plan's inventory has several. Fallbacks run where their owner failed.
+public struct MissingTargetRule: PlanRule {
+    public let id = "plan.missing-target"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        let count = context.plan.inventory.nodes.count
+        guard count > 1 else { return [] }
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for facts in operation.steps where !facts.isFallback && facts.step.target == nil && facts.step.action.isCommand {
+                out.append(
+                    .error(
+                        id, "step '\(facts.step.id)' has no target and the inventory has \(count) nodes; add 'target:'",
+                        at: facts.step.idRange))
+            }
+        }
+        return out
+    }
+}
+
+/// `plan.timeout-above-max`: a literal step timeout (or the default timeout) above `policy.max_timeout`.
+/// Timeouts that are expressions are checked at run time.
+public struct TimeoutAboveMaxRule: PlanRule {
+    public let id = "plan.timeout-above-max"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        guard let max = context.plan.policy.maxTimeout else { return [] }
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for facts in operation.steps {
+                guard case .literal(let seconds, let range)? = facts.step.timeout, seconds > max else { continue }
+                out.append(
+                    .error(
+                        id,
+                        "timeout \(DurationText.format(seconds)) of step '\(facts.step.id)' is above policy.max_timeout \(DurationText.format(max))",
+                        at: range, fixIt: DurationText.format(max)))
+            }
+        }
+        return out
+    }
+}
