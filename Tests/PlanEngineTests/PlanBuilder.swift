@@ -14,12 +14,14 @@ enum PlanBuilder {
         captures: [Capture] = [], onError: Step.OnError = .fail, fallback: [Step] = [], fallbackNode: String? = nil,
         when: String? = nil, destructive: Bool = false
     ) -> Step {
-        Step(
+        var step = Step(
             id: id, phase: phase, action: .run(template(command)), target: target.map { .names($0.map(template)) },
             needs: (needs ?? []).map { ($0, SourceRange.unknown) }, when: when.map(template),
             timeout: timeout.map { .literal($0, .unknown) }, retries: retries, delay: delay, until: until.map(template),
             captures: captures, onError: onError, fallback: fallback, fallbackNode: fallbackNode.map(template),
             destructive: destructive)
+        step.needsRange = needs == nil ? nil : .unknown
+        return step
     }
 
     static func assert(_ id: String, _ condition: String, message: String? = nil) -> Step {

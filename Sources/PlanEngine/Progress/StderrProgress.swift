@@ -21,7 +21,8 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     public func started(step: Step, node: String?, attempt: Int, command: String?) {
         guard level != .quiet else { return }
         var line = terminal ? paint("▸", 36) : "start"
-        line += " \(step.phase.rawValue)/\(step.name ?? step.id)"
+        line += " \(step.phase.rawValue)/\(step.id)"
+        if let name = step.name { line += " (\(name))" }
         if let node { line += " [\(node)]" }
         if attempt > 1 { line += " attempt \(attempt)" }
         if level == .verbose, let command { line += ": \(command)" }

@@ -56,17 +56,3 @@ enum FailureClassifier {
         }
     }
 }
-
-/// Seconds as plans write them: `500ms`, `10s`, `2m`, `1m30s`.
-public enum DurationText {
-    public static func format(_ seconds: Double) -> String {
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        if seconds == seconds.rounded() {
-            let s = Int(seconds)
-            if s % 3600 == 0 { return "\(s / 3600)h" }
-            if s >= 60 { return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s" }
-            return "\(s)s"
-        }
-        return "\((seconds * 1000).rounded() / 1000)s"
-    }
-}

@@ -5,7 +5,7 @@ enum PhaseDependencies {
         var out: [String: [String]] = [:]
         var previous: String?
         for step in steps {
-            if step.needs.isEmpty {
+            if step.needsRange == nil {
                 out[step.id] = previous.map { [$0] } ?? []
             } else {
                 out[step.id] = step.needs.map(\.id).filter(ids.contains)

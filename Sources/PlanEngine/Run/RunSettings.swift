@@ -31,38 +31,13 @@ struct RunSettings: Sendable {
 }
 
 extension DurationText {
-    /// Seconds from a number (taken as seconds) or a text such as `500ms`, `10s`, `2m`, `1h`, `1m30s`.
-    public static func seconds(_ value: Value) -> Double? {
+    /// Seconds from a run-time value: a number (taken as seconds) or a duration text.
+    static func seconds(_ value: Value) -> Double? {
         switch value {
         case .int(let i): return Double(i)
         case .double(let d): return d
         case .string(let text): return seconds(text)
         default: return nil
         }
-    }
-
-    public static func seconds(_ text: String) -> Double? {
-        if let plain = Double(text) { return plain }
-        var total = 0.0
-        var number = ""
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while let c = rest.first {
-            if c.isNumber || c == "." {
-                number.append(c)
-                rest = rest.dropFirst()
-                continue
-            }
-            guard let n = Double(number) else { return nil }
-            let unit: Double
-            if rest.hasPrefix("ms") { unit = 0.001; rest = rest.dropFirst(2) }
-            else if c == "s" { unit = 1; rest = rest.dropFirst() }
-            else if c == "m" { unit = 60; rest = rest.dropFirst() }
-            else if c == "h" { unit = 3600; rest = rest.dropFirst() }
-            else { return nil }
-            total += n * unit
-            number = ""
-        }
-        return number.isEmpty ? total : nil
     }
 }
