@@ -3,7 +3,8 @@ import PlanYAML
 extension Expression {
     /// The names a path may start with; any other is an `expr.unknown-name` error at parse time, so that
     /// `input.x` is caught by `planrun validate` with a did-you-mean.
-    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars"]
+    /// `run` (issues, validation_status, confidence, …) is set only while `output:` is rendered.
+    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars", "run"]
 
     /// Deepest nesting of parentheses, lists, calls and operators accepted in one expression; deeper
     /// input is an `expr.syntax` error, never a stack overflow in the parser or the evaluator.

@@ -131,6 +131,9 @@ extension StepRecord {
         record.retries = step.retries
         if !step.fallback.isEmpty { record.fallbacks = step.fallback.map(\.id) }
         record.fallbackNode = step.fallbackNode?.source
+        if let when = step.when, PlanRunner.dependsOnRunTime(when) {
+            record.reason = "runs only if \(when.source) holds at run time"
+        }
         return record
     }
 }

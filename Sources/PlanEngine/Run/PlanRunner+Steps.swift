@@ -42,6 +42,7 @@ extension PlanRunner {
     /// run-time values counts as true, since the run may well start the step.
     func skipReason(_ step: Step, scope: Value.Object) async -> String? {
         if let when = step.when {
+            if request.dryRun, Self.dependsOnRunTime(when) { return nil }
             do {
                 if try !when.evaluate(in: scope).isTruthy { return "when: \(when.source) is false" }
             } catch {
@@ -60,6 +61,16 @@ extension PlanRunner {
 
     /// Without a target, the values land in `vars`; with one, they are evaluated per node (offline nodes
     /// included: nothing is contacted) and land beside the node's captures in `nodes.NODE`.
+    /// Whether a template reads what only a real run knows: captures, step results, node status.
+    static func dependsOnRunTime(_ template: Template) -> Bool {
+        template.references.contains { reference in
+            guard let root = reference.path.first else { return false }
+            if root == "nodes" || root == "steps" || root == "run" { return true }
+            if root == "node", reference.path.count > 1 { return !["name", "vars", "transport", "host"].contains(reference.path[1]) }
+            return false
+        }
+    }
+
     private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)]) async {
         guard step.target != nil else {
             await runSet(step, entries, node: nil)

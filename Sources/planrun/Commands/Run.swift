@@ -33,10 +33,10 @@ extension Planrun {
         @Option(help: "Output format: json (the default for a run) or text (the default for a dry-run).")
         var format: Format?
 
-        @Flag(help: "No progress on stderr.")
+        @Flag(name: [.customShort("q"), .long], help: "No progress on stderr.")
         var quiet = false
 
-        @Flag(help: "Progress with each command and its output on stderr.")
+        @Flag(name: [.customShort("v"), .long], help: "Progress with each command and its output on stderr.")
         var verbose = false
 
         func validate() throws {
