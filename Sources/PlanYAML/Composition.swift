@@ -4,7 +4,7 @@ import CLibYAML
 /// the anchors seen so far, the alias budget spent and the diagnostics.
 ///
 /// Children of all open collections share one buffer (`children`), each collection remembering where its own
-/// start; a finished collection takes its slice in one exact-size copy. Every open collection also counts
+/// start; a finished collection moves its tail out into an exact-size array. Every open collection also counts
 /// the nodes beneath it, aliases expanded, so that an anchor knows its size and an alias costs O(1) to account.
 struct Composition {
     enum Step { case proceed, stop }
@@ -33,7 +33,7 @@ struct Composition {
     /// Set by an error that leaves no usable tree (syntax, limits, unknown alias).
     private var failed = false
     private var frames: [Frame] = []
-    private var children: [YAMLNode] = []
+    private let children = NodeBuffer()
     private var anchors: [String: Anchor] = [:]
     private var aliasExpansion = 0
     private var documents = 0
@@ -74,21 +74,13 @@ struct Composition {
             return open(event, isMapping: true, tag: Self.tag(start.tag), anchor: Self.name(start.anchor))
         case YAML_SEQUENCE_END_EVENT:
             let frame = frames.removeLast()
-            let items = Array(children[frame.base...])
-            children.removeLast(children.count - frame.base)
+            let items = children.takeItems(from: frame.base)
             let node = YAMLNode(
                 .sequence(items), range: SourceRange(from: frame.start, to: event.end_mark), tag: frame.tag)
             complete(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
         case YAML_MAPPING_END_EVENT:
             let frame = frames.removeLast()
-            var written: [YAMLNode.Pair] = []
-            written.reserveCapacity((children.count - frame.base) / 2)
-            var index = frame.base
-            while index + 1 < children.count {
-                written.append(YAMLNode.Pair(key: children[index], value: children[index + 1]))
-                index += 2
-            }
-            children.removeLast(children.count - frame.base)
+            let written = children.takePairs(from: frame.base)
             let pairs = MappingAssembly.assemble(
                 written, hasMergeKey: frame.hasMergeKey, file: file, diagnostics: &diagnostics)
             let node = YAMLNode(
@@ -155,10 +147,12 @@ struct Composition {
     ///
     /// The anchor is registered only now, after the node is complete, so an alias inside a node can never
     /// refer to that node itself and the tree has no cycles.
-    private mutating func complete(_ node: YAMLNode, nodeCount: Int, anchor: String?, mergeKey: Bool = false) {
-        if let anchor { anchors[anchor] = Anchor(node: node, nodeCount: nodeCount) }
+    private mutating func complete(
+        _ node: consuming YAMLNode, nodeCount: Int, anchor: String?, mergeKey: Bool = false
+    ) {
+        if let anchor { anchors[anchor] = Anchor(node: copy node, nodeCount: nodeCount) }
         guard !frames.isEmpty else {
-            root = node
+            root = consume node
             return
         }
         let top = frames.count - 1
@@ -166,7 +160,7 @@ struct Composition {
             frames[top].hasMergeKey = true
         }
         frames[top].nodeCount += nodeCount
-        children.append(node)
+        children.append(consume node)
     }
 
     private static func style(_ style: yaml_scalar_style_t) -> YAMLNode.ScalarStyle {

@@ -54,6 +54,10 @@ struct KeyIndex {
 extension YAMLNode {
     /// Whether two keys name the same entry: scalars by text, collections by structure, ranges ignored.
     func isSameKey(as other: YAMLNode) -> Bool {
+        if case .scalar(let a, _) = content, case .scalar(let b, _) = other.content {
+            // Nearly every key is a short plain scalar; differing lengths settle most comparisons cheaply.
+            return a.utf8.count == b.utf8.count && a == b
+        }
         switch (content, other.content) {
         case (.scalar(let a, _), .scalar(let b, _)):
             return a == b

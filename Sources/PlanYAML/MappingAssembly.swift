@@ -12,6 +12,8 @@ enum MappingAssembly {
         _ written: [YAMLNode.Pair], hasMergeKey: Bool, file: String?, diagnostics: inout [Diagnostic]
     ) -> [YAMLNode.Pair] {
         guard written.count > 1 || hasMergeKey else { return written }
+        // The common case, checked without allocating: distinct keys and nothing to merge.
+        if !hasMergeKey, !mayHaveDuplicates(written) { return written }
         var explicit = KeyIndex()
         var pairs: [YAMLNode.Pair] = []
         pairs.reserveCapacity(written.count)
@@ -25,6 +27,26 @@ enum MappingAssembly {
         }
         guard hasMergeKey else { return pairs }
         return merged(pairs, explicit: explicit, file: file, diagnostics: &diagnostics)
+    }
+
+    /// False when the keys are certainly distinct; true sends the mapping down the slower, exact path.
+    private static func mayHaveDuplicates(_ pairs: [YAMLNode.Pair]) -> Bool {
+        if pairs.count <= 16 {
+            // Through the buffer, so that comparing does not copy (retain and release) each key.
+            return pairs.withUnsafeBufferPointer { pairs in
+                for later in 1..<pairs.count {
+                    for earlier in 0..<later where pairs[earlier].key.isSameKey(as: pairs[later].key) {
+                        return true
+                    }
+                }
+                return false
+            }
+        }
+        var seen = Set<String>(minimumCapacity: pairs.count)
+        for pair in pairs {
+            guard let text = pair.key.scalar, seen.insert(text).inserted else { return true }
+        }
+        return false
     }
 
     /// Whether `key` is the merge key: a plain `<<`, untagged or tagged `!!merge`.

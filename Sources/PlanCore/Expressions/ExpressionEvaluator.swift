@@ -68,7 +68,7 @@ struct ExpressionEvaluator {
                 if let guess = Suggest.closest(to: path[index], among: available) {
                     return full + "; did you mean '\((path[..<index] + [guess]).joined(separator: "."))'?"
                 }
-                return index == 0 ? full : full + ": \(parent) has no key '\(path[index])'"
+                return index == 0 || (index == 1 && path.count == 2) ? full : full + ": \(parent) has no key '\(path[index])'"
             case .outOfRange(let count):
                 return full + ": \(parent) has \(count) element\(count == 1 ? "" : "s")"
             case .notCollection(let type):

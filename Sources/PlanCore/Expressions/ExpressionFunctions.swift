@@ -25,6 +25,8 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
     case string
     /// `default(x, fallback)`: `x`, unless it is null or a path that is not defined.
     case `default`
+    /// `if(condition, then, else)`: `then` when the condition is truthy, else `else`; only the chosen one is evaluated.
+    case `if`
     /// `join(list, separator)`: the elements' text joined, separator `,` when left out.
     case join
     /// `keys(object)`: the object's keys in order.
@@ -35,6 +37,7 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
         switch self {
         case .len, .unique, .all, .any, .trim, .int, .float, .string, .keys: return 1...1
         case .contains, .default: return 2...2
+        case .if: return 3...3
         case .join: return 1...2
         case .min, .max: return 1...Int.max
         }
@@ -45,7 +48,7 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
         "length": "len", "size": "len", "count": "len", "uniq": "unique", "distinct": "unique",
         "includes": "contains", "has": "contains", "strip": "trim", "every": "all", "some": "any",
         "str": "string", "integer": "int", "parseInt": "int", "toInt": "int", "double": "float",
-        "coalesce": "default",
+        "coalesce": "default", "iif": "if", "cond": "if", "ternary": "if",
     ]
 
     /// The function a mistyped name most likely meant.
@@ -64,6 +67,9 @@ extension ExpressionEvaluator {
         if function == .default {
             if let value = try evaluateIfDefined(arguments[0]), value != .null { return value }
             return try evaluate(arguments[1])
+        }
+        if function == .if {
+            return try evaluate(try evaluate(arguments[0]).isTruthy ? arguments[1] : arguments[2])
         }
         var values: [Value] = []
         values.reserveCapacity(arguments.count)
@@ -152,6 +158,8 @@ extension ExpressionEvaluator {
             return .array(object.keys.map(Value.string))
         case .default:
             return args[0] == .null ? args[1] : args[0]
+        case .if:
+            return args[0].isTruthy ? args[1] : args[2]
         }
     }
 

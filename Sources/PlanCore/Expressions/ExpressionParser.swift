@@ -3,7 +3,8 @@ import PlanYAML
 extension Expression {
     /// The names a path may start with; any other is an `expr.unknown-name` error at parse time, so that
     /// `input.x` is caught by `planrun validate` with a did-you-mean.
-    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars"]
+    /// `run` (issues, validation_status, confidence, …) is set only while `output:` is rendered.
+    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars", "run"]
 
     /// Deepest nesting of parentheses, lists, calls and operators accepted in one expression; deeper
     /// input is an `expr.syntax` error, never a stack overflow in the parser or the evaluator.
@@ -152,21 +153,21 @@ struct ExpressionParser {
         let open = advance()
         try enter(open)
         defer { nesting -= 1 }
-        let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
-        if let function = ExpressionFunction(rawValue: name) {
-            if !function.arity.contains(arguments.count) {
-                problems.append(ExpressionSyntaxError(
-                    id: "expr.arguments",
-                    message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
-                    start: nameToken.start, end: close.end))
-            }
-        } else {
+        let function = ExpressionFunction(rawValue: name)
+        if function == nil {
             var message = "unknown function '\(name)'"
             let suggestion = ExpressionFunction.suggestion(for: name)
             if let suggestion { message += "; did you mean '\(suggestion)'?" }
             problems.append(ExpressionSyntaxError(
                 id: "expr.unknown-function", message: message, start: nameToken.start, end: nameToken.end,
                 fixIt: suggestion))
+        }
+        let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
+        if let function, !function.arity.contains(arguments.count) {
+            problems.append(ExpressionSyntaxError(
+                id: "expr.arguments",
+                message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
+                start: nameToken.start, end: close.end))
         }
         let height = (arguments.map(\.height).max() ?? 0) + 1
         return try make(.call(name, arguments.map(\.node), range(nameToken.start, close.end)), nameToken.start,

@@ -16,12 +16,14 @@ public enum PlanLinter {
         UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
     ]
 
-    /// Diagnostics of every rule, each pointing into `plan.file`.
+    /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through
+    /// a YAML alias is checked in each, but its problem is reported once.
     public static func lint(_ plan: Plan) -> [Diagnostic] {
         let context = LintContext(plan: plan)
         var out: [Diagnostic] = []
+        var seen = Set<Diagnostic>()
         for rule in rules {
-            out += rule.check(context)
+            for diagnostic in rule.check(context) where seen.insert(diagnostic).inserted { out.append(diagnostic) }
         }
         return out.inFile(plan.file)
     }

@@ -12,6 +12,15 @@ public struct UnknownCaptureRule: PlanRule {
     public let id = "plan.unknown-capture"
     public init() {}
     static let ownCaptureKeys: Set<String> = ["until", "message", "recommend"]
+    /// What the engine itself keeps on every node it contacted.
+    static let engineKeys: Set<String> = ["name", "status"]
+
+    /// The names a step stores under `nodes.NODE`: its captures, and the values of a `set:` with a target.
+    static func madeNames(_ step: Step) -> [String] {
+        var names = step.captures.map(\.name)
+        if case .set(let entries) = step.action, step.target != nil { names += entries.map(\.key) }
+        return names
+    }
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -21,7 +30,7 @@ public struct UnknownCaptureRule: PlanRule {
             // What each top-level step and its fallbacks capture.
             var made = [Set<String>](repeating: [], count: graph.steps.count)
             for facts in operation.steps {
-                for capture in facts.step.captures { made[facts.owner].insert(capture.name) }
+                made[facts.owner].formUnion(Self.madeNames(facts.step))
             }
             everywhere.formUnion(made.joined())
             var before = [Set<String>](repeating: [], count: graph.steps.count)
@@ -47,11 +56,11 @@ public struct UnknownCaptureRule: PlanRule {
             }
             for facts in operation.steps {
                 for (key, reference) in facts.references {
-                    guard let name = Self.captureName(reference) else { continue }
+                    guard let name = Self.captureName(reference), !Self.engineKeys.contains(name) else { continue }
                     if before[facts.owner].contains(name) { continue }
                     let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
                     if own, made[facts.owner].contains(name) { continue }
-                    let makers = operation.steps.filter { $0.step.captures.contains { $0.name == name } }.map(\.step.id)
+                    let makers = operation.steps.filter { Self.madeNames($0.step).contains(name) }.map(\.step.id)
                     var notes: [Diagnostic.Note] = []
                     if let maker = makers.first {
                         notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(facts.step.id)'"))
@@ -65,7 +74,8 @@ public struct UnknownCaptureRule: PlanRule {
             }
         }
         for reference in context.planReferences {
-            guard let name = Self.captureName(reference), !everywhere.contains(name) else { continue }
+            guard let name = Self.captureName(reference), !everywhere.contains(name), !Self.engineKeys.contains(name)
+            else { continue }
             let guess = Suggest.closest(to: name, among: everywhere.sorted())
             out.append(
                 .error(

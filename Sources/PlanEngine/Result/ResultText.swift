@@ -1,0 +1,56 @@
+/// The human form of a result (`--format text`): for a dry-run, every step that would start, per node,
+/// with its command and timeout, and the reason for each skipped step; for a run, a status table.
+public enum ResultText {
+    public static func render(_ result: RunResult) -> String {
+        var lines: [String] = []
+        let title = result.dryRun ? "dry-run of operation '\(result.operation)'" : "operation '\(result.operation)'"
+        lines.append(title + (result.dryRun ? ": nothing was executed" : ": \(result.validationStatus.rawValue)"))
+        var phase: Phase?
+        for record in result.steps {
+            if record.phase != phase {
+                phase = record.phase
+                lines.append("")
+                lines.append("\(record.phase.rawValue):")
+            }
+            var line = "  \(record.status.rawValue.padding(9)) \(record.step)"
+            if let node = record.node { line += " [\(node)]" }
+            if let command = record.command { line += ": \(command)" }
+            var details: [String] = []
+            if let timeout = record.timeout { details.append("timeout \(DurationText.format(timeout))") }
+            if let retries = record.retries, retries > 0 { details.append("retries \(retries)") }
+            if let fallbacks = record.fallbacks { details.append("fallback " + fallbacks.joined(separator: ", ")) }
+            if let node = record.fallbackNode { details.append("fallback node \(node)") }
+            if !result.dryRun, record.status != .skipped, record.status != .notRun {
+                details.append("\(record.attempts) attempt\(record.attempts == 1 ? "" : "s")")
+            }
+            if let reason = record.reason { details.append(reason) }
+            if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
+            lines.append(line)
+        }
+        if result.dryRun, !result.waves.isEmpty {
+            lines.append("")
+            lines.append("waves (steps that may run together):")
+            for (i, wave) in result.waves.enumerated() { lines.append("  \(i + 1). " + wave.joined(separator: ", ")) }
+        }
+        if !result.issues.isEmpty {
+            lines.append("")
+            lines.append("issues:")
+            for issue in result.issues {
+                var line = "  \(issue.kind)"
+                if let node = issue.node { line += " [\(node)]" }
+                if let step = issue.step { line += " \(step)" }
+                line += ": \(issue.message)"
+                if issue.recovered { line += " (recovered)" }
+                lines.append(line)
+                if let hint = issue.hint { lines.append("    hint: \(hint)") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,65 @@
+/// Everything a run produced; `json` is the document `planrun run` prints on stdout.
+public struct RunResult: Sendable {
+    public enum ValidationStatus: String, Sendable {
+        case success, partial, failed
+    }
+
+    /// How the run ended, which decides the exit code together with `validationStatus`.
+    public enum Ending: Sendable, Hashable {
+        /// Every phase ran to its end (steps may have failed with `on_error: continue`).
+        case finished
+        /// A step with `on_error: fail` failed; later steps were not run.
+        case failed(step: String)
+        /// `policy.deadline` ran out.
+        case deadline
+        /// SIGINT or SIGTERM.
+        case interrupted
+    }
+
+    public var operation: String
+    public var output: Value.Object
+    public var issues: [RunIssue]
+    public var recommendations: [String]
+    public var validationStatus: ValidationStatus
+    public var confidence: Double
+    /// Seconds.
+    public var executionTime: Double
+    public var steps: [StepRecord]
+    public var ending: Ending
+    public var dryRun: Bool
+    /// Dry-run only: step ids grouped into the waves of work that may run together, per phase.
+    public var waves: [[String]]
+
+    /// 0 success, 1 partial, 2 failed, 130 interrupted — the exit codes of DESIGN.md.
+    public var exitCode: Int32 {
+        if ending == .interrupted { return 130 }
+        switch validationStatus {
+        case .success: return 0
+        case .partial: return 1
+        case .failed: return 2
+        }
+    }
+
+    /// The engine's keys that follow the plan's own `output` fields, in this order.
+    public static let engineKeys = [
+        "operation", "issues", "recommendations", "validation_status", "confidence", "execution_time", "steps",
+    ]
+
+    /// The result document. With `includeTimes: false`, times are zeroed so equal runs print equal bytes.
+    public func json(includeTimes: Bool = true) -> Value {
+        var o = Value.Object()
+        for (key, value) in output where !Self.engineKeys.contains(key) { o[key] = value }
+        o["operation"] = .string(operation)
+        o["issues"] = .array(issues.map(\.json))
+        o["recommendations"] = .array(recommendations.map(Value.string))
+        o["validation_status"] = .string(validationStatus.rawValue)
+        o["confidence"] = .double((confidence * 1000).rounded() / 1000)
+        o["execution_time"] = .double(includeTimes ? (executionTime * 1000).rounded() / 1000 : 0)
+        if dryRun {
+            o["dry_run"] = .bool(true)
+            o["waves"] = .array(waves.map { .array($0.map(Value.string)) })
+        }
+        o["steps"] = .array(steps.map { $0.json(includeTimes: includeTimes) })
+        return .object(o)
+    }
+}

@@ -1,0 +1,78 @@
+/// What became of one step on one node (or of a node-less `set:`/`assert:` step), for the result's `steps`.
+public struct StepRecord: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        /// Ran and succeeded (for asserts: held).
+        case succeeded
+        /// Ran and failed (for asserts: did not hold).
+        case failed
+        /// Failed, then a fallback step or fallback node succeeded.
+        case recovered
+        /// Not run on purpose: `when:` false, destructive guard, node offline.
+        case skipped
+        /// Not reached: an earlier failure, the deadline or an interrupt stopped the run first.
+        case notRun = "not_run"
+        /// Started, then stopped by the run deadline or an interrupt.
+        case cancelled
+        /// Dry-run only: would be started.
+        case planned
+    }
+
+    public var step: String
+    public var phase: Phase
+    /// nil for node-less steps.
+    public var node: String?
+    public var status: Status
+    public var attempts: Int
+    public var exitCode: Int32?
+    /// Seconds.
+    public var duration: Double
+    /// Why the step was skipped, not run, failed or recovered.
+    public var reason: String?
+    /// For `recovered` by `fallback_node:`: the node that answered instead.
+    public var answeredBy: String?
+    /// Dry-run only: the command as it would be started (secrets masked).
+    public var command: String?
+    /// Dry-run only: the step's timeout in seconds.
+    public var timeout: Double?
+    /// Dry-run only: how a failure would be handled — retries, fallback step ids, fallback node.
+    public var retries: Int?
+    public var fallbacks: [String]?
+    public var fallbackNode: String?
+
+    public init(
+        step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
+        duration: Double = 0, reason: String? = nil, answeredBy: String? = nil, command: String? = nil,
+        timeout: Double? = nil
+    ) {
+        self.step = step
+        self.phase = phase
+        self.node = node
+        self.status = status
+        self.attempts = attempts
+        self.exitCode = exitCode
+        self.duration = duration
+        self.reason = reason
+        self.answeredBy = answeredBy
+        self.command = command
+        self.timeout = timeout
+    }
+
+    func json(includeTimes: Bool) -> Value {
+        var o = Value.Object()
+        o["id"] = .string(step)
+        o["phase"] = .string(phase.rawValue)
+        o["node"] = node.map(Value.string) ?? .null
+        o["status"] = .string(status.rawValue)
+        o["attempts"] = .int(attempts)
+        o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
+        o["duration"] = .double(includeTimes ? (duration * 1000).rounded() / 1000 : 0)
+        if let reason { o["reason"] = .string(reason) }
+        if let answeredBy { o["answered_by"] = .string(answeredBy) }
+        if let command { o["command"] = .string(command) }
+        if let timeout { o["timeout"] = .double(timeout) }
+        if let retries { o["retries"] = .int(retries) }
+        if let fallbacks { o["fallbacks"] = .array(fallbacks.map(Value.string)) }
+        if let fallbackNode { o["fallback_node"] = .string(fallbackNode) }
+        return .object(o)
+    }
+}

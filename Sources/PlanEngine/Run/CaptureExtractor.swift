@@ -1,0 +1,112 @@
+import Foundation
+
+/// Takes `capture:` values out of a command's stdout. A capture that cannot be made is an error with the
+/// reason, never a silent null.
+enum CaptureExtractor {
+    struct Failure: Error {
+        var message: String
+    }
+
+    static func extract(_ captures: [Capture], from stdout: String) -> Result<Value.Object, Failure> {
+        var out = Value.Object()
+        var parsedJSON: Value?
+        for capture in captures {
+            do {
+                var raw: Value
+                switch capture.source {
+                case .stdout:
+                    raw = .string(stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+                case .lines:
+                    raw = .array(stdout.split(whereSeparator: \.isNewline)
+                        .map { $0.trimmingCharacters(in: .whitespaces) }
+                        .filter { !$0.isEmpty }
+                        .map(Value.string))
+                case .json(let path):
+                    if parsedJSON == nil {
+                        do { parsedJSON = try Value.parseJSON(stdout) } catch {
+                            throw Failure(message: "capture '\(capture.name)': stdout is not JSON: \(error.message)")
+                        }
+                    }
+                    raw = try lookup(path, in: parsedJSON!, capture: capture.name)
+                case .regex(let pattern):
+                    raw = try firstGroup(pattern, in: stdout, capture: capture.name)
+                }
+                if let conversion = capture.conversion {
+                    raw = try convert(raw, to: conversion, capture: capture.name)
+                }
+                out[capture.name] = raw
+            } catch let failure as Failure {
+                return .failure(failure)
+            } catch {
+                return .failure(Failure(message: "capture '\(capture.name)': \(error)"))
+            }
+        }
+        return .success(out)
+    }
+
+    private static func lookup(_ path: [String], in value: Value, capture: String) throws -> Value {
+        var current = value
+        for (i, key) in path.enumerated() {
+            switch current {
+            case .object(let object):
+                guard let next = object[key] else {
+                    throw Failure(message: "capture '\(capture)': no key '\(path[...i].joined(separator: "."))' in the JSON output")
+                }
+                current = next
+            case .array(let items):
+                guard let index = Int(key), items.indices.contains(index) else {
+                    throw Failure(message: "capture '\(capture)': no index '\(path[...i].joined(separator: "."))' in the JSON output")
+                }
+                current = items[index]
+            default:
+                throw Failure(message: "capture '\(capture)': '\(path[..<i].joined(separator: "."))' is a \(current.typeName), not an object")
+            }
+        }
+        return current
+    }
+
+    private static func firstGroup(_ pattern: String, in text: String, capture: String) throws -> Value {
+        let regex: NSRegularExpression
+        do { regex = try NSRegularExpression(pattern: pattern) } catch {
+            throw Failure(message: "capture '\(capture)': invalid regular expression '\(pattern)'")
+        }
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, range: range) else {
+            throw Failure(message: "capture '\(capture)': no match for /\(pattern)/ in stdout")
+        }
+        let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+        guard group.location != NSNotFound, let r = Range(group, in: text) else {
+            throw Failure(message: "capture '\(capture)': the group of /\(pattern)/ did not take part in the match")
+        }
+        return .string(String(text[r]))
+    }
+
+    static func convert(_ value: Value, to conversion: Capture.Conversion, capture: String) throws -> Value {
+        func fail() -> Failure {
+            Failure(message: "capture '\(capture)': cannot read \(value.jsonText()) as \(conversion.rawValue)")
+        }
+        switch (conversion, value) {
+        case (.string, _): return .string(value.interpolationText)
+        case (.int, .int): return value
+        case (.int, .double(let d)) where d == d.rounded(): return .int(Int(d))
+        case (.int, .string(let s)):
+            guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else { throw fail() }
+            return .int(i)
+        case (.float, .int(let i)): return .double(Double(i))
+        case (.float, .double): return value
+        case (.float, .string(let s)):
+            guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else { throw fail() }
+            return .double(d)
+        case (.bool, .bool): return value
+        case (.bool, .string(let s)):
+            switch s.trimmingCharacters(in: .whitespaces) {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: throw fail()
+            }
+        case (.int, .array(let items)), (.float, .array(let items)), (.bool, .array(let items)):
+            return .array(try items.map { try convert($0, to: conversion, capture: capture) })
+        default: throw fail()
+        }
+    }
+}

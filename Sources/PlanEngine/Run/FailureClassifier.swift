@@ -1,0 +1,58 @@
+import Foundation
+
+/// Decides the error kind and hint of a failed command: the plan's `errors:` rules first, then what the
+/// transport or the output says.
+enum FailureClassifier {
+    struct Classification {
+        var kind: ErrorKind
+        var message: String
+        var hint: String?
+    }
+
+    static func classify(_ outcome: CommandOutcome, rules: [ErrorRule], timeout: Double) -> Classification {
+        if let failure = outcome.failure {
+            return Classification(kind: failure.kind, message: failure.message, hint: hint(for: failure.kind))
+        }
+        if outcome.timedOut {
+            return Classification(
+                kind: .timeout, message: "timed out after \(DurationText.format(timeout))",
+                hint: "increase the step's timeout (or the timeout input) if the command needs longer")
+        }
+        for rule in rules where matches(rule, outcome) {
+            return Classification(kind: ErrorKind(rawValue: rule.kind), message: failureMessage(outcome), hint: rule.hint)
+        }
+        if outcome.exitCode == 126 || outcome.stderr.range(of: "permission denied", options: .caseInsensitive) != nil
+            || outcome.stderr.contains("Operation not permitted")
+        {
+            return Classification(kind: .permission, message: failureMessage(outcome), hint: hint(for: .permission))
+        }
+        return Classification(kind: .command, message: failureMessage(outcome), hint: nil)
+    }
+
+    static func failureMessage(_ outcome: CommandOutcome) -> String {
+        if let signal = outcome.signal { return "killed by signal \(signal)" }
+        if let code = outcome.exitCode { return "exited with status \(code)" }
+        return "did not complete"
+    }
+
+    private static func matches(_ rule: ErrorRule, _ outcome: CommandOutcome) -> Bool {
+        if let code = rule.exitCode, outcome.exitCode != Int32(code) { return false }
+        guard let pattern = rule.match else { return rule.exitCode != nil }
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
+        for text in [outcome.stderr, outcome.stdout] {
+            if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { return true }
+        }
+        return false
+    }
+
+    static func hint(for kind: ErrorKind) -> String? {
+        switch kind {
+        case .connection: return "check that sshd runs on the node and the port is right; a fallback node is tried where the plan names one"
+        case .authentication: return "check the node's user and identity_file, and the key's permissions (chmod 600)"
+        case .unreachable: return "check the host name and the network route to the node"
+        case .permission: return "check the user's privileges on the node"
+        case .timeout: return "increase the timeout if the operation needs longer"
+        default: return nil
+        }
+    }
+}

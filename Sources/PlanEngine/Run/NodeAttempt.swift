@@ -1,0 +1,197 @@
+/// One step on one node: connect, render, run under the concurrency limit, retry, poll `until:`, capture.
+struct NodeAttempt {
+    let runner: PlanRunner
+    let step: Step
+    let node: NodeDeclaration
+    /// Set when this node answers for another one (`fallback_node:`); captures land on the node that ran.
+    var onBehalfOf: String? = nil
+
+    struct Outcome: Sendable {
+        var status: StepRecord.Status
+        var attempts = 0
+        var exitCode: Int32?
+        var duration = 0.0
+        var stdout = ""
+        var stderr = ""
+        var reason: String?
+        var answeredBy: String?
+        var command: String?
+        var timeout: Double?
+
+        /// What `steps.ID.NODE` reads.
+        var scopeValue: Value.Object {
+            var o = Value.Object()
+            o["ok"] = .bool(status == .succeeded || status == .recovered || status == .planned)
+            o["status"] = .string(status.rawValue)
+            o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
+            o["stdout"] = .string(stdout)
+            o["stderr"] = .string(stderr)
+            o["duration"] = .double(duration)
+            o["attempts"] = .int(attempts)
+            return o
+        }
+    }
+
+    func run() async -> Outcome {
+        let state = runner.state
+        let clock = ContinuousClock()
+        let started = clock.now
+        func elapsed() -> Double {
+            let d = clock.now - started
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+
+        let scope = await runner.scope(for: node)
+        let timeout: Double
+        let command: CommandRequest.Command
+        do {
+            timeout = try stepTimeout(scope: scope)
+            command = try render(scope: scope)
+        } catch {
+            return await fail(kind: .validation, message: error.message, outcome: Outcome(status: .failed))
+        }
+        let shown = runner.redactor.redact(Self.display(command))
+        if runner.request.dryRun {
+            runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
+            return Outcome(status: .planned, command: shown, timeout: timeout)
+        }
+
+        let transport: any NodeTransport
+        switch await runner.pool.transport(for: node) {
+        case .success(let t):
+            transport = t
+            await state.nodeContacted(node.name, online: true)
+        case .failure(let failure):
+            await state.nodeContacted(node.name, online: false)
+            let outcome = Outcome(status: .failed, attempts: 1, duration: elapsed())
+            guard await state.firstConnectionFailure(node.name) else {
+                return Outcome(status: .failed, attempts: 1, duration: elapsed(),
+                               reason: "node unavailable (\(failure.kind)): \(failure.message)")
+            }
+            return await fail(kind: failure.kind, message: failure.message, outcome: outcome,
+                              hint: FailureClassifier.hint(for: failure.kind))
+        }
+
+        var outcome = Outcome(status: .failed)
+        while true {
+            outcome.attempts += 1
+            let budget = step.until == nil ? timeout : max(0.001, timeout - elapsed())
+            runner.progress?.started(step: step, node: node.name, attempt: outcome.attempts, command: shown)
+            let result = await runner.limiter.withSlot {
+                await transport.execute(CommandRequest(
+                    command: command, timeout: budget, grace: runner.request.grace,
+                    outputLimit: runner.request.outputLimit))
+            }
+            guard let result, !Task.isCancelled else {
+                outcome.status = .cancelled
+                outcome.duration = elapsed()
+                outcome.reason = await cancelReason()
+                if let result { outcome.exitCode = result.exitCode }
+                return outcome
+            }
+            outcome.exitCode = result.exitCode
+            outcome.stdout = runner.redactor.redact(result.stdout)
+            outcome.stderr = runner.redactor.redact(result.stderr)
+            runner.progress?.output(step: step, node: node.name, stdout: outcome.stdout, stderr: outcome.stderr)
+
+            var failure: FailureClassifier.Classification?
+            if result.succeeded {
+                switch CaptureExtractor.extract(step.captures, from: result.stdout) {
+                case .success(let captures):
+                    if !captures.isEmpty { await state.setCaptures(runner.redactor.redact(.object(captures)).objectValue!, on: node.name) }
+                case .failure(let f):
+                    failure = .init(kind: .command, message: f.message, hint: nil)
+                }
+            } else {
+                failure = FailureClassifier.classify(result, rules: step.errors, timeout: budget)
+            }
+
+            if failure == nil, let until = step.until {
+                let pollScope = await runner.scope(for: node)
+                if !((try? until.evaluate(in: pollScope).isTruthy) ?? false) {
+                    // A cancelled pause falls through to the next attempt, which sees the cancellation.
+                    if elapsed() + step.delay < timeout {
+                        _ = await pause(step.delay)
+                        continue
+                    }
+                    failure = .init(
+                        kind: .timeout,
+                        message: "until: \(until.source) did not hold within \(DurationText.format(timeout))",
+                        hint: "increase the step's timeout or check why the condition never holds")
+                }
+            }
+            guard let failure else {
+                outcome.status = .succeeded
+                outcome.duration = elapsed()
+                return outcome
+            }
+            // Retries are for failed commands, and a timeout has spent the step's budget.
+            let retryable = result.failure == nil || result.failure?.kind == .connection
+            if outcome.attempts <= step.retries, retryable, failure.kind != .timeout || step.until == nil {
+                if await pause(step.delay) { continue }
+            }
+            outcome.duration = elapsed()
+            return await fail(kind: failure.kind, message: failure.message, outcome: outcome, hint: failure.hint)
+        }
+    }
+
+    /// Sleeps between attempts; false when the run was cancelled meanwhile.
+    private func pause(_ seconds: Double) async -> Bool {
+        guard seconds > 0 else { return !Task.isCancelled }
+        do { try await Task.sleep(for: .seconds(seconds)) } catch { return false }
+        return true
+    }
+
+    private func cancelReason() async -> String {
+        await runner.state.stop == .deadline ? "stopped: the run deadline was reached" : "stopped: interrupted"
+    }
+
+    private func fail(kind: ErrorKind, message: String, outcome: Outcome, hint: String? = nil) async -> Outcome {
+        var outcome = outcome
+        outcome.status = .failed
+        outcome.reason = message
+        let scope = await runner.state.scope()
+        var text = message
+        if let onBehalfOf { text = "as fallback for '\(onBehalfOf)': " + text }
+        await runner.report(RunIssue(
+            kind: kind, node: node.name, step: step.id, phase: step.phase, message: text,
+            exitCode: outcome.exitCode, stderrTail: RunIssue.tail(of: outcome.stderr),
+            hint: hint ?? (try? step.recommend?.evaluate(in: scope).interpolationText)))
+        return outcome
+    }
+
+    private func stepTimeout(scope: Value.Object) throws(EvaluationError) -> Double {
+        let seconds: Double
+        if let setting = step.timeout {
+            do { seconds = try RunSettings.seconds(setting, in: scope) } catch let e as EvaluationError { throw e } catch {
+                throw EvaluationError("\(error)", at: setting.range)
+            }
+        } else {
+            seconds = runner.settings.defaultTimeout
+        }
+        if let max = runner.settings.maxTimeout, seconds > max {
+            throw EvaluationError(
+                "timeout \(DurationText.format(seconds)) is above policy.max_timeout \(DurationText.format(max))",
+                at: step.timeout?.range ?? step.range)
+        }
+        return seconds
+    }
+
+    private func render(scope: Value.Object) throws(EvaluationError) -> CommandRequest.Command {
+        switch step.action {
+        case .run(let template): return .shell(try template.renderShell(in: scope))
+        case .argv(let templates):
+            var argv: [String] = []
+            for t in templates { argv.append(try t.evaluate(in: scope).interpolationText) }
+            return .argv(argv)
+        case .set, .assert: return .argv([])
+        }
+    }
+
+    static func display(_ command: CommandRequest.Command) -> String {
+        switch command {
+        case .shell(let text): return text
+        case .argv(let argv): return argv.map(ShellQuote.quote).joined(separator: " ")
+        }
+    }
+}

@@ -1,0 +1,139 @@
+/// Running a command step: fan-out over nodes, then fallback node, fallback steps and `on_error` per node.
+extension PlanRunner {
+    /// Runs `step` on its target, or on `only` (the failed node a fallback step serves). Returns whether
+    /// every node ended succeeded or recovered (skipped nodes count as fine).
+    @discardableResult
+    func runCommand(_ step: Step, on only: NodeDeclaration?) async -> Bool {
+        let scope = await state.scope()
+        let nodes: [NodeDeclaration]
+        do {
+            if let only, step.target == nil { nodes = [only] } else {
+                nodes = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: scope)
+            }
+        } catch {
+            await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
+            return false
+        }
+        return await withTaskGroup(of: Bool.self) { group in
+            for node in nodes {
+                group.addTask { await self.runCommand(step, node: node) }
+            }
+            var allFine = true
+            for await fine in group where !fine { allFine = false }
+            return allFine
+        }
+    }
+
+    private func runCommand(_ step: Step, node: NodeDeclaration) async -> Bool {
+        if let marker = await state.offline[node.name] {
+            await record(StepRecord(
+                step: step.id, phase: step.phase, node: node.name, status: .skipped,
+                reason: "node offline (marked by step '\(marker)')"))
+            return true
+        }
+        let scope = await scope(for: node)
+        if let reason = await skipReason(step, scope: scope) {
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
+            return true
+        }
+        var attempt = await NodeAttempt(runner: self, step: step, node: node).run()
+        if attempt.status == .failed, let fallbackNode = step.fallbackNode, !Task.isCancelled {
+            attempt = await tryFallbackNode(step, failed: node, attempt: attempt, template: fallbackNode, scope: scope)
+        }
+        if attempt.status == .failed, !step.fallback.isEmpty, !Task.isCancelled {
+            var rescued = true
+            for fallback in step.fallback where rescued {
+                rescued = await runCommandOrNodeless(fallback, node: node)
+            }
+            if rescued {
+                attempt.status = .recovered
+                attempt.reason = "recovered by fallback step\(step.fallback.count > 1 ? "s" : "") "
+                    + step.fallback.map { "'\($0.id)'" }.joined(separator: ", ")
+                await state.markRecovered(step: step.id, node: node.name)
+            }
+        }
+        await finish(step, node: node, attempt)
+        return attempt.status != .failed && attempt.status != .cancelled
+    }
+
+    private func runCommandOrNodeless(_ step: Step, node: NodeDeclaration) async -> Bool {
+        switch step.action {
+        case .run, .argv: return await runCommand(step, on: node)
+        case .set, .assert:
+            await runStep(step)
+            return await state.records.last { $0.step == step.id }?.status != .failed
+        }
+    }
+
+    private func tryFallbackNode(
+        _ step: Step, failed node: NodeDeclaration, attempt: NodeAttempt.Outcome, template: Template,
+        scope: Value.Object
+    ) async -> NodeAttempt.Outcome {
+        let other: NodeDeclaration
+        do {
+            let name = try template.evaluate(in: scope).interpolationText
+            other = try TargetResolver(inventory: request.plan.inventory).node(name)
+        } catch {
+            await report(RunIssue(
+                kind: .validation, node: node.name, step: step.id, phase: step.phase,
+                message: "fallback_node: \((error as? EvaluationError)?.message ?? (error as? TargetResolver.Failure)?.message ?? "\(error)")"))
+            return attempt
+        }
+        guard other.name != node.name else { return attempt }
+        var second = await NodeAttempt(runner: self, step: step, node: other, onBehalfOf: node.name).run()
+        guard second.status == .succeeded else { return attempt }
+        await state.markRecovered(step: step.id, node: node.name)
+        second.status = .recovered
+        second.answeredBy = other.name
+        second.reason = "recovered: answered by fallback node '\(other.name)'"
+        second.attempts += attempt.attempts
+        return second
+    }
+
+    /// Records the node's outcome, stores it for expressions, and applies `on_error` when it stayed failed.
+    private func finish(_ step: Step, node: NodeDeclaration, _ outcome: NodeAttempt.Outcome) async {
+        await state.setStepResult(step.id, node: node.name, outcome.scopeValue)
+        await record(StepRecord(
+            step: step.id, phase: step.phase, node: node.name, status: outcome.status, attempts: outcome.attempts,
+            exitCode: outcome.exitCode, duration: outcome.duration, reason: outcome.reason,
+            answeredBy: outcome.answeredBy, command: request.dryRun ? outcome.command : nil,
+            timeout: request.dryRun ? outcome.timeout : nil).planned(step, dryRun: request.dryRun))
+        guard outcome.status == .failed else { return }
+        switch step.onError {
+        case .fail: await state.halt(.failed(step: step.id))
+        case .continue: break
+        case .markOffline: await state.markOffline(node.name, by: step.id)
+        }
+    }
+
+    /// The scope with `node` set: what the run knows of the node (status, captures) and its declaration.
+    func scope(for node: NodeDeclaration) async -> Value.Object {
+        var scope = await state.scope()
+        var o = scope["nodes"]?.objectValue?[node.name]?.objectValue ?? Value.Object()
+        o["name"] = .string(node.name)
+        o["vars"] = .object(node.vars)
+        switch node.transport {
+        case .local: o["transport"] = .string("local")
+        case .ssh(let ssh):
+            o["transport"] = .string("ssh")
+            o["host"] = .string(ssh.host)
+        }
+        scope["node"] = .object(o)
+        return scope
+    }
+}
+
+extension StepRecord {
+    /// Adds what a dry-run shows of failure handling: retries, fallback steps, fallback node.
+    func planned(_ step: Step, dryRun: Bool) -> StepRecord {
+        guard dryRun, status == .planned else { return self }
+        var record = self
+        record.retries = step.retries
+        if !step.fallback.isEmpty { record.fallbacks = step.fallback.map(\.id) }
+        record.fallbackNode = step.fallbackNode?.source
+        if let when = step.when, PlanRunner.dependsOnRunTime(when) {
+            record.reason = "runs only if \(when.source) holds at run time"
+        }
+        return record
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Runs one operation of a plan: phases in order, steps by their dependencies, node steps fanned out under
+/// `max_parallel`, the run deadline and interrupts honoured, and always a result at the end.
+public final class PlanRunner: Sendable {
+    let request: RunRequest
+    let progress: (any ProgressSink)?
+    let redactor: Redactor
+    let state: RunState
+    let pool: TransportPool
+    let limiter: ConcurrencyLimiter
+    let settings: RunSettings
+    private let interruption = InterruptFlag()
+
+    public init(
+        _ request: RunRequest, progress: (any ProgressSink)? = nil,
+        transports: (@Sendable (NodeDeclaration) -> any NodeTransport)? = nil
+    ) {
+        self.request = request
+        self.progress = progress
+        self.redactor = Redactor(plan: request.plan, inputs: request.inputs)
+        self.state = RunState(inputs: request.inputs)
+        let factory: TransportPool.Factory =
+            request.dryRun ? { @Sendable _ in DryRunTransport() } : (transports ?? TransportFactory.standard())
+        self.pool = TransportPool(factory: factory, connectTimeout: request.connectTimeout)
+        self.settings = RunSettings(request: request)
+        self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
+    }
+
+    /// Call from a signal handler, then cancel the task running `run()`: the result says `interrupted`.
+    public func interrupt() {
+        interruption.set()
+    }
+
+    public func run() async -> RunResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = settings.deadline
+        await withTaskGroup(of: Ended.self) { group in
+            group.addTask {
+                await self.runPhases()
+                return .work
+            }
+            if let deadline, !self.request.dryRun {
+                group.addTask {
+                    do { try await Task.sleep(for: .seconds(deadline)) } catch { return .cancelled }
+                    return .deadline
+                }
+            }
+            // The first task to end decides: the work (all done) or the deadline (cut the work).
+            if await group.next() == .deadline {
+                await state.halt(.deadline)
+                await reportDeadline(deadline ?? 0)
+            }
+            group.cancelAll()
+        }
+        if interruption.isSet || Task.isCancelled {
+            await state.halt(.interrupted)
+            await state.report(RunIssue(kind: .interrupted, message: "interrupted; running commands were stopped"))
+        }
+        await markUnreached()
+        await pool.closeAll()
+        let elapsed = clock.now - start
+        return await ResultBuilder(runner: self).build(
+            executionTime: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    private enum Ended { case work, deadline, cancelled }
+
+    private func reportDeadline(_ seconds: Double) async {
+        await state.report(RunIssue(
+            kind: .timeout, message: "the run deadline of \(DurationText.format(seconds)) was reached; running commands were stopped",
+            hint: "increase the timeout input (at most the plan's maximum) or target fewer nodes"))
+        await state.recommend("Increase the timeout: the run deadline of \(DurationText.format(seconds)) was reached")
+    }
+
+    private func runPhases() async {
+        let operation = request.operation
+        for phase in Phase.allCases {
+            let steps = operation.steps(in: phase)
+            guard !steps.isEmpty else { continue }
+            if await state.stop != nil || Task.isCancelled { return }
+            await runPhase(steps)
+        }
+    }
+
+    /// Starts each step once the steps it depends on have ended; independent steps run together.
+    private func runPhase(_ steps: [Step]) async {
+        let dependencies = PhaseDependencies.compute(steps)
+        await withTaskGroup(of: String.self) { group in
+            var done = Set<String>()
+            var started = Set<String>()
+            var stopping = false
+            repeat {
+                if !stopping {
+                    for step in steps where !started.contains(step.id) {
+                        guard dependencies[step.id, default: []].allSatisfy(done.contains) else { continue }
+                        started.insert(step.id)
+                        group.addTask {
+                            await self.runStep(step)
+                            return step.id
+                        }
+                    }
+                }
+                guard let id = await group.next() else { break }
+                done.insert(id)
+                if await state.stop != nil || Task.isCancelled { stopping = true }
+            } while true
+        }
+    }
+
+    /// Records every step that never started as not run, with the reason the run stopped.
+    private func markUnreached() async {
+        let recorded = Set(await state.records.map(\.step))
+        let stop = await state.stop
+        let reason: String
+        switch stop {
+        case .failed(let step): reason = "not run: step '\(step)' failed"
+        case .deadline: reason = "not run: the run deadline was reached"
+        case .interrupted: reason = "not run: interrupted"
+        case .finished, nil: reason = "not run"
+        }
+        for step in request.operation.allSteps where !recorded.contains(step.id) {
+            // Fallbacks that were never needed are not reported.
+            guard request.operation.steps.contains(where: { $0.id == step.id }) else { continue }
+            await state.record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .notRun, reason: reason))
+        }
+    }
+}
+
+/// A flag set from a signal handler and read by the run.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

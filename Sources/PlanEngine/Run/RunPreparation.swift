@@ -1,0 +1,68 @@
+import Foundation
+
+/// Everything `planrun run` does before the first step: find and check the plan, merge an inventory file,
+/// read and type the inputs, pick the operation. Problems come back together, as diagnostics.
+public enum RunPreparation {
+    public struct Problems: Error, Sendable {
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// `stdin` is read only when the inputs file is `-`.
+    public static func prepare(
+        plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
+        stdin: () -> [UInt8] = { Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    ) -> Result<RunRequest, Problems> {
+        guard let path = locatePlan(name) else {
+            return .failure(Problems(diagnostics: [
+                Diagnostic("run.plan-not-found", "no plan '\(name)' (looked for the path, plans/\(name).yaml, plans/\(name).yml and $PLANRUN_PATH)", at: .unknown)
+            ]))
+        }
+        let (decoded, decodeProblems) = PlanDecoder.decode(path: path)
+        var diagnostics = decodeProblems
+        guard var plan = decoded, !diagnostics.hasErrors else { return .failure(Problems(diagnostics: diagnostics)) }
+        diagnostics += PlanLinter.lint(plan)
+        if diagnostics.hasErrors { return .failure(Problems(diagnostics: diagnostics)) }
+
+        if let inventoryFile {
+            let (inventory, problems) = InventoryDecoder.decode(path: inventoryFile)
+            diagnostics += problems
+            guard let inventory, !problems.hasErrors else { return .failure(Problems(diagnostics: diagnostics)) }
+            plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: inventory)
+        }
+
+        var raw: [(key: String, value: RawInput)] = []
+        if let inputsFile {
+            let bytes: [UInt8]?
+            let file = inputsFile == "-" ? "<stdin>" : inputsFile
+            bytes = inputsFile == "-" ? stdin() : SourceFile.read(inputsFile)
+            guard let bytes else {
+                return .failure(Problems(diagnostics: [
+                    Diagnostic("input.file", "cannot read inputs file '\(inputsFile)'", at: .unknown)
+                ]))
+            }
+            let (values, problems) = InputFile.read(bytes: bytes, file: file)
+            diagnostics += problems
+            raw += values
+        }
+        for assignment in assignments {
+            if let parsed = RawInput.parseAssignment(assignment) { raw.append(parsed) }
+        }
+        let resolution = InputResolver.resolve(plan: plan, raw: raw)
+        diagnostics += resolution.diagnostics
+        guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
+            return .failure(Problems(diagnostics: diagnostics))
+        }
+        return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
+    }
+}
+
+// TODO(decoder): replace by PlanLocator once it lands.
+private func locatePlan(_ name: String) -> String? {
+    if SourceFile.isFile(name) { return name }
+    var dirs = ["plans"]
+    if let path = ProcessInfo.processInfo.environment["PLANRUN_PATH"] { dirs += path.split(separator: ":").map(String.init) }
+    for dir in dirs {
+        for ext in ["yaml", "yml"] where SourceFile.isFile("\(dir)/\(name).\(ext)") { return "\(dir)/\(name).\(ext)" }
+    }
+    return nil
+}

@@ -1,0 +1,28 @@
+/// What to run: a decoded plan, the operation picked, resolved inputs, and how.
+public struct RunRequest: Sendable {
+    public var plan: Plan
+    public var operation: Operation
+    /// Typed and defaulted inputs, `operation` included.
+    public var inputs: Value.Object
+    /// Resolve everything and start nothing.
+    public var dryRun: Bool
+    /// Seconds an SSH node has to accept the connection probe.
+    public var connectTimeout: Double
+    /// Seconds between SIGTERM and SIGKILL when a command is stopped.
+    public var grace: Double
+    /// Bytes kept of each command's stdout and stderr.
+    public var outputLimit: Int
+
+    public init(
+        plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,
+        grace: Double = 2, outputLimit: Int = 1 << 20
+    ) {
+        self.plan = plan
+        self.operation = operation
+        self.inputs = inputs
+        self.dryRun = dryRun
+        self.connectTimeout = connectTimeout
+        self.grace = grace
+        self.outputLimit = outputLimit
+    }
+}

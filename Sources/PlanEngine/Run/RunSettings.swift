@@ -1,0 +1,43 @@
+/// The policy of a run with its expressions evaluated against the inputs.
+struct RunSettings: Sendable {
+    var maxParallel: Int
+    /// Seconds for the whole run, or nil for none.
+    var deadline: Double?
+    var defaultTimeout: Double
+    var maxTimeout: Double?
+
+    init(request: RunRequest) {
+        let policy = request.plan.policy
+        var scope = Value.Object()
+        scope["inputs"] = .object(request.inputs)
+        maxParallel = max(1, policy.maxParallel)
+        deadline = policy.deadline.flatMap { try? Self.seconds($0, in: scope) }
+        defaultTimeout = policy.defaultTimeout
+        maxTimeout = policy.maxTimeout
+    }
+
+    /// A duration setting in seconds: a literal, or a template yielding a number of seconds or a duration text.
+    static func seconds(_ setting: Setting<Double>, in scope: Value.Object) throws -> Double {
+        switch setting {
+        case .literal(let seconds, _): return seconds
+        case .template(let template):
+            let value = try template.evaluate(in: scope)
+            guard let seconds = DurationText.seconds(value) else {
+                throw EvaluationError("expected a duration, found \(value.jsonText())", at: template.range)
+            }
+            return seconds
+        }
+    }
+}
+
+extension DurationText {
+    /// Seconds from a run-time value: a number (taken as seconds) or a duration text.
+    static func seconds(_ value: Value) -> Double? {
+        switch value {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let text): return seconds(text)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The mutable state of one run: what expressions can read, and what the result will report.
+actor RunState {
+    private(set) var inputs: Value.Object
+    private var nodes = Value.Object()
+    private var steps = Value.Object()
+    private var vars = Value.Object()
+
+    private(set) var records: [StepRecord] = []
+    private(set) var issues: [RunIssue] = []
+    private(set) var recommendations: [String] = []
+    private(set) var assertsHeld = 0
+    private(set) var assertsCounted = 0
+    /// Node name → the step that marked it offline.
+    private(set) var offline: [String: String] = [:]
+    /// Why no new work starts any more; nil while the run goes on.
+    private(set) var stop: RunResult.Ending?
+
+    init(inputs: Value.Object) {
+        self.inputs = inputs
+    }
+
+    /// What expressions see; `node` is added per node by the caller.
+    func scope() -> Value.Object {
+        var scope = Value.Object()
+        scope["inputs"] = .object(inputs)
+        scope["nodes"] = .object(nodes)
+        scope["steps"] = .object(steps)
+        scope["vars"] = .object(vars)
+        return scope
+    }
+
+    // MARK: Nodes
+
+    func nodeContacted(_ node: String, online: Bool) {
+        var entry = nodes[node]?.objectValue ?? Value.Object([("name", .string(node))])
+        if entry["status"] != .string("offline") || online == false {
+            entry["status"] = .string(online ? "online" : "offline")
+        }
+        nodes[node] = .object(entry)
+    }
+
+    private var unreachableReported = Set<String>()
+
+    /// True the first time a node's connection failure is reported, so it is one issue, not one per step.
+    func firstConnectionFailure(_ node: String) -> Bool {
+        unreachableReported.insert(node).inserted
+    }
+
+    func markOffline(_ node: String, by step: String) {
+        if offline[node] == nil { offline[node] = step }
+        nodeContacted(node, online: false)
+    }
+
+    func setCaptures(_ captures: Value.Object, on node: String) {
+        var entry = nodes[node]?.objectValue ?? Value.Object([("name", .string(node)), ("status", .string("online"))])
+        for (key, value) in captures { entry[key] = value }
+        nodes[node] = .object(entry)
+    }
+
+    // MARK: Steps
+
+    func setStepResult(_ step: String, node: String?, _ value: Value.Object) {
+        if let node {
+            var entry = steps[step]?.objectValue ?? Value.Object()
+            entry[node] = .object(value)
+            steps[step] = .object(entry)
+        } else {
+            steps[step] = .object(value)
+        }
+    }
+
+    func setVars(_ values: Value.Object) {
+        for (key, value) in values { vars[key] = value }
+    }
+
+    func record(_ record: StepRecord) {
+        records.append(record)
+    }
+
+    func report(_ issue: RunIssue) {
+        issues.append(issue)
+    }
+
+    /// Marks the issues of `step` on `node` as rescued by a fallback.
+    func markRecovered(step: String, node: String) {
+        for i in issues.indices where issues[i].step == step && issues[i].node == node {
+            issues[i].recovered = true
+        }
+    }
+
+    func recommend(_ text: String) {
+        if !text.isEmpty, !recommendations.contains(text) { recommendations.append(text) }
+    }
+
+    func countAssert(held: Bool) {
+        assertsCounted += 1
+        if held { assertsHeld += 1 }
+    }
+
+    func halt(_ ending: RunResult.Ending) {
+        if stop == nil { stop = ending }
+    }
+}
+
+extension Value {
+    var objectValue: Value.Object? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+/// Turns a step's `target:` into node names: groups expanded (recursively), duplicates dropped, order kept.
+struct TargetResolver {
+    let inventory: Inventory
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    func resolve(_ target: Target?, scope: Value.Object) throws -> [NodeDeclaration] {
+        guard let target else {
+            guard inventory.nodes.count == 1 else {
+                throw Failure(message: "the step names no target and the inventory has \(inventory.nodes.count) nodes")
+            }
+            return inventory.nodes
+        }
+        var names: [String] = []
+        switch target {
+        case .names(let templates):
+            for template in templates {
+                let value: Value
+                do { value = try template.evaluate(in: scope) } catch {
+                    throw Failure(message: "target: \(error.message)")
+                }
+                names += try Self.names(in: value)
+            }
+        }
+        var seen = Set<String>()
+        var out: [NodeDeclaration] = []
+        for name in names {
+            for node in try expand(name, depth: 0) where seen.insert(node.name).inserted { out.append(node) }
+        }
+        return out
+    }
+
+    /// A node by name, for `fallback_node:`.
+    func node(_ name: String) throws -> NodeDeclaration {
+        guard let node = inventory.node(named: name) else { throw unknown(name) }
+        return node
+    }
+
+    private static func names(in value: Value) throws -> [String] {
+        switch value {
+        case .string(let s): return [s]
+        case .array(let items): return try items.flatMap(names(in:))
+        default: throw Failure(message: "target: expected a node or group name, found \(value.jsonText())")
+        }
+    }
+
+    private func expand(_ name: String, depth: Int) throws -> [NodeDeclaration] {
+        if let node = inventory.node(named: name) { return [node] }
+        guard let group = inventory.group(named: name), depth < 32 else { throw unknown(name) }
+        return try group.members.flatMap { try expand($0, depth: depth + 1) }
+    }
+
+    private func unknown(_ name: String) -> Failure {
+        let known = inventory.nodes.map(\.name) + inventory.groups.map(\.name)
+        var message = "unknown node or group '\(name)'"
+        if let suggestion = Suggest.closest(to: name, among: known) { message += "; did you mean '\(suggestion)'?" }
+        message += " (known: \(known.joined(separator: ", ")))"
+        return Failure(message: message)
+    }
+}

@@ -1,0 +1,167 @@
+import PlanCore
+import PlanYAML
+import PlanTestSupport
+import Testing
+
+@Suite struct ExpressionParserTests {
+    /// Malformed templates, with `1️⃣` where the first diagnostic must point and its id.
+    @Test(arguments: [
+        ("${{ inputs. 1️⃣}}", "expr.syntax"),
+        ("${{ 1 + 1️⃣}}", "expr.syntax"),
+        ("${{ (1 + 2 1️⃣}}", "expr.syntax"),
+        ("${{ 1 + 2 1️⃣) }}", "expr.syntax"),
+        ("${{ [1, 2 1️⃣}}", "expr.syntax"),
+        ("${{ len(1 1️⃣}}", "expr.syntax"),
+        ("${{ 1 1️⃣=== 1 }}", "expr.syntax"),
+        ("${{ 1 1️⃣= 1 }}", "expr.syntax"),
+        ("${{ 1 1️⃣!== 1 }}", "expr.syntax"),
+        ("${{ true 1️⃣& false }}", "expr.syntax"),
+        ("${{ true 1️⃣| false }}", "expr.syntax"),
+        ("${{ 2 1️⃣* 3 }}", "expr.syntax"),
+        ("${{ 1️⃣'unterminated }}", "expr.syntax"),
+        ("${{ \"bad 1️⃣\\q escape\" }}", "expr.syntax"),
+        ("${{ 1️⃣# }}", "expr.syntax"),
+        ("${{ 1️⃣é }}", "expr.syntax"),
+        ("${{ 1️⃣12abc }}", "expr.syntax"),
+        ("${{ 1️⃣99999999999999999999 }}", "expr.syntax"),
+        ("echo 1️⃣${{ inputs.x", "expr.syntax"),
+        ("1️⃣${{ }}", "expr.syntax"),
+        ("${{ 1️⃣) }}", "expr.syntax"),
+        ("${{ inputs.x 1️⃣inputs.y }}", "expr.syntax"),
+        ("${{ 1️⃣a and b }}", "expr.unknown-name"),
+        ("${{ inputs.x 1️⃣and inputs.y }}", "expr.syntax"),
+        ("${{ inputs[1️⃣inputs.x] }}", "expr.syntax"),
+        ("${{ inputs.x. 1️⃣+ 1 }}", "expr.syntax"),
+        ("${{ 1️⃣lenn(inputs.x) }}", "expr.unknown-function"),
+        ("${{ 1 + 1️⃣frobnicate(2) }}", "expr.unknown-function"),
+        ("${{ 1️⃣len(1, 2) }}", "expr.arguments"),
+        ("${{ 1️⃣contains('a') }}", "expr.arguments"),
+        ("${{ 1️⃣min() }}", "expr.arguments"),
+        ("${{ 1️⃣input.x }}", "expr.unknown-name"),
+        ("${{ 1️⃣True }}", "expr.unknown-name"),
+        ("1️⃣${{ 1 + } }", "expr.syntax"),
+        ("${{ '}}' + 1️⃣}}", "expr.syntax"),
+        ("ok ${{ 1 }} then 1️⃣${{ }", "expr.syntax"),
+    ] as [(String, String)])
+    func rejects(_ marked: String, _ id: String) {
+        let source = MarkedSource(marked)
+        let (_, diagnostics) = ExpressionTestScope.parse(source.text)
+        #expect(diagnostics.first?.id == id, "\(diagnostics.map(\.summary))")
+        #expect(diagnostics.first?.range.start == source["1️⃣"], "\(diagnostics.map(\.summary))")
+        #expect(diagnostics.allSatisfy { $0.severity == .error && !$0.message.hasSuffix(".") })
+    }
+
+    @Test func syntaxMessagesSayWhatWasExpected() {
+        func message(_ text: String) -> String? { ExpressionTestScope.parse(text).1.first?.message }
+        #expect(message("${{ inputs. }}") == "expected a name after '.', found '}}'")
+        #expect(message("${{ 1 + }}") == "expected an expression after '+'")
+        #expect(message("${{ (1 }}") == "expected ')', found '}}'")
+        #expect(message("${{ 1) }}") == "unmatched ')'")
+        #expect(message("${{ 1 === 1 }}") == "unknown operator '==='; did you mean '=='?")
+        #expect(message("${{ 'abc }}") == "unterminated string; expected a closing '")
+        #expect(message("x ${{ 1") == "unterminated expression; expected '}}' to close '${{'")
+        #expect(message("${{ }}") == "empty expression")
+        #expect(message("${{ a and b }}") == "unknown name 'a'; paths start with 'inputs', 'nodes', 'steps', 'node', 'vars'")
+    }
+
+    @Test func unmatchedParenNotePointsAtTheOpener() {
+        let source = MarkedSource("${{ len1️⃣(1, 2 2️⃣}}")
+        let diagnostic = ExpressionTestScope.parse(source.text).1.first
+        #expect(diagnostic?.range.start == source["2️⃣"])
+        #expect(diagnostic?.notes.first?.range?.start == source["1️⃣"])
+    }
+
+    @Test func unknownFunctionSuggestsTheClosest() {
+        let cases = [("lenn", "len"), ("uniqe", "unique"), ("length", "len"), ("cotains", "contains"), ("strip", "trim"),
+                     ("Min", "min"), ("defualt", "default")]
+        for (name, suggestion) in cases {
+            let diagnostic = ExpressionTestScope.parse("${{ \(name)([1]) }}").1.first
+            #expect(diagnostic?.id == "expr.unknown-function")
+            #expect(diagnostic?.fixIt == suggestion, "\(name)")
+            #expect(diagnostic?.message == "unknown function '\(name)'; did you mean '\(suggestion)'?")
+        }
+        let none = ExpressionTestScope.parse("${{ frobnicate(1) }}").1.first
+        #expect(none?.message == "unknown function 'frobnicate'")
+        #expect(none?.fixIt == nil)
+    }
+
+    @Test func unknownNameSuggestsAScopeRoot() {
+        let diagnostic = ExpressionTestScope.parse("${{ input.timeout }}").1.first
+        #expect(diagnostic?.message == "unknown name 'input'; did you mean 'inputs'?")
+        #expect(diagnostic?.fixIt == "inputs")
+        #expect(diagnostic?.range.end == PlanYAML.SourceLocation(line: 1, column: 10))
+    }
+
+    @Test func argumentCountMessage() {
+        #expect(ExpressionTestScope.parse("${{ len() }}").1.first?.message == "'len' takes 1 argument, got 0")
+        #expect(ExpressionTestScope.parse("${{ join() }}").1.first?.message == "'join' takes 1 to 2 arguments, got 0")
+        #expect(ExpressionTestScope.parse("${{ max() }}").1.first?.message == "'max' takes at least 1 argument, got 0")
+    }
+
+    @Test func everyProblemOfAStringIsReported() {
+        let source = MarkedSource("a 1️⃣${{ 1 + }} b ${{ inputs.ok }} c ${{ 2️⃣lenn(3️⃣input.x) }} d ${{ 4️⃣) }}")
+        let (template, diagnostics) = ExpressionTestScope.parse(source.text)
+        #expect(diagnostics.map(\.range.start) == [source["1️⃣"].advanced(8), source["2️⃣"], source["3️⃣"], source["4️⃣"]])
+        #expect(diagnostics.map(\.id) == ["expr.syntax", "expr.unknown-function", "expr.unknown-name", "expr.syntax"])
+        // Broken expressions stay as literal text; good ones are parsed.
+        #expect(template.expressions.map(\.source) == ["inputs.ok", "lenn(input.x)"])
+    }
+
+    @Test func precedenceAndShapeOfTheTree() throws {
+        let (template, diagnostics) = ExpressionTestScope.parse("${{ !a.b || c.d && 1 + 2 < 4 }}")
+        #expect(diagnostics.map(\.id) == ["expr.unknown-name", "expr.unknown-name"])
+        guard case .binary(.or, let left, let right, _) = template.wholeExpression?.root else {
+            Issue.record("expected || at the top")
+            return
+        }
+        guard case .unary(.not, .path(["a", "b"], _), _) = left else { Issue.record("left is !a.b"); return }
+        guard case .binary(.and, .path(["c", "d"], _), .binary(.less, .binary(.plus, _, _, _), .literal(.int(4), _), _), _)
+            = right
+        else { Issue.record("right is c.d && ((1 + 2) < 4)"); return }
+    }
+
+    @Test func nodeRangesAreColumnsInThePlan() {
+        let source = MarkedSource("x: 1️⃣${{ 2️⃣inputs.a3️⃣ + 4️⃣len(5️⃣nodes.*.h6️⃣)7️⃣ }}8️⃣")
+        let (template, _) = Template.parse(YAMLNode(
+            .scalar(String(source.text.dropFirst(3)), .plain),
+            range: SourceRange(start: source["1️⃣"], end: source["8️⃣"])))
+        let expression = template.wholeExpression
+        #expect(expression?.range == SourceRange(start: source["1️⃣"], end: source["8️⃣"]))
+        #expect(expression?.root.range == SourceRange(start: source["2️⃣"], end: source["7️⃣"]))
+        guard case .binary(.plus, let left, let right, _) = expression?.root else { Issue.record("a + len"); return }
+        #expect(left.range == SourceRange(start: source["2️⃣"], end: source["3️⃣"]))
+        #expect(right.range == SourceRange(start: source["4️⃣"], end: source["7️⃣"]))
+        #expect(template.references == [
+            Reference(path: ["inputs", "a"], range: SourceRange(start: source["2️⃣"], end: source["3️⃣"])),
+            Reference(path: ["nodes", "*", "h"], range: SourceRange(start: source["5️⃣"], end: source["6️⃣"])),
+        ])
+    }
+
+    @Test func referencesKeepComponentsAsWritten() {
+        let (template, _) = ExpressionTestScope.parse(
+            "${{ default(inputs.x, 1) }} ${{ nodes['web-1'].h + steps.a.*.ok.0 }} ${{ [node.vars.cli] }} ${{ 1 }}")
+        #expect(template.references.map(\.path) == [
+            ["inputs", "x"], ["nodes", "web-1", "h"], ["steps", "a", "*", "ok", "0"], ["node", "vars", "cli"],
+        ])
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        for text in [
+            "${{ " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " }}",
+            "${{ " + String(repeating: "[", count: 100_000) + " }}",
+            "${{ " + String(repeating: "!", count: 100_000) + "true }}",
+            "${{ " + String(repeating: "1 + ", count: 100_000) + "1 }}",
+            "${{ " + String(repeating: "len(", count: 100_000) + " }}",
+        ] {
+            let diagnostics = ExpressionTestScope.parse(text).1
+            #expect(diagnostics.first?.message == "expression nested more than \(Expression.maxDepth) levels deep")
+        }
+        // Within the limit is fine.
+        let ok = "${{ " + String(repeating: "(", count: 100) + "1" + String(repeating: ")", count: 100) + " }}"
+        #expect(ExpressionTestScope.parse(ok).1.isEmpty)
+    }
+}
+
+extension PlanYAML.SourceLocation {
+    fileprivate func advanced(_ columns: Int) -> PlanYAML.SourceLocation { PlanYAML.SourceLocation(line: line, column: column + columns) }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Looks for live processes on this machine by their arguments, to prove that nothing was left running.
+///
+/// Zombies are skipped: their command line is empty, and they no longer run anything.
+public enum ProcessProbe {
+    /// Pids of live processes with `argument` as one of their exact arguments (say `300.123` of `sleep 300.123`).
+    public static func pids(withArgument argument: String) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let pid = Int32(name), pid != getpid() else { return nil }
+            guard let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"), !data.isEmpty else {
+                return nil
+            }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.contains(argument) ? pid : nil
+        }
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass; returns whether it held.
+    public static func wait(upTo timeout: Double, until condition: () -> Bool) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(timeout)
+        while clock.now < end {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
