@@ -13,8 +13,10 @@ import Darwin
 /// command's process group be stopped, and still print the result JSON (then exit 130).
 ///
 /// The default action is replaced by `SIG_IGN` first, so a signal arriving while the trap is being set up
-/// cannot kill planrun with its children left running; the signal is then observed through a
-/// `DispatchSource`. A repeated signal (the impatient second Ctrl-C) is handled by `onRepeat`.
+/// cannot kill planrun with its children left running. Then a minimal C handler writes the signal number
+/// to a pipe that a `DispatchSource` reads. (A dispatch *signal* source is not enough on Linux: it relies on
+/// signalfd, which only sees the signal when every thread blocks it, and the Swift runtime's threads do not.)
+/// A repeated signal (the impatient second Ctrl-C) is handled by `onRepeat`. One trap at a time per process.
 public final class InterruptTrap: @unchecked Sendable {
     /// What a signal after the first does.
     public enum Repeat: Sendable, Hashable {
@@ -24,7 +26,7 @@ public final class InterruptTrap: @unchecked Sendable {
         case exit(Int32)
     }
 
-    /// The first signal, shared with the event handlers.
+    /// The first signal, shared with the event handler.
     private final class FirstSignal: Sendable {
         let value = Mutex<Int32?>(nil)
     }
@@ -32,8 +34,8 @@ public final class InterruptTrap: @unchecked Sendable {
     private let first = FirstSignal()
     private let installed = Atomic<Bool>(true)
     private let signals: [Int32]
-    /// Dispatch sources are thread-safe; the array itself never changes after `init`.
-    private let sources: [any DispatchSourceSignal]
+    /// Reads the pipe; thread-safe, never replaced after `init`.
+    private let source: any DispatchSourceRead
 
     /// Installs the trap; `handler` runs once, on a dispatch queue, with the first signal that arrived.
     /// - Parameters:
@@ -44,13 +46,25 @@ public final class InterruptTrap: @unchecked Sendable {
         handler: @escaping @Sendable (Int32) -> Void
     ) {
         self.signals = signals
+        for signo in signals { signal(signo, SIG_IGN) }
+
+        var fds: [Int32] = [-1, -1]
+        let piped = pipe(&fds) == 0
+        precondition(piped, "cannot create the signal pipe")
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        signalPipeWriteEnd.store(writeEnd, ordering: .releasing)
+
         let first = self.first
-        let queue = DispatchQueue(label: "planrun.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for signo in signals {
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
-            source.setEventHandler {
+        source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: DispatchQueue(label: "planrun.signals"))
+        source.setEventHandler {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let count = read(readEnd, &bytes, bytes.count)
+            for index in 0..<max(count, 0) {
+                let signo = Int32(bytes[index])
                 let isFirst = first.value.withLock { received -> Bool in
                     guard received == nil else { return false }
                     received = signo
@@ -62,10 +76,18 @@ public final class InterruptTrap: @unchecked Sendable {
                     _exit(status)
                 }
             }
-            source.resume()
-            sources.append(source)
         }
-        self.sources = sources
+        source.setCancelHandler {
+            close(readEnd)
+            close(writeEnd)
+        }
+        source.resume()
+
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = forwardSignal
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        for signo in signals { sigaction(signo, &action, nil) }
     }
 
     /// The first signal caught, if any (`SIGINT` or `SIGTERM`).
@@ -74,11 +96,24 @@ public final class InterruptTrap: @unchecked Sendable {
     /// Stops catching and restores the default actions. Safe to call more than once.
     public func uninstall() {
         guard installed.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        for source in sources { source.cancel() }
         for signo in signals { signal(signo, SIG_DFL) }
+        signalPipeWriteEnd.store(-1, ordering: .releasing)
+        source.cancel()
     }
 
     deinit { uninstall() }
+}
+
+/// Where the C handler writes; -1 when no trap is installed. An atomic, so the handler reads it safely.
+private let signalPipeWriteEnd = Atomic<Int32>(-1)
+
+/// The signal handler itself: async-signal-safe, it only writes one byte.
+private func forwardSignal(_ signo: Int32) {
+    let saved = errno
+    var byte = UInt8(truncatingIfNeeded: signo)
+    let fd = signalPipeWriteEnd.load(ordering: .acquiring)
+    if fd >= 0 { _ = write(fd, &byte, 1) }
+    errno = saved
 }
 
 /// Process-wide signal settings planrun needs before it starts any work.
