@@ -176,6 +176,15 @@ final class SSHTransportTests {
         #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.458").isEmpty })
     }
 
+    @Test func nodeDeclarationMakesItsTransport() async {
+        let remote = NodeDeclaration(name: "follower", transport: .ssh(server.settings()))
+        let node = remote.makeTransport(controlDirectory: control.path)
+        #expect(node is SSHTransport)
+        #expect(await node.execute(request(.shell("echo remote"))).stdout == "remote\n")
+        await node.close()
+        #expect(NodeDeclaration(name: "genesis").makeTransport(controlDirectory: control.path) is LocalTransport)
+    }
+
     @Test func closeRemovesTheMaster() async {
         let node = transport()
         #expect(await node.connect(timeout: 5) == nil)

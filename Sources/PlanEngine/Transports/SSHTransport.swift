@@ -69,6 +69,8 @@ public struct SSHTransport: NodeTransport {
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
                 timeout: request.timeout + request.grace + Self.localSlack, grace: request.grace,
                 outputLimit: request.outputLimit, holdStandardInput: true)
+        } catch where Task.isCancelled {
+            return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch {
             return CommandOutcome(
                 exitCode: nil, stderr: "planrun: cannot start ssh: \(error)\n",
