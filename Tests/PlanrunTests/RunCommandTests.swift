@@ -1,4 +1,5 @@
 import Foundation
+import PlanTestSupport
 import Testing
 
 /// `planrun run` through the built binary: what an operator sees on stdout, stderr and in the exit code.
@@ -23,38 +24,18 @@ struct RunCommandTests {
 
 /// Runs the `planrun` binary built beside the test bundle, from the package root.
 enum PlanrunProcess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("planrun")
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("planrun").path
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    static func start(_ arguments: [String], stdin: String = "", environment: [String: String]? = nil) throws -> ChildProcess {
+        try ChildProcess(binary, arguments, workingDirectory: packageRoot, stdin: stdin, environment: environment)
+    }
+
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String]? = nil) throws -> ChildProcess.Result {
+        try start(arguments, stdin: stdin, environment: environment).wait()
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A process started for a test with `posix_spawn` and waited for by pid.
+///
+/// Not Foundation's `Process`: its waiting thread and pipes interfere with long-lived children of other
+/// tests (sshd) in the same test process. Output goes to files, so an inherited descriptor can never keep a
+/// reader waiting, and signals are reset to their defaults in the child.
+public final class ChildProcess: @unchecked Sendable {
+    public struct Result: Sendable {
+        /// The exit status, or 128 + the signal that ended the process.
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    public let pid: pid_t
+    private let directory: String
+    private var finished: Result?
+
+    /// Starts `path` with `arguments` in `workingDirectory`, `stdin` as its input.
+    public init(
+        _ path: String, _ arguments: [String], workingDirectory: String? = nil, stdin: String = "",
+        environment: [String: String]? = nil
+    ) throws {
+        directory = NSTemporaryDirectory() + "planrun-child-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(stdin.utf8).write(to: URL(fileURLWithPath: directory + "/in"))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, directory + "/in", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, directory + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        // Glibc's addchdir_np is not visible to Swift: a shell changes directory, then execs in place (same pid).
+        var command = [path] + arguments
+        if let workingDirectory { command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory] + command }
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = environment ?? ProcessInfo.processInfo.environment
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        self.pid = pid
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    public func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// Output written so far.
+    public var stdoutSoFar: String { (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "" }
+    public var stderrSoFar: String { (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "" }
+
+    /// Waits for the process; after `timeout` seconds it is killed and the result says so (status 128 + 9).
+    public func wait(timeout: Double = 300) -> Result {
+        if let finished { return finished }
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid { break }
+            if rc == -1, errno != EINTR { break }
+            if Date() > deadline { kill(pid, SIGKILL) }
+            usleep(5_000)
+        }
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let result = Result(status: code, stdout: stdoutSoFar, stderr: stderrSoFar)
+        finished = result
+        return result
+    }
+}
