@@ -12,9 +12,10 @@ public enum RunPreparation {
         plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
         stdin: () -> [UInt8] = { Array(FileHandle.standardInput.readDataToEndOfFile()) }
     ) -> Result<RunRequest, Problems> {
-        guard let path = locatePlan(name) else {
+        let (found, searched) = PlanLocator.locate(name, environment: ProcessInfo.processInfo.environment)
+        guard let path = found else {
             return .failure(Problems(diagnostics: [
-                Diagnostic("run.plan-not-found", "no plan '\(name)' (looked for the path, plans/\(name).yaml, plans/\(name).yml and $PLANRUN_PATH)", at: .unknown)
+                Diagnostic("run.plan-not-found", "no plan '\(name)'; looked for: " + searched.joined(separator: ", "), at: .unknown)
             ]))
         }
         let (decoded, decodeProblems) = PlanDecoder.decode(path: path)
@@ -54,15 +55,4 @@ public enum RunPreparation {
         }
         return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
     }
-}
-
-// TODO(decoder): replace by PlanLocator once it lands.
-private func locatePlan(_ name: String) -> String? {
-    if SourceFile.isFile(name) { return name }
-    var dirs = ["plans"]
-    if let path = ProcessInfo.processInfo.environment["PLANRUN_PATH"] { dirs += path.split(separator: ":").map(String.init) }
-    for dir in dirs {
-        for ext in ["yaml", "yml"] where SourceFile.isFile("\(dir)/\(name).\(ext)") { return "\(dir)/\(name).\(ext)" }
-    }
-    return nil
 }

@@ -1,14 +1,13 @@
-/// Chooses the transport for each node: this machine's processes, or OpenSSH with a control socket in
-/// the run's private directory.
+/// Chooses the transport for each node of a run.
 public enum TransportFactory {
+    /// `controlDirectory` is the run's private directory for SSH control sockets; without one, SSH nodes
+    /// report a connection failure instead of running anything.
     public static func standard(controlDirectory: String?) -> @Sendable (NodeDeclaration) -> any NodeTransport {
         { node in
-            switch node.transport {
-            case .local: return LocalTransport()
-            case .ssh(let settings):
-                guard let controlDirectory else { return UnavailableTransport(reason: "no private directory for SSH control sockets") }
-                return SSHTransport(node: node.name, settings: settings, controlDirectory: controlDirectory)
+            if case .ssh = node.transport, controlDirectory == nil {
+                return UnavailableTransport(reason: "no private directory for SSH control sockets could be made")
             }
+            return node.makeTransport(controlDirectory: controlDirectory ?? "")
         }
     }
 }

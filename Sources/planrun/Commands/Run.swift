@@ -47,15 +47,14 @@ extension Planrun {
         }
 
         func run() async throws {
-            signal(SIGPIPE, SIG_IGN)
+            ProcessSignals.ignoreBrokenPipe()
             let prepared = RunPreparation.prepare(
                 plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory)
             guard case .success(let request) = prepared else {
-                if case .failure(let problems) = prepared {
-                    let text = problems.diagnostics.map(\.summary).joined(separator: "\n") + "\n"
-                    FileHandle.standardError.write(Data(text.utf8))
-                }
-                throw ExitCode(65)
+                guard case .failure(let problems) = prepared else { throw ExitCode(65) }
+                DiagnosticPrinter.standard.report(Sorting.sorted(problems.diagnostics), source: nil)
+                // A plan that cannot be found is a usage error; one that is wrong is invalid input.
+                throw ExitCode(problems.diagnostics.contains { $0.id == "run.plan-not-found" } ? 64 : 65)
             }
             var runRequest = request
             runRequest.dryRun = dryRun
@@ -63,12 +62,13 @@ extension Planrun {
             let progress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
             let runner = PlanRunner(runRequest, progress: progress)
             let task = Task { await runner.run() }
-            let signals = InterruptSignals {
+            // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
+            let trap = InterruptTrap { _ in
                 runner.interrupt()
                 task.cancel()
             }
             let result = await task.value
-            signals.stop()
+            trap.uninstall()
 
             let chosen = format ?? (dryRun ? .text : .json)
             let text: String
@@ -80,21 +80,4 @@ extension Planrun {
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }
-}
-
-/// TODO(transport): replaced by the Signals helper once it lands.
-final class InterruptSignals: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func stop() { sources.forEach { $0.cancel() } }
 }
