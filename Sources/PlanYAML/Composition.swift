@@ -4,7 +4,8 @@ import CLibYAML
 /// the anchors seen so far, the alias budget spent and the diagnostics.
 ///
 /// Children of all open collections share one buffer (`children`), each collection remembering where its own
-/// start; a finished collection moves its tail out into an exact-size array. Every open collection also counts
+/// children begin; a finished collection moves its tail out into an exact-size array. (The buffer is a class,
+/// so a `Composition` is used in place and never copied.) Every open collection also counts
 /// the nodes beneath it, aliases expanded, so that an anchor knows its size and an alias costs O(1) to account.
 struct Composition {
     enum Step { case proceed, stop }

@@ -1,76 +1,45 @@
 /// Finds an equal key among a mapping's keys, to catch duplicates and to skip merged keys already present.
 ///
 /// Scalar keys are equal when their text is (style and tag do not matter: `"a"` and `a` are the same key to
-/// a reader); other keys compare by structure. Most plan mappings have a handful of keys, so small ones are
-/// searched linearly and a dictionary is built only when a mapping grows past `linearLimit`.
+/// a reader); other keys compare by structure, through a canonical text, so that a mapping with many complex
+/// keys still costs one hash lookup per key rather than a comparison with every earlier key.
 struct KeyIndex {
-    private static let linearLimit = 8
-
-    private var keys: [YAMLNode] = []
-    private var positions: [Int] = []
-    private var scalars: [String: Int]? = nil
+    private var scalars: [String: Int] = [:]
+    private var structured: [String: Int] = [:]
 
     init() {}
 
     /// The position recorded with the first key equal to `key`, if any.
     func position(of key: YAMLNode) -> Int? {
-        if let text = key.scalar, let scalars {
-            return scalars[text]
-        }
-        for (index, other) in keys.enumerated() where other.isSameKey(as: key) {
-            return positions[index]
-        }
-        return nil
+        if let text = key.scalar { return scalars[text] }
+        return structured[key.canonicalKey]
     }
 
-    /// Records `key` at `position`; the caller checks `position(of:)` first, so keys here are distinct.
+    /// Records `key` at `position`, unless an equal key is recorded already.
     mutating func insert(_ key: YAMLNode, at position: Int) {
-        if let text = key.scalar, scalars != nil {
-            scalars![text] = position
-            return
-        }
-        keys.append(key)
-        positions.append(position)
-        if scalars == nil, keys.count > Self.linearLimit {
-            // Move the scalar keys into the dictionary; structured keys (rare) stay in the list.
-            var table: [String: Int] = [:]
-            var restKeys: [YAMLNode] = []
-            var restPositions: [Int] = []
-            for (index, key) in keys.enumerated() {
-                if let text = key.scalar {
-                    table[text] = positions[index]
-                } else {
-                    restKeys.append(key)
-                    restPositions.append(positions[index])
-                }
-            }
-            scalars = table
-            keys = restKeys
-            positions = restPositions
+        if let text = key.scalar {
+            if scalars[text] == nil { scalars[text] = position }
+        } else {
+            let canonical = key.canonicalKey
+            if structured[canonical] == nil { structured[canonical] = position }
         }
     }
 }
 
 extension YAMLNode {
-    /// Whether two keys name the same entry: scalars by text, collections by structure, ranges ignored.
-    func isSameKey(as other: YAMLNode) -> Bool {
-        if case .scalar(let a, _) = content, case .scalar(let b, _) = other.content {
-            // Nearly every key is a short plain scalar; differing lengths settle most comparisons cheaply.
-            return a.utf8.count == b.utf8.count && a == b
-        }
-        switch (content, other.content) {
-        case (.scalar(let a, _), .scalar(let b, _)):
-            return a == b
-        case (.sequence(let a), .sequence(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isSameKey(as: $1) }
-        case (.mapping(let a), .mapping(let b)):
-            // Order does not make two mappings different keys.
-            return a.count == b.count
-                && a.allSatisfy { pair in
-                    b.contains { $0.key.isSameKey(as: pair.key) && $0.value.isSameKey(as: pair.value) }
-                }
-        default:
-            return false
+    /// A text equal for two nodes exactly when they are the same key: scalars by text, sequences in order,
+    /// mappings in any order; ranges, styles and tags ignored.
+    ///
+    /// Scalars are length-prefixed so no text can pass for structure, and a mapping's entries are sorted so
+    /// their written order does not matter. Linear in the key's size apart from that sort.
+    var canonicalKey: String {
+        switch content {
+        case .scalar(let text, _):
+            return "\(text.utf8.count):\(text)"
+        case .sequence(let items):
+            return "[" + items.map(\.canonicalKey).joined() + "]"
+        case .mapping(let pairs):
+            return "{" + pairs.map { $0.key.canonicalKey + $0.value.canonicalKey }.sorted().joined() + "}"
         }
     }
 }

@@ -49,6 +49,20 @@ struct LocalTransportTests {
         #expect(!outcome.timedOut)
     }
 
+    @Test func childStartsWithDefaultSignalActions() async {
+        // planrun ignores SIGPIPE (and SIGINT while its trap is set); its commands must not inherit that.
+        ProcessSignals.ignoreBrokenPipe()
+        let outcome = await run(.argv(["grep", "SigIgn", "/proc/self/status"]))
+        let mask = UInt64(outcome.stdout.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16)
+        #expect(mask != nil)
+        for signal in [SIGPIPE, SIGINT, SIGTERM] {
+            #expect((mask ?? ~0) & (1 << UInt64(signal - 1)) == 0, "signal \(signal) ignored in the child")
+        }
+        let pipeline = await run(.shell("yes | head -n 1"))
+        #expect(pipeline.stdout == "y\n")
+        #expect(pipeline.stderr == "")
+    }
+
     @Test func commandLeadsItsOwnProcessGroup() async {
         // Field 5 of /proc/PID/stat is the process group; for the leader it equals the pid.
         let outcome = await run(.shell("echo $$; cut -d' ' -f5 /proc/$$/stat"))
@@ -116,6 +130,16 @@ struct LocalTransportTests {
         #expect(outcome.failure?.kind == .interrupted)
         #expect(!outcome.timedOut)
         #expect(ProcessProbe.pids(withArgument: "300.125").isEmpty)
+    }
+
+    @Test func alreadyCancelledTaskLeavesNothingRunning() async {
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await run(.shell("sleep 300.126"), timeout: 300, grace: 1)
+        }
+        let outcome = await task.value
+        #expect(outcome.failure?.kind == .interrupted)
+        #expect(ProcessProbe.pids(withArgument: "300.126").isEmpty)
     }
 
     @Test func argvArrivesLiterally() async throws {

@@ -120,7 +120,8 @@ struct PlanRunnerTests {
         #expect(clock.now - start < .seconds(8))
         #expect(result.issues.first?.kind == .timeout)
         #expect(result.steps.first?.status == .failed)
-        #expect(ProcessProbe.pids(withArgument: "300.4242").isEmpty)
+        // SIGKILL is delivered asynchronously: give the kernel a moment to end the process.
+        #expect(await ProcessProbe.wait(upTo: 2) { ProcessProbe.pids(withArgument: "300.4242").isEmpty })
     }
 
     @Test func retriesUntilSuccess() async {

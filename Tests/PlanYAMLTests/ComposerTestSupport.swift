@@ -32,3 +32,6 @@ extension SourceRange {
         self.init(start: source[start], end: source[end])
     }
 }
+
+/// `Testing` has a `SourceLocation` of its own; this one is the YAML line and column.
+typealias Location = PlanYAML.SourceLocation

@@ -45,4 +45,14 @@ import Testing
     func equalKeysInDifferentPlacesOrDifferentKeysAreFine(_ text: String) {
         #expect(compose(MarkedSource(text)).diagnostics.isEmpty)
     }
+
+    /// Many structured keys are looked up by their canonical text, not compared with every earlier key.
+    @Test func manyStructuredKeysWithOneDuplicate() throws {
+        let text = (0..<5_000).map { "? [k\($0), {a: \($0)}]\n: v\n" }.joined() + "? [k7, {a: 7}]\n: again\n"
+        let (node, diagnostics) = compose(bytes: Array(text.utf8))
+        #expect(diagnostics.map(\.id) == ["yaml.duplicate-key"])
+        #expect(diagnostics.first?.range.start == Location(line: 10_001, column: 3))
+        #expect(diagnostics.first?.notes.first?.range?.start == Location(line: 15, column: 3))
+        #expect(node?.mapping?.count == 5_000)
+    }
 }

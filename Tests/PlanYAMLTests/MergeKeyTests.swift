@@ -63,7 +63,13 @@ import Testing
         #expect(node?["c"]?.keys == ["x", "y", "z"])
     }
 
-    @Test(arguments: ["m: {\"<<\": 5}\n", "m: {'<<': 5}\n"])
+    @Test func anExplicitMergeTagIsAMergeKey() throws {
+        let (node, diagnostics) = compose(MarkedSource("m: {!!merge <<: {a: 1}, b: 2}\n"))
+        #expect(diagnostics.isEmpty)
+        #expect(node?["m"]?.keys == ["a", "b"])
+    }
+
+    @Test(arguments: ["m: {\"<<\": 5}\n", "m: {'<<': 5}\n", "m: {!!str <<: 5}\n"])
     func aQuotedMergeKeyIsAnOrdinaryKey(_ text: String) throws {
         let (node, diagnostics) = compose(MarkedSource(text))
         #expect(diagnostics.isEmpty)

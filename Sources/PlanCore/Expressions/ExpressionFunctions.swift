@@ -31,12 +31,15 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
     case join
     /// `keys(object)`: the object's keys in order.
     case keys
+    /// `pluck(object, key)`: the same keys, each with its value's `key` (skipped where missing) — e.g.
+    /// `pluck(nodes, 'summary')` is each node's summary, by node name.
+    case pluck
 
     /// How many arguments the function takes.
     var arity: ClosedRange<Int> {
         switch self {
         case .len, .unique, .all, .any, .trim, .int, .float, .string, .keys: return 1...1
-        case .contains, .default: return 2...2
+        case .contains, .default, .pluck: return 2...2
         case .if: return 3...3
         case .join: return 1...2
         case .min, .max: return 1...Int.max
@@ -160,6 +163,15 @@ extension ExpressionEvaluator {
             return args[0] == .null ? args[1] : args[0]
         case .if:
             return args[0].isTruthy ? args[1] : args[2]
+        case .pluck:
+            guard case .object(let object) = args[0], case .string(let key) = args[1] else {
+                throw fail("'pluck' takes an object and a key, got \(describe(args[0])) and \(describe(args[1]))")
+            }
+            var out = Value.Object()
+            for (name, value) in object {
+                if case .object(let inner) = value, let picked = inner[key] { out[name] = picked }
+            }
+            return .object(out)
         }
     }
 

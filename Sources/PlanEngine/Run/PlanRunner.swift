@@ -11,6 +11,8 @@ public final class PlanRunner: Sendable {
     let limiter: ConcurrencyLimiter
     let settings: RunSettings
     private let interruption = InterruptFlag()
+    /// Private directory of the run's SSH control sockets; created only when a node uses SSH.
+    private let controlDirectory: SSHControlDirectory?
 
     public init(
         _ request: RunRequest, progress: (any ProgressSink)? = nil,
@@ -19,9 +21,13 @@ public final class PlanRunner: Sendable {
         self.request = request
         self.progress = progress
         self.redactor = Redactor(plan: request.plan, inputs: request.inputs)
-        self.state = RunState(inputs: request.inputs)
+        self.state = RunState(inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name))
+        let usesSSH = request.plan.inventory.nodes.contains { if case .ssh = $0.transport { true } else { false } }
+        self.controlDirectory = !request.dryRun && transports == nil && usesSSH ? try? SSHControlDirectory.create() : nil
         let factory: TransportPool.Factory =
-            request.dryRun ? { @Sendable _ in DryRunTransport() } : (transports ?? TransportFactory.standard())
+            request.dryRun
+            ? { @Sendable _ in DryRunTransport() }
+            : (transports ?? TransportFactory.standard(controlDirectory: controlDirectory?.path))
         self.pool = TransportPool(factory: factory, connectTimeout: request.connectTimeout)
         self.settings = RunSettings(request: request)
         self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
@@ -60,6 +66,7 @@ public final class PlanRunner: Sendable {
         }
         await markUnreached()
         await pool.closeAll()
+        controlDirectory?.remove()
         let elapsed = clock.now - start
         return await ResultBuilder(runner: self).build(
             executionTime: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

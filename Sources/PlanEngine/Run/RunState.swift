@@ -15,8 +15,23 @@ actor RunState {
     /// Why no new work starts any more; nil while the run goes on.
     private(set) var stop: RunResult.Ending?
 
-    init(inputs: Value.Object) {
+    /// Inventory order, so `nodes` lists nodes the same way whichever answered first.
+    private let nodeRank: [String: Int]
+
+    init(inputs: Value.Object, nodeOrder: [String]) {
         self.inputs = inputs
+        self.nodeRank = Dictionary(nodeOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func storeNode(_ name: String, _ entry: Value.Object) {
+        let isNew = nodes[name] == nil
+        nodes[name] = .object(entry)
+        guard isNew, nodes.count > 1 else { return }
+        var ordered = Value.Object()
+        for key in nodes.keys.sorted(by: { (nodeRank[$0] ?? .max, $0) < (nodeRank[$1] ?? .max, $1) }) {
+            ordered[key] = nodes[key]
+        }
+        nodes = ordered
     }
 
     /// What expressions see; `node` is added per node by the caller.
@@ -36,7 +51,7 @@ actor RunState {
         if entry["status"] != .string("offline") || online == false {
             entry["status"] = .string(online ? "online" : "offline")
         }
-        nodes[node] = .object(entry)
+        storeNode(node, entry)
     }
 
     private var unreachableReported = Set<String>()
@@ -54,7 +69,7 @@ actor RunState {
     func setCaptures(_ captures: Value.Object, on node: String) {
         var entry = nodes[node]?.objectValue ?? Value.Object([("name", .string(node)), ("status", .string("online"))])
         for (key, value) in captures { entry[key] = value }
-        nodes[node] = .object(entry)
+        storeNode(node, entry)
     }
 
     // MARK: Steps

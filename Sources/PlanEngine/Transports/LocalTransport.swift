@@ -44,6 +44,8 @@ public struct LocalTransport: NodeTransport {
             return CommandOutcome(run)
         } catch let error as SubprocessError {
             return Self.outcome(startFailure: error, program: program)
+        } catch where Task.isCancelled {
+            return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch {
             return CommandOutcome(
                 exitCode: nil, stderr: "planrun: cannot start \(program): \(error)\n",

@@ -1,0 +1,102 @@
+import Subprocess
+
+/// Runs commands on a remote node with the system OpenSSH client over one multiplexed master connection.
+///
+/// `connect` opens the master (ControlMaster=auto with ControlPersist, the socket in a private directory)
+/// and probes the node once; later commands reuse it. Each command is wrapped on the remote side in
+/// coreutils `timeout` (SIGTERM, SIGKILL after the grace) and watched for the local client going away, so
+/// the remote process tree ends on timeout and on Ctrl-C too. Failures of ssh itself (exit 255 with one
+/// of ssh's messages) come back as `failure` with kind `connection`, `authentication`, `unreachable` or
+/// `timeout`; anything else is the remote command's exit status and stderr.
+///
+/// The node needs a POSIX `sh` and `timeout` (coreutils or BusyBox); the probe checks for the latter.
+public struct SSHTransport: NodeTransport {
+    public let node: String
+    public let settings: SSHSettings
+    /// Seconds ssh may spend on a TCP connect when a command must reopen the master.
+    public var connectTimeout: Double
+    private let commandLine: SSHCommandLine
+
+    /// Extra seconds the local client gets beyond the remote timeout and grace, for the round trip.
+    static let localSlack = 5.0
+
+    /// - Parameter controlDirectory: a private directory for control sockets (`SSHControlDirectory`), one
+    ///   per run; several nodes may share it.
+    public init(node: String, settings: SSHSettings, controlDirectory: String, connectTimeout: Double = 10) {
+        self.node = node
+        self.settings = settings
+        self.connectTimeout = connectTimeout
+        self.commandLine = SSHCommandLine(settings: settings, controlDirectory: controlDirectory)
+    }
+
+    /// Opens the master connection and checks the node can run commands (and has `timeout`).
+    /// - Parameter timeout: seconds for the TCP connect; the whole probe gets a few more.
+    public func connect(timeout: Double) async -> TransportFailure? {
+        let probe = "sh -c " + ShellQuote.quote("command -v timeout >/dev/null 2>&1 || exit 97")
+        let run: GroupRunResult
+        do {
+            run = try await ProcessGroupRunner.run(
+                Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout) + [probe],
+                timeout: timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
+        } catch {
+            return TransportFailure(.connection, "cannot start ssh: \(error)")
+        }
+        switch (run.stoppedBy, run.exitCode) {
+        case (.timeout, _):
+            return TransportFailure(.timeout, "ssh to \(settings.host) did not answer within \(Int(timeout + Self.localSlack)) s")
+        case (.cancellation, _):
+            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
+        case (nil, 0):
+            return nil
+        case (nil, 97):
+            return TransportFailure(.command, "node \(node) has no 'timeout' command, which planrun needs to stop remote commands")
+        case (nil, 255):
+            return SSHFailureClassifier.classify(stderr: run.stderr)
+                ?? TransportFailure(.connection, Self.lastLine(of: run.stderr) ?? "ssh to \(settings.host) failed")
+        default:
+            let status = run.exitCode.map { "exit status \($0)" } ?? "signal \(run.signal ?? 0)"
+            return TransportFailure(
+                .connection, Self.lastLine(of: run.stderr) ?? "the probe on \(settings.host) failed with \(status)")
+        }
+    }
+
+    public func execute(_ request: CommandRequest) async -> CommandOutcome {
+        let remote = SSHCommandLine.remoteCommand(for: request.command, timeout: request.timeout, grace: request.grace)
+        let run: GroupRunResult
+        do {
+            // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.
+            run = try await ProcessGroupRunner.run(
+                Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
+                timeout: request.timeout + request.grace + Self.localSlack, grace: request.grace,
+                outputLimit: request.outputLimit, holdStandardInput: true)
+        } catch where Task.isCancelled {
+            return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
+        } catch {
+            return CommandOutcome(
+                exitCode: nil, stderr: "planrun: cannot start ssh: \(error)\n",
+                failure: TransportFailure(.connection, "cannot start ssh: \(error)"))
+        }
+        var outcome = CommandOutcome(run)
+        if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
+            outcome.failure = failure
+        }
+        // `timeout` exits 124 after SIGTERM worked and 137 when SIGKILL was needed.
+        if let code = run.exitCode, code == 124 || code == 137, run.duration >= request.timeout {
+            outcome.timedOut = true
+        }
+        return outcome
+    }
+
+    /// Asks the master to exit; its socket is removed. Safe when no master runs.
+    public func close() async {
+        _ = try? await ProcessGroupRunner.run(
+            Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout, control: ["-O", "exit"]),
+            timeout: 10, grace: 1, outputLimit: 4096)
+    }
+
+    static let ssh = Executable.path("/usr/bin/ssh")
+
+    private static func lastLine(of text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }.map(String.init)
+    }
+}

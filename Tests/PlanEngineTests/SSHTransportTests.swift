@@ -1,0 +1,198 @@
+import Foundation
+import PlanEngine
+import PlanTestSupport
+import Testing
+
+/// The SSH transport against a private sshd on 127.0.0.1 (started per test, stopped by pid).
+/// These tests fail, not skip, when sshd is missing.
+@Suite(.serialized)
+final class SSHTransportTests {
+    let server: SSHServer
+    let control: SSHControlDirectory
+    var transports: [SSHTransport] = []
+
+    init() throws {
+        server = try SSHServer.start()
+        control = try SSHControlDirectory.create()
+    }
+
+    deinit {
+        let transports = self.transports
+        let control = self.control
+        let server = self.server
+        // Masters first, so sshd's per-connection processes end with them.
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            for transport in transports { await transport.close() }
+            done.signal()
+        }
+        done.wait()
+        control.remove()
+        server.stop()
+    }
+
+    func transport(_ settings: SSHSettings? = nil) -> SSHTransport {
+        let transport = SSHTransport(node: "test", settings: settings ?? server.settings(), controlDirectory: control.path)
+        transports.append(transport)
+        return transport
+    }
+
+    func request(_ command: CommandRequest.Command, timeout: Double = 30, grace: Double = 1) -> CommandRequest {
+        CommandRequest(command: command, timeout: timeout, grace: grace)
+    }
+
+    var controlSockets: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: control.path)) ?? []
+    }
+
+    @Test func echoOverTheMaster() async throws {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("echo hi")))
+        #expect(outcome.succeeded)
+        #expect(outcome.stdout == "hi\n")
+        #expect(outcome.stderr == "")
+        #expect(outcome.failure == nil)
+    }
+
+    @Test func exitStatusAndStderrComeBack() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("echo out; echo oops >&2; exit 7")))
+        #expect(outcome.exitCode == 7)
+        #expect(outcome.stdout == "out\n")
+        #expect(outcome.stderr == "oops\n")
+        #expect(outcome.failure == nil)
+        #expect(!outcome.timedOut)
+    }
+
+    @Test func exit255FromTheCommandIsNotATransportFailure() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("echo 'no such thing' >&2; exit 255")))
+        #expect(outcome.exitCode == 255)
+        #expect(outcome.failure == nil)
+    }
+
+    @Test func remoteStdinIsDevNull() async {
+        let node = transport()
+        let outcome = await node.execute(request(.shell("cat; readlink /proc/self/fd/0"), timeout: 10))
+        #expect(outcome.stdout == "/dev/null\n")
+        #expect(!outcome.timedOut)
+    }
+
+    @Test func argvArrivesLiterally() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let marker = "/tmp/planrun-ssh-argv-\(getpid())"
+        let hostile = [
+            "a b", "$(touch \(marker))", "`touch \(marker)`", "'; touch \(marker); '", "\"", "; touch \(marker)",
+            "$HOME", "*", "line\nbreak", "",
+        ]
+        let outcome = await node.execute(request(.argv(["printf", "[%s]"] + hostile)))
+        #expect(outcome.succeeded)
+        #expect(outcome.stdout == hostile.map { "[\($0)]" }.joined())
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test func twentyCommandsShareOneConnection() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        #expect(controlSockets.count == 1)
+        // SSH_CLIENT names the client's source port: one port means one TCP connection.
+        var clients = Set<String>()
+        for _ in 0..<20 {
+            let outcome = await node.execute(request(.shell("echo \"$SSH_CLIENT\"")))
+            #expect(outcome.succeeded)
+            clients.insert(outcome.stdout)
+        }
+        #expect(clients.count == 1)
+        #expect(controlSockets.count == 1)
+    }
+
+    @Test func wrongKeyIsAnAuthenticationFailure() async {
+        let node = transport(server.settings(identity: server.wrongKey))
+        let failure = await node.connect(timeout: 5)
+        #expect(failure?.kind == .authentication)
+        #expect(failure?.message.contains("Permission denied") == true)
+    }
+
+    @Test func unknownHostKeyIsAnAuthenticationFailure() async {
+        var settings = server.settings()
+        settings.options = [.init(name: "UserKnownHostsFile", value: "/dev/null"), .init(name: "GlobalKnownHostsFile", value: "/dev/null")]
+        let failure = await transport(settings).connect(timeout: 5)
+        #expect(failure?.kind == .authentication)
+        #expect(failure?.message.contains("Host key verification failed") == true)
+    }
+
+    @Test func closedPortIsAConnectionFailure() async {
+        var settings = server.settings()
+        settings.port = SSHServer.freePort()
+        let node = transport(settings)
+        let failure = await node.connect(timeout: 5)
+        #expect(failure?.kind == .connection)
+        #expect(failure?.message.contains("Connection refused") == true)
+        // A command on that node fails the same way, as a transport failure.
+        let outcome = await node.execute(request(.shell("true")))
+        #expect(outcome.failure?.kind == .connection)
+        #expect(outcome.exitCode == 255)
+    }
+
+    @Test func unresolvableHostIsUnreachable() async {
+        let failure = await transport(SSHSettings(host: "planrun-no-such-host.invalid")).connect(timeout: 5)
+        #expect(failure?.kind == .unreachable)
+    }
+
+    @Test func remoteCommandIsGoneAfterItsTimeout() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("sleep 300.456"), timeout: 1, grace: 1))
+        #expect(outcome.timedOut)
+        #expect(!outcome.succeeded)
+        #expect(outcome.failure == nil)
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.456").isEmpty })
+    }
+
+    @Test func remoteTreeIgnoringTermIsGoneAfterItsTimeout() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await node.execute(request(.shell("trap '' TERM; sleep 300.457 & wait"), timeout: 1, grace: 1))
+        #expect(clock.now - start < .seconds(8))
+        #expect(outcome.timedOut)
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.457").isEmpty })
+    }
+
+    @Test func cancellationStopsTheRemoteCommand() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let sleeper = request(.shell("trap '' TERM; sleep 300.458 & wait"), timeout: 300, grace: 1)
+        let task = Task { await node.execute(sleeper) }
+        #expect(await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: "300.458").isEmpty })
+        task.cancel()
+        let outcome = await task.value
+        #expect(outcome.failure?.kind == .interrupted)
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.458").isEmpty })
+    }
+
+    @Test func nodeDeclarationMakesItsTransport() async {
+        let remote = NodeDeclaration(name: "follower", transport: .ssh(server.settings()))
+        let node = remote.makeTransport(controlDirectory: control.path)
+        #expect(node is SSHTransport)
+        #expect(await node.execute(request(.shell("echo remote"))).stdout == "remote\n")
+        await node.close()
+        #expect(NodeDeclaration(name: "genesis").makeTransport(controlDirectory: control.path) is LocalTransport)
+    }
+
+    @Test func closeRemovesTheMaster() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        #expect(controlSockets.count == 1)
+        await node.close()
+        #expect(controlSockets.isEmpty)
+        await node.close()
+        // A closed node can still run a command: ssh opens a new master.
+        #expect(await node.execute(request(.shell("true"))).succeeded)
+    }
+}

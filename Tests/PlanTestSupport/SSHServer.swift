@@ -1,0 +1,178 @@
+import Foundation
+import PlanCore
+
+/// A private `sshd` on 127.0.0.1 for tests: its own host key, a client key in `authorized_keys` for the
+/// current user, a known_hosts line, and a second key the server does not know.
+///
+/// Started with `start()`, stopped by its pid with `stop()`, which also removes the directory. It needs
+/// Debian's `openssh-server` (`/usr/sbin/sshd`); without it `start()` throws — tests must fail, not skip.
+public final class SSHServer: @unchecked Sendable {
+    public let directory: String
+    public let port: Int
+    /// The authorized private key.
+    public let clientKey: String
+    /// A private key the server does not accept.
+    public let wrongKey: String
+    public let knownHosts: String
+    public let user: String
+    private let process: Process
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private init(directory: String, port: Int, user: String, process: Process) {
+        self.directory = directory
+        self.port = port
+        self.user = user
+        self.clientKey = directory + "/client_ed25519"
+        self.wrongKey = directory + "/wrong_ed25519"
+        self.knownHosts = directory + "/known_hosts"
+        self.process = process
+    }
+
+    /// Generates keys and config in a new temp directory, starts `sshd -D -e`, and waits until the port accepts.
+    /// - Throws: `SSHServer.Failure` when sshd is missing or does not come up within 10 s.
+    public static func start() throws -> SSHServer {
+        let sshd = "/usr/sbin/sshd"
+        guard FileManager.default.isExecutableFile(atPath: sshd) else {
+            throw Failure(description: "\(sshd) is missing: install openssh-server")
+        }
+        let directory = try makeTemporaryDirectory()
+        for key in ["host_ed25519", "client_ed25519", "wrong_ed25519"] {
+            try runTool("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "planrun-test", "-f", "\(directory)/\(key)"])
+        }
+        try FileManager.default.copyItem(atPath: "\(directory)/client_ed25519.pub", toPath: "\(directory)/authorized_keys")
+        // sshd wants its privilege-separation directory.
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        chmod("/run/sshd", 0o755)
+
+        let port = freePort()
+        let config = """
+            ListenAddress 127.0.0.1
+            Port \(port)
+            HostKey \(directory)/host_ed25519
+            PidFile \(directory)/sshd.pid
+            AuthorizedKeysFile \(directory)/authorized_keys
+            PermitRootLogin prohibit-password
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            MaxSessions 64
+            MaxStartups 64
+            LogLevel ERROR
+
+            """
+        try config.write(toFile: "\(directory)/sshd_config", atomically: true, encoding: .utf8)
+        let hostKey = try String(contentsOfFile: "\(directory)/host_ed25519.pub", encoding: .utf8)
+            .split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(port) \(hostKey)\n".write(toFile: "\(directory)/known_hosts", atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sshd)
+        process.arguments = ["-D", "-e", "-f", "\(directory)/sshd_config"]
+        _ = FileManager.default.createFile(atPath: "\(directory)/sshd.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: "\(directory)/sshd.log")
+        process.standardError = log
+        process.standardOutput = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let server = SSHServer(directory: directory, port: port, user: currentUser(), process: process)
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(10)
+        while !accepts(port: port) {
+            if !process.isRunning || clock.now > end {
+                let output = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
+                server.stop()
+                throw Failure(description: "sshd did not start on port \(port): \(output)")
+            }
+            usleep(20_000)
+        }
+        return server
+    }
+
+    /// Settings for this server's node: the given key (the authorized one by default) and its known_hosts.
+    public func settings(identity: String? = nil) -> SSHSettings {
+        SSHSettings(
+            host: "127.0.0.1", user: user, port: port, identityFile: identity ?? clientKey,
+            options: [
+                .init(name: "UserKnownHostsFile", value: knownHosts),
+                .init(name: "GlobalKnownHostsFile", value: "/dev/null"),
+            ])
+    }
+
+    /// Stops sshd by its pid and removes the directory. Connections already open end with their clients.
+    public func stop() {
+        let pid = process.processIdentifier
+        if process.isRunning {
+            kill(pid, SIGTERM)
+            let clock = ContinuousClock()
+            let end = clock.now + .seconds(5)
+            while process.isRunning, clock.now < end { usleep(20_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A port on 127.0.0.1 nothing listens on right now (bound to port 0, then released).
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        precondition(bound, "cannot bind a socket on 127.0.0.1")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        return address
+    }
+
+    private static func makeTemporaryDirectory() throws -> String {
+        var template = Array("/tmp/planrun-sshd-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw Failure(description: "cannot create a temporary directory")
+        }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func runTool(_ path: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed")
+        }
+    }
+
+    private static func currentUser() -> String {
+        guard let entry = getpwuid(getuid()) else { return "root" }
+        return String(decoding: UnsafeRawBufferPointer(start: entry.pointee.pw_name, count: strlen(entry.pointee.pw_name)), as: UTF8.self)
+    }
+}
