@@ -96,21 +96,21 @@ struct LocalTransportTests {
     @Test func timeoutStopsAGrandchildThatIgnoresTerm() async {
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = await run(.shell("trap '' TERM; sleep 300.123 & wait"), timeout: 1, grace: 1)
+        let outcome = await run(.shell("trap '' TERM; sleep \(ProcessProbe.marker(123)) & wait"), timeout: 1, grace: 1)
         #expect(clock.now - start < .seconds(8))
         #expect(outcome.timedOut)
         #expect(!outcome.succeeded)
         #expect(outcome.failure == nil)
-        #expect(ProcessProbe.pids(withArgument: "300.123").isEmpty)
+        #expect(ProcessProbe.pids(withArgument: ProcessProbe.marker(123)).isEmpty)
     }
 
     @Test func grandchildLeftBehindIsSwept() async {
         // The leader exits at once; its background child keeps the output pipe open.
-        let outcome = await run(.shell("sleep 300.124 & echo started"), timeout: 30)
+        let outcome = await run(.shell("sleep \(ProcessProbe.marker(124)) & echo started"), timeout: 30)
         #expect(outcome.exitCode == 0)
         #expect(outcome.stdout == "started\n")
         #expect(!outcome.timedOut)
-        #expect(ProcessProbe.pids(withArgument: "300.124").isEmpty)
+        #expect(ProcessProbe.pids(withArgument: ProcessProbe.marker(124)).isEmpty)
     }
 
     @Test func leaderThatClosesItsOutputStillRunsToTheEnd() async {
@@ -121,25 +121,25 @@ struct LocalTransportTests {
 
     @Test func cancellationStopsTheTree() async throws {
         let task = Task {
-            await run(.shell("trap '' TERM; sleep 300.125 & wait"), timeout: 300, grace: 1)
+            await run(.shell("trap '' TERM; sleep \(ProcessProbe.marker(125)) & wait"), timeout: 300, grace: 1)
         }
-        let started = await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: "300.125").isEmpty }
+        let started = await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: ProcessProbe.marker(125)).isEmpty }
         #expect(started)
         task.cancel()
         let outcome = await task.value
         #expect(outcome.failure?.kind == .interrupted)
         #expect(!outcome.timedOut)
-        #expect(ProcessProbe.pids(withArgument: "300.125").isEmpty)
+        #expect(ProcessProbe.pids(withArgument: ProcessProbe.marker(125)).isEmpty)
     }
 
     @Test func alreadyCancelledTaskLeavesNothingRunning() async {
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return await run(.shell("sleep 300.126"), timeout: 300, grace: 1)
+            return await run(.shell("sleep \(ProcessProbe.marker(126))"), timeout: 300, grace: 1)
         }
         let outcome = await task.value
         #expect(outcome.failure?.kind == .interrupted)
-        #expect(ProcessProbe.pids(withArgument: "300.126").isEmpty)
+        #expect(ProcessProbe.pids(withArgument: ProcessProbe.marker(126)).isEmpty)
     }
 
     @Test func argvArrivesLiterally() async throws {

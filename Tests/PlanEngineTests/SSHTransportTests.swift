@@ -17,16 +17,15 @@ final class SSHTransportTests {
     }
 
     deinit {
-        let transports = self.transports
-        let control = self.control
-        let server = self.server
-        // Masters first, so sshd's per-connection processes end with them.
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            for transport in transports { await transport.close() }
-            done.signal()
+        // Masters first, so sshd's per-connection processes end with them. Synchronous on purpose: a
+        // deinit must not wait for the cooperative pool.
+        for transport in transports {
+            let settings = transport.settings
+            SSHServer.runAndWait("/usr/bin/ssh", [
+                "-o", "ControlPath=\(control.path)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
+                "-O", "exit", "--", settings.host,
+            ])
         }
-        done.wait()
         control.remove()
         server.stop()
     }
@@ -146,11 +145,11 @@ final class SSHTransportTests {
     @Test func remoteCommandIsGoneAfterItsTimeout() async {
         let node = transport()
         #expect(await node.connect(timeout: 5) == nil)
-        let outcome = await node.execute(request(.shell("sleep 300.456"), timeout: 1, grace: 1))
+        let outcome = await node.execute(request(.shell("sleep \(ProcessProbe.marker(456))"), timeout: 1, grace: 1))
         #expect(outcome.timedOut)
         #expect(!outcome.succeeded)
         #expect(outcome.failure == nil)
-        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.456").isEmpty })
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(456)).isEmpty })
     }
 
     @Test func remoteTreeIgnoringTermIsGoneAfterItsTimeout() async {
@@ -158,22 +157,22 @@ final class SSHTransportTests {
         #expect(await node.connect(timeout: 5) == nil)
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = await node.execute(request(.shell("trap '' TERM; sleep 300.457 & wait"), timeout: 1, grace: 1))
+        let outcome = await node.execute(request(.shell("trap '' TERM; sleep \(ProcessProbe.marker(457)) & wait"), timeout: 1, grace: 1))
         #expect(clock.now - start < .seconds(8))
         #expect(outcome.timedOut)
-        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.457").isEmpty })
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(457)).isEmpty })
     }
 
     @Test func cancellationStopsTheRemoteCommand() async {
         let node = transport()
         #expect(await node.connect(timeout: 5) == nil)
-        let sleeper = request(.shell("trap '' TERM; sleep 300.458 & wait"), timeout: 300, grace: 1)
+        let sleeper = request(.shell("trap '' TERM; sleep \(ProcessProbe.marker(458)) & wait"), timeout: 300, grace: 1)
         let task = Task { await node.execute(sleeper) }
-        #expect(await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: "300.458").isEmpty })
+        #expect(await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: ProcessProbe.marker(458)).isEmpty })
         task.cancel()
         let outcome = await task.value
         #expect(outcome.failure?.kind == .interrupted)
-        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: "300.458").isEmpty })
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(458)).isEmpty })
     }
 
     @Test func nodeDeclarationMakesItsTransport() async {

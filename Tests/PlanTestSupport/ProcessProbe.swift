@@ -4,6 +4,12 @@ import Foundation
 ///
 /// Zombies are skipped: their command line is empty, and they no longer run anything.
 public enum ProcessProbe {
+    /// A `sleep` duration that names one test in this test process (`300.<n><pid>`), so runs of the suite
+    /// in other processes on the same machine are not mistaken for survivors.
+    public static func marker(_ n: Int) -> String {
+        "300.\(n)\(getpid())"
+    }
+
     /// Pids of live processes with `argument` as one of their exact arguments (say `300.123` of `sleep 300.123`).
     public static func pids(withArgument argument: String) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

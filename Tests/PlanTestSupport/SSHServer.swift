@@ -6,6 +6,8 @@ import PlanCore
 ///
 /// Started with `start()`, stopped by its pid with `stop()`, which also removes the directory. It needs
 /// Debian's `openssh-server` (`/usr/sbin/sshd`); without it `start()` throws — tests must fail, not skip.
+/// Children are spawned with `posix_spawn` and waited for by pid: Foundation's `Process` blocks its
+/// monitor thread in `waitpid` once sshd closes the descriptor Foundation watches, which stalls tests.
 public final class SSHServer: @unchecked Sendable {
     public let directory: String
     public let port: Int
@@ -15,20 +17,21 @@ public final class SSHServer: @unchecked Sendable {
     public let wrongKey: String
     public let knownHosts: String
     public let user: String
-    private let process: Process
+    /// sshd's pid; 0 once stopped.
+    private var pid: pid_t
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    private init(directory: String, port: Int, user: String, process: Process) {
+    private init(directory: String, port: Int, user: String, pid: pid_t) {
         self.directory = directory
         self.port = port
         self.user = user
         self.clientKey = directory + "/client_ed25519"
         self.wrongKey = directory + "/wrong_ed25519"
         self.knownHosts = directory + "/known_hosts"
-        self.process = process
+        self.pid = pid
     }
 
     /// Generates keys and config in a new temp directory, starts `sshd -D -e`, and waits until the port accepts.
@@ -40,7 +43,8 @@ public final class SSHServer: @unchecked Sendable {
         }
         let directory = try makeTemporaryDirectory()
         for key in ["host_ed25519", "client_ed25519", "wrong_ed25519"] {
-            try runTool("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "planrun-test", "-f", "\(directory)/\(key)"])
+            let status = runAndWait("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "planrun-test", "-f", "\(directory)/\(key)"])
+            guard status == 0 else { throw Failure(description: "ssh-keygen failed with status \(status)") }
         }
         try FileManager.default.copyItem(atPath: "\(directory)/client_ed25519.pub", toPath: "\(directory)/authorized_keys")
         // sshd wants its privilege-separation directory.
@@ -70,20 +74,13 @@ public final class SSHServer: @unchecked Sendable {
             .split(separator: " ").prefix(2).joined(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey)\n".write(toFile: "\(directory)/known_hosts", atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sshd)
-        process.arguments = ["-D", "-e", "-f", "\(directory)/sshd_config"]
-        _ = FileManager.default.createFile(atPath: "\(directory)/sshd.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: "\(directory)/sshd.log")
-        process.standardError = log
-        process.standardOutput = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let server = SSHServer(directory: directory, port: port, user: currentUser(), process: process)
+        let sshdPID = try spawn(sshd, ["-D", "-e", "-f", "\(directory)/sshd_config"], log: "\(directory)/sshd.log")
+        let server = SSHServer(directory: directory, port: port, user: currentUser(), pid: sshdPID)
         let clock = ContinuousClock()
         let end = clock.now + .seconds(10)
         while !accepts(port: port) {
-            if !process.isRunning || clock.now > end {
+            var status: Int32 = 0
+            if waitpid(sshdPID, &status, WNOHANG) == sshdPID || clock.now > end {
                 let output = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
                 server.stop()
                 throw Failure(description: "sshd did not start on port \(port): \(output)")
@@ -105,14 +102,20 @@ public final class SSHServer: @unchecked Sendable {
 
     /// Stops sshd by its pid and removes the directory. Connections already open end with their clients.
     public func stop() {
-        let pid = process.processIdentifier
-        if process.isRunning {
+        if pid > 0 {
             kill(pid, SIGTERM)
+            var status: Int32 = 0
             let clock = ContinuousClock()
             let end = clock.now + .seconds(5)
-            while process.isRunning, clock.now < end { usleep(20_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if clock.now > end {
+                    kill(pid, SIGKILL)
+                    waitpid(pid, &status, 0)
+                    break
+                }
+                usleep(20_000)
+            }
+            pid = 0
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -159,16 +162,41 @@ public final class SSHServer: @unchecked Sendable {
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func runTool(_ path: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed")
-        }
+    /// Runs a tool to completion (stdin and output `/dev/null`) and returns its wait status.
+    @discardableResult
+    public static func runAndWait(_ path: String, _ arguments: [String]) -> Int32 {
+        guard let pid = try? spawn(path, arguments, log: "/dev/null") else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        return status
+    }
+
+    /// Starts `path` with stdin `/dev/null`, stdout and stderr appended to `log`, default signal actions.
+    private static func spawn(_ path: String, _ arguments: [String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The test process may ignore SIGPIPE or SIGINT; sshd and ssh must not inherit that.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw Failure(description: "cannot start \(path): error \(rc)") }
+        return pid
     }
 
     private static func currentUser() -> String {

@@ -50,20 +50,19 @@ struct SSHCommandLine: Sendable {
     }
 
     /// `$1` timeout, `$2` grace, `$3` the command. `timeout` makes itself a process group leader, so
-    /// `-$p` names the command's whole tree.
-    static let wrapper = """
-        exec 3<&0 </dev/null
-        timeout -k "$2" "$1" sh -c "$3" 3<&- &
-        p=$!
-        { while read -r _ <&3; do :; done; kill -TERM -$p; sleep "$2"; kill -KILL -$p; } >/dev/null 2>&1 &
-        w=$!
-        exec 3<&-
-        wait $p
-        s=$?
-        kill -KILL $w 2>/dev/null
-        kill -KILL -$p 2>/dev/null
-        exit $s
-        """
+    /// `-$p` names the command's whole tree. One line, so login shells that reject newlines inside quotes
+    /// (csh) still pass it to `sh` intact.
+    static let wrapper = [
+        "exec 3<&0 </dev/null",
+        "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
+        "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
+        "exec 3<&-",
+        "wait $p",
+        "s=$?",
+        "kill -KILL $w 2>/dev/null",
+        "kill -KILL -$p 2>/dev/null",
+        "exit $s",
+    ].joined(separator: "; ")
 
     /// Seconds as a plain decimal with millisecond precision (`timeout` rejects exponents; 0 means never).
     static func decimal(_ seconds: Double) -> String {
