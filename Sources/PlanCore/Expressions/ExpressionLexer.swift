@@ -1,12 +1,14 @@
 /// One token of an expression, located by UTF-8 byte offsets into the scalar's text.
+///
+/// The kind is a plain tag so the parser can compare it without touching the payloads.
 struct ExpressionToken: Sendable {
-    enum Kind: Sendable, Equatable {
-        /// A literal: integer, float, string, `true`, `false` or `null`.
-        case literal(Value)
-        /// A name at the start of a path or a function call.
-        case name(String)
-        /// A path component written right after a `.`: a name (dashes allowed inside), digits, or `*`.
-        case component(String)
+    enum Kind: UInt8, Sendable {
+        /// A literal in `value`: integer, float, string, `true`, `false` or `null`.
+        case literal
+        /// A name in `text`, at the start of a path or a function call.
+        case name
+        /// A path component in `text`, written right after a `.`: a name (dashes allowed inside), digits, or `*`.
+        case component
         case dot, comma, openParen, closeParen, openBracket, closeBracket
         case not, minus, plus, less, lessOrEqual, greater, greaterOrEqual, equal, notEqual, and, or, `in`
         /// The `}}` that closes the expression.
@@ -16,14 +18,16 @@ struct ExpressionToken: Sendable {
     var kind: Kind
     var start: Int
     var end: Int
+    var value: Value = .null
+    var text: String = ""
 
     /// How the token reads in "expected …, found …" messages.
     var display: String {
         switch kind {
-        case .literal(let value):
+        case .literal:
             if case .string(let s) = value { return "string '\(s)'" }
             return "'\(value.jsonText())'"
-        case .name(let name), .component(let name): return "'\(name)'"
+        case .name, .component: return "'\(text)'"
         case .dot: return "'.'"
         case .comma: return "','"
         case .openParen: return "'('"
@@ -81,6 +85,7 @@ struct ExpressionLexer {
     init(bytes: [UInt8], start: Int) {
         self.bytes = bytes
         self.position = start
+        tokens.reserveCapacity(16)
     }
 
     mutating func run() -> Outcome {
@@ -89,9 +94,9 @@ struct ExpressionLexer {
             guard position < bytes.count else { return .unterminated }
             let start = position
             let byte = bytes[position]
-            let afterDot = tokens.last.map { $0.kind == .dot && $0.end == start } ?? false
+            let afterDot = !tokens.isEmpty && tokens[tokens.count - 1].kind == .dot && tokens[tokens.count - 1].end == start
             if afterDot, let component = lexComponent() {
-                tokens.append(ExpressionToken(kind: .component(component), start: start, end: position))
+                tokens.append(ExpressionToken(kind: .component, start: start, end: position, text: component))
                 continue
             }
             switch byte {
@@ -105,23 +110,25 @@ struct ExpressionLexer {
                 record("unexpected '}'", start, position)
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
                 guard let text = lexString(quote: byte) else { return .unterminatedString }
-                tokens.append(ExpressionToken(kind: .literal(.string(text)), start: start, end: position))
+                tokens.append(ExpressionToken(kind: .literal, start: start, end: position, value: .string(text)))
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if let value = lexNumber() {
-                    tokens.append(ExpressionToken(kind: .literal(value), start: start, end: position))
+                    tokens.append(ExpressionToken(kind: .literal, start: start, end: position, value: value))
                 }
             case _ where Self.isNameStart(byte):
                 while position < bytes.count, Self.isNameByte(bytes[position]) { position += 1 }
                 let word = String(decoding: bytes[start..<position], as: UTF8.self)
-                let kind: ExpressionToken.Kind
+                var token = ExpressionToken(kind: .literal, start: start, end: position)
                 switch word {
-                case "true": kind = .literal(.bool(true))
-                case "false": kind = .literal(.bool(false))
-                case "null": kind = .literal(.null)
-                case "in": kind = .in
-                default: kind = .name(word)
+                case "true": token.value = .bool(true)
+                case "false": token.value = .bool(false)
+                case "null": break
+                case "in": token.kind = .in
+                default:
+                    token.kind = .name
+                    token.text = word
                 }
-                tokens.append(ExpressionToken(kind: kind, start: start, end: position))
+                tokens.append(token)
             default:
                 lexOperator(byte, start)
             }
