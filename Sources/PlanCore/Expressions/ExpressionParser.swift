@@ -25,13 +25,17 @@ struct ExpressionParser {
     }
 
     private let tokens: [ExpressionToken]
+    private let literals: [Value]
+    private let bytes: [UInt8]
     private let locator: ScalarLocator
     private var index = 0
     private var nesting = 0
     private(set) var problems: [ExpressionSyntaxError] = []
 
-    init(tokens: [ExpressionToken], locator: ScalarLocator) {
-        self.tokens = tokens
+    init(lexer: ExpressionLexer, locator: ScalarLocator) {
+        self.tokens = lexer.tokens
+        self.literals = lexer.literals
+        self.bytes = lexer.bytes
         self.locator = locator
     }
 
@@ -40,12 +44,12 @@ struct ExpressionParser {
         let parsed = try parseBinary(level: 0)
         let token = current
         guard token.kind == .close else {
-            switch (token.kind, token.text) {
+            switch (token.kind, token.kind == .name ? text(token) : "") {
             case (.closeParen, _): throw error("unmatched ')'", token)
             case (.closeBracket, _): throw error("unmatched ']'", token)
             case (.name, "and"): throw error("unexpected 'and'; use '&&'", token, fixIt: "&&")
             case (.name, "or"): throw error("unexpected 'or'; use '||'", token, fixIt: "||")
-            default: throw error("expected an operator or '}}', found \(token.display)", token)
+            default: throw error("expected an operator or '}}', found \(display(token))", token)
             }
         }
         return parsed.node
@@ -77,7 +81,7 @@ struct ExpressionParser {
         while let (opLevel, op) = Self.binaryOperator(tokens[index].kind), opLevel >= level {
             let opToken = advance()
             if tokens[index].kind == .close {
-                throw error("expected an expression after \(opToken.display)", current)
+                throw error("expected an expression after \(display(opToken))", current)
             }
             let right = try parseBinary(level: opLevel + 1)
             left = try make(
@@ -122,7 +126,7 @@ struct ExpressionParser {
         switch token.kind {
         case .literal:
             advance()
-            return Parsed(node: .literal(token.value, range(token.start, token.end)), start: token.start,
+            return Parsed(node: .literal(literals[token.payload], range(token.start, token.end)), start: token.start,
                           end: token.end, height: 1)
         case .openParen:
             advance()
@@ -131,7 +135,7 @@ struct ExpressionParser {
             let inner = try parseBinary(level: 0)
             let close = current
             guard close.kind == .closeParen else {
-                throw error("expected ')', found \(close.display)", close,
+                throw error("expected ')', found \(display(close))", close,
                             note: ("to match this '('", token.start, token.end))
             }
             advance()
@@ -146,12 +150,12 @@ struct ExpressionParser {
                             height, at: token)
         case .name:
             advance()
-            if tokens[index].kind == .openParen { return try parseCall(token.text, token) }
-            return try parsePath(token.text, token)
+            if tokens[index].kind == .openParen { return try parseCall(text(token), token) }
+            return try parsePath(text(token), token)
         case .close:
             throw error("expected an expression, found '}}'", token)
         default:
-            throw error("expected an expression, found \(token.display)", token)
+            throw error("expected an expression, found \(display(token))", token)
         }
     }
 
@@ -193,8 +197,8 @@ struct ExpressionParser {
             if tokens[index].kind == .comma {
                 advance()
             } else if tokens[index].kind != closing {
-                throw error("expected ',' or \(closer), found \(current.display)", current,
-                            note: ("to match this \(opener.display)", opener.start, opener.end))
+                throw error("expected ',' or \(closer), found \(display(current))", current,
+                            note: ("to match this \(display(opener))", opener.start, opener.end))
             }
         }
         return (items, advance())
@@ -203,30 +207,32 @@ struct ExpressionParser {
     private mutating func parsePath(_ root: String, _ rootToken: ExpressionToken) throws(ExpressionSyntaxError)
         -> Parsed
     {
-        var components = [root]
+        var components: [String] = []
+        components.reserveCapacity(4)
+        components.append(root)
         var end = rootToken.end
         while true {
             if tokens[index].kind == .dot {
                 let dot = advance()
                 guard tokens[index].kind == .component else {
-                    throw error("expected a name after '.', found \(current.display)", current,
+                    throw error("expected a name after '.', found \(display(current))", current,
                                 note: ("after this '.'", dot.start, dot.end))
                 }
                 let component = advance()
-                components.append(component.text)
+                components.append(text(component))
                 end = component.end
             } else if tokens[index].kind == .openBracket {
                 let open = advance()
                 let key = current
-                switch (key.kind, key.value) {
+                switch (key.kind, key.kind == .literal ? literals[key.payload] : .null) {
                 case (.literal, .string(let s)): components.append(s)
                 case (.literal, .int(let i)) where i >= 0: components.append(String(i))
                 default:
-                    throw error("expected a quoted key or an index inside '[ ]', found \(key.display)", key)
+                    throw error("expected a quoted key or an index inside '[ ]', found \(display(key))", key)
                 }
                 advance()
                 guard tokens[index].kind == .closeBracket else {
-                    throw error("expected ']', found \(current.display)", current,
+                    throw error("expected ']', found \(display(current))", current,
                                 note: ("to match this '['", open.start, open.end))
                 }
                 end = advance().end
@@ -250,6 +256,22 @@ struct ExpressionParser {
     // MARK: - Helpers
 
     private var current: ExpressionToken { tokens[index] }
+
+    private func text(_ token: ExpressionToken) -> String {
+        String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+    }
+
+    /// How a token reads in "expected …, found …" messages.
+    private func display(_ token: ExpressionToken) -> String {
+        switch token.kind {
+        case .literal:
+            let value = literals[token.payload]
+            if case .string(let s) = value { return "string '\(s)'" }
+            return "'\(value.jsonText())'"
+        case .name, .component: return "'\(text(token))'"
+        default: return "'\(token.symbol)'"
+        }
+    }
 
     @discardableResult
     private mutating func advance() -> ExpressionToken {

@@ -14,6 +14,7 @@ enum TemplateParser {
         let bytes = Array(text.utf8)
         let locator = ScalarLocator(bytes: bytes, style: style, range: range)
         var parts: [Template.Part] = []
+        parts.reserveCapacity(4)
         var diagnostics: [Diagnostic] = []
         // Literal text runs from here to the next well-formed expression; broken ones stay inside it.
         var literalStart = 0
@@ -41,10 +42,10 @@ enum TemplateParser {
                 diagnostics.append(.error("expr.syntax", "empty expression", at: locator.range(open, end)))
                 continue
             }
-            var parser = ExpressionParser(tokens: lexer.tokens, locator: locator)
+            var parser = ExpressionParser(lexer: lexer, locator: locator)
             do {
                 let root = try parser.parse()
-                diagnostics += parser.problems.map { diagnostic($0, locator) }
+                if !parser.problems.isEmpty { diagnostics += parser.problems.map { diagnostic($0, locator) } }
                 if literalStart < open {
                     parts.append(.literal(String(decoding: bytes[literalStart..<open], as: UTF8.self)))
                 }
