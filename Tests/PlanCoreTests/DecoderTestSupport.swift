@@ -26,3 +26,16 @@ func errorPlaces(_ diagnostics: [Diagnostic]) -> [String] {
 }
 
 import Testing
+
+/// Files under `Tests/PlanCoreTests/Fixtures`, found from this source file's place.
+enum Fixtures {
+    static var directory: String {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast()
+        return parts.joined(separator: "/") + "/Fixtures"
+    }
+
+    static func text(_ relative: String) -> String {
+        String(decoding: SourceFile.read(directory + "/" + relative) ?? [], as: UTF8.self)
+    }
+}

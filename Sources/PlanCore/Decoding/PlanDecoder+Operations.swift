@@ -9,17 +9,25 @@ extension PlanDecoder {
         for (name, nameNode, body) in pairs {
             var operation = Operation(name: name, range: nameNode.range)
             if !body.isNull, let phases = context.mapping(body, expected: "a mapping of phases (analyze, plan, execute, validate)") {
-                // Phases are stored in run order whatever order the file writes them in.
-                var byPhase: [Phase: [Step]] = [:]
+                // Phases are stored in run order whatever order the file writes them in. Lists are moved, not
+                // copied element by element, when the file already has them in order (the usual case).
+                var lists: [(phase: Phase, steps: [Step])] = []
                 for (key, keyNode, list) in phases {
                     guard let phase = Phase(rawValue: key) else {
                         context.unknownKey(
                             key, at: keyNode, allowed: Phase.allCases.map(\.rawValue), in: "operation '\(name)'")
                         continue
                     }
-                    byPhase[phase, default: []] += StepDecoder.decodeSteps(list, phase: phase, context: &context)
+                    lists.append((phase, StepDecoder.decodeSteps(list, phase: phase, context: &context)))
                 }
-                for phase in Phase.allCases { operation.steps += byPhase[phase] ?? [] }
+                if lists.count == 1 {
+                    operation.steps = lists[0].steps
+                } else {
+                    // A stable sort keeps two lists of one phase (a duplicate key already reported) in file order.
+                    let ordered = lists.enumerated().sorted { ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset) }
+                    operation.steps.reserveCapacity(lists.reduce(0) { $0 + $1.steps.count })
+                    for entry in ordered { operation.steps += entry.element.steps }
+                }
             }
             operations.append(operation)
         }

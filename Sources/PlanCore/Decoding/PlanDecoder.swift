@@ -73,6 +73,8 @@ public enum PlanDecoder {
                         OutputField(name: name, value: valueTemplate(fieldValue, context: &context), range: nameNode.range))
                 }
             default:
+                // `x-` keys hold anchors for reuse (`x-defaults: &defaults`), as in Compose files.
+                if key.hasPrefix("x-") { continue }
                 context.unknownKey(key, at: keyNode, allowed: topLevelKeys, in: "the plan")
             }
         }

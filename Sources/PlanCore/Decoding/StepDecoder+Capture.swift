@@ -20,8 +20,15 @@ extension StepDecoder {
                 case "as":
                     conversion = context.word(value, among: conversions, what: "conversion")
                     continue
-                case "stdout": if context.bool(value) == true { found = .stdout }
-                case "lines": if context.bool(value) == true { found = .lines }
+                case "stdout", "lines":
+                    guard let on = context.bool(value) else { break }
+                    if on {
+                        found = key == "stdout" ? .stdout : .lines
+                    } else {
+                        context.error(
+                            "plan.type", "'\(key): false' captures nothing; write '\(key): true' or leave the capture out",
+                            at: value.range, fixIt: "true")
+                    }
                 case "json":
                     if let path = context.string(value) {
                         found = .json(path.isEmpty ? [] : path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))

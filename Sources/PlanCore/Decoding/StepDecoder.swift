@@ -27,13 +27,21 @@ enum StepDecoder {
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
     /// rules do not report its id as unknown.
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
-        guard let pairs = context.mapping(node, expected: "a step mapping with an id and one of run, argv, set or assert") else {
+        // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
+        guard let pairs = node.mapping else {
+            context.typeError(expected: "a step mapping with an id and one of run, argv, set or assert", found: node)
             return nil
         }
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
         var sawID = false
         var actionKey: YAMLNode?
-        for (key, keyNode, value) in pairs {
+        for pair in pairs {
+            guard let key = pair.key.scalar else {
+                context.typeError(expected: "a key name", found: pair.key)
+                continue
+            }
+            let keyNode = pair.key
+            let value = pair.value
             if actionKeys.contains(key) {
                 if let first = actionKey {
                     context.error(

@@ -1,12 +1,15 @@
 /// One token of an expression, located by UTF-8 byte offsets into the scalar's text.
+///
+/// A plain value (no references), so that token buffers cost nothing to copy or free: a name's text is
+/// its bytes, a literal's value sits in the lexer's `literals` at `payload`.
 struct ExpressionToken: Sendable {
-    enum Kind: Sendable, Equatable {
-        /// A literal: integer, float, string, `true`, `false` or `null`.
-        case literal(Value)
+    enum Kind: UInt8, Sendable {
+        /// A literal (`literals[payload]`): integer, float, string, `true`, `false` or `null`.
+        case literal
         /// A name at the start of a path or a function call.
-        case name(String)
+        case name
         /// A path component written right after a `.`: a name (dashes allowed inside), digits, or `*`.
-        case component(String)
+        case component
         case dot, comma, openParen, closeParen, openBracket, closeBracket
         case not, minus, plus, less, lessOrEqual, greater, greaterOrEqual, equal, notEqual, and, or, `in`
         /// The `}}` that closes the expression.
@@ -16,33 +19,31 @@ struct ExpressionToken: Sendable {
     var kind: Kind
     var start: Int
     var end: Int
+    var payload: Int = 0
 
-    /// How the token reads in "expected …, found …" messages.
-    var display: String {
+    /// How an operator or punctuation token reads in messages; names and literals need their text.
+    var symbol: String {
         switch kind {
-        case .literal(let value):
-            if case .string(let s) = value { return "string '\(s)'" }
-            return "'\(value.jsonText())'"
-        case .name(let name), .component(let name): return "'\(name)'"
-        case .dot: return "'.'"
-        case .comma: return "','"
-        case .openParen: return "'('"
-        case .closeParen: return "')'"
-        case .openBracket: return "'['"
-        case .closeBracket: return "']'"
-        case .not: return "'!'"
-        case .minus: return "'-'"
-        case .plus: return "'+'"
-        case .less: return "'<'"
-        case .lessOrEqual: return "'<='"
-        case .greater: return "'>'"
-        case .greaterOrEqual: return "'>='"
-        case .equal: return "'=='"
-        case .notEqual: return "'!='"
-        case .and: return "'&&'"
-        case .or: return "'||'"
-        case .in: return "'in'"
-        case .close: return "'}}'"
+        case .literal, .name, .component: return ""
+        case .dot: return "."
+        case .comma: return ","
+        case .openParen: return "("
+        case .closeParen: return ")"
+        case .openBracket: return "["
+        case .closeBracket: return "]"
+        case .not: return "!"
+        case .minus: return "-"
+        case .plus: return "+"
+        case .less: return "<"
+        case .lessOrEqual: return "<="
+        case .greater: return ">"
+        case .greaterOrEqual: return ">="
+        case .equal: return "=="
+        case .notEqual: return "!="
+        case .and: return "&&"
+        case .or: return "||"
+        case .in: return "in"
+        case .close: return "}}"
         }
     }
 }
@@ -76,11 +77,14 @@ struct ExpressionLexer {
     let bytes: [UInt8]
     private(set) var position: Int
     private(set) var tokens: [ExpressionToken] = []
+    /// The values of literal tokens, in order.
+    private(set) var literals: [Value] = []
     private(set) var error: ExpressionSyntaxError?
 
     init(bytes: [UInt8], start: Int) {
         self.bytes = bytes
         self.position = start
+        tokens.reserveCapacity(16)
     }
 
     mutating func run() -> Outcome {
@@ -89,9 +93,9 @@ struct ExpressionLexer {
             guard position < bytes.count else { return .unterminated }
             let start = position
             let byte = bytes[position]
-            let afterDot = tokens.last.map { $0.kind == .dot && $0.end == start } ?? false
-            if afterDot, let component = lexComponent() {
-                tokens.append(ExpressionToken(kind: .component(component), start: start, end: position))
+            let afterDot = !tokens.isEmpty && tokens[tokens.count - 1].kind == .dot && tokens[tokens.count - 1].end == start
+            if afterDot, lexComponent() {
+                tokens.append(ExpressionToken(kind: .component, start: start, end: position))
                 continue
             }
             switch byte {
@@ -105,23 +109,20 @@ struct ExpressionLexer {
                 record("unexpected '}'", start, position)
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
                 guard let text = lexString(quote: byte) else { return .unterminatedString }
-                tokens.append(ExpressionToken(kind: .literal(.string(text)), start: start, end: position))
+                appendLiteral(.string(text), start)
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if let value = lexNumber() {
-                    tokens.append(ExpressionToken(kind: .literal(value), start: start, end: position))
-                }
+                if let value = lexNumber() { appendLiteral(value, start) }
             case _ where Self.isNameStart(byte):
                 while position < bytes.count, Self.isNameByte(bytes[position]) { position += 1 }
-                let word = String(decoding: bytes[start..<position], as: UTF8.self)
-                let kind: ExpressionToken.Kind
-                switch word {
-                case "true": kind = .literal(.bool(true))
-                case "false": kind = .literal(.bool(false))
-                case "null": kind = .literal(.null)
-                case "in": kind = .in
-                default: kind = .name(word)
+                if isWord("true", start) {
+                    appendLiteral(.bool(true), start)
+                } else if isWord("false", start) {
+                    appendLiteral(.bool(false), start)
+                } else if isWord("null", start) {
+                    appendLiteral(.null, start)
+                } else {
+                    tokens.append(ExpressionToken(kind: isWord("in", start) ? .in : .name, start: start, end: position))
                 }
-                tokens.append(ExpressionToken(kind: kind, start: start, end: position))
             default:
                 lexOperator(byte, start)
             }
@@ -129,6 +130,19 @@ struct ExpressionLexer {
     }
 
     // MARK: - Pieces
+
+    private mutating func appendLiteral(_ value: Value, _ start: Int) {
+        tokens.append(ExpressionToken(kind: .literal, start: start, end: position, payload: literals.count))
+        literals.append(value)
+    }
+
+    /// Whether the bytes from `start` to the current position spell `word`.
+    private func isWord(_ word: StaticString, _ start: Int) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard position - start == count else { return false }
+        for i in 0..<count where bytes[start + i] != word.utf8Start[i] { return false }
+        return true
+    }
 
     private mutating func lexOperator(_ byte: UInt8, _ start: Int) {
         func emit(_ kind: ExpressionToken.Kind, _ length: Int) {
@@ -180,14 +194,13 @@ struct ExpressionLexer {
         record(message, start, position, fixIt: suggest)
     }
 
-    /// A path component right after a dot, or nil (and nothing consumed) when none starts here.
-    private mutating func lexComponent() -> String? {
-        let start = position
+    /// Consumes a path component right after a dot; false (nothing consumed) when none starts here.
+    private mutating func lexComponent() -> Bool {
         if bytes[position] == UInt8(ascii: "*") {
             position += 1
-            return "*"
+            return true
         }
-        guard Self.isNameByte(bytes[position]) else { return nil }
+        guard Self.isNameByte(bytes[position]) else { return false }
         while position < bytes.count {
             let b = bytes[position]
             if Self.isNameByte(b) {
@@ -199,7 +212,7 @@ struct ExpressionLexer {
                 break
             }
         }
-        return String(decoding: bytes[start..<position], as: UTF8.self)
+        return true
     }
 
     /// A quoted string; nil when it runs to the end of the text (recorded as an error).

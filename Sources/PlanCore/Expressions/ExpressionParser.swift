@@ -26,13 +26,17 @@ struct ExpressionParser {
     }
 
     private let tokens: [ExpressionToken]
+    private let literals: [Value]
+    private let bytes: [UInt8]
     private let locator: ScalarLocator
     private var index = 0
     private var nesting = 0
     private(set) var problems: [ExpressionSyntaxError] = []
 
-    init(tokens: [ExpressionToken], locator: ScalarLocator) {
-        self.tokens = tokens
+    init(lexer: ExpressionLexer, locator: ScalarLocator) {
+        self.tokens = lexer.tokens
+        self.literals = lexer.literals
+        self.bytes = lexer.bytes
         self.locator = locator
     }
 
@@ -41,12 +45,12 @@ struct ExpressionParser {
         let parsed = try parseBinary(level: 0)
         let token = current
         guard token.kind == .close else {
-            switch token.kind {
-            case .closeParen: throw error("unmatched ')'", token)
-            case .closeBracket: throw error("unmatched ']'", token)
-            case .name("and"): throw error("unexpected 'and'; use '&&'", token, fixIt: "&&")
-            case .name("or"): throw error("unexpected 'or'; use '||'", token, fixIt: "||")
-            default: throw error("expected an operator or '}}', found \(token.display)", token)
+            switch (token.kind, token.kind == .name ? text(token) : "") {
+            case (.closeParen, _): throw error("unmatched ')'", token)
+            case (.closeBracket, _): throw error("unmatched ']'", token)
+            case (.name, "and"): throw error("unexpected 'and'; use '&&'", token, fixIt: "&&")
+            case (.name, "or"): throw error("unexpected 'or'; use '||'", token, fixIt: "||")
+            default: throw error("expected an operator or '}}', found \(display(token))", token)
             }
         }
         return parsed.node
@@ -54,24 +58,33 @@ struct ExpressionParser {
 
     // MARK: - Operators
 
-    private static let levels: [[(ExpressionToken.Kind, ExpressionNode.BinaryOperator)]] = [
-        [(.or, .or)],
-        [(.and, .and)],
-        [(.equal, .equal), (.notEqual, .notEqual)],
-        [(.less, .less), (.lessOrEqual, .lessOrEqual), (.greater, .greater), (.greaterOrEqual, .greaterOrEqual),
-         (.in, .in)],
-        [(.plus, .plus), (.minus, .minus)],
-    ]
+    /// The binary operator a token stands for and its level (0 binds loosest).
+    private static func binaryOperator(_ kind: ExpressionToken.Kind) -> (level: Int, op: ExpressionNode.BinaryOperator)? {
+        switch kind {
+        case .or: return (0, .or)
+        case .and: return (1, .and)
+        case .equal: return (2, .equal)
+        case .notEqual: return (2, .notEqual)
+        case .less: return (3, .less)
+        case .lessOrEqual: return (3, .lessOrEqual)
+        case .greater: return (3, .greater)
+        case .greaterOrEqual: return (3, .greaterOrEqual)
+        case .in: return (3, .in)
+        case .plus: return (4, .plus)
+        case .minus: return (4, .minus)
+        default: return nil
+        }
+    }
 
+    /// Operators of `level` or tighter, left-associative (precedence climbing).
     private mutating func parseBinary(level: Int) throws(ExpressionSyntaxError) -> Parsed {
-        if level == Self.levels.count { return try parseUnary() }
-        var left = try parseBinary(level: level + 1)
-        while let op = Self.levels[level].first(where: { $0.0 == current.kind })?.1 {
+        var left = try parseUnary()
+        while let (opLevel, op) = Self.binaryOperator(tokens[index].kind), opLevel >= level {
             let opToken = advance()
-            if current.kind == .close {
-                throw error("expected an expression after \(opToken.display)", current)
+            if tokens[index].kind == .close {
+                throw error("expected an expression after \(display(opToken))", current)
             }
-            let right = try parseBinary(level: level + 1)
+            let right = try parseBinary(level: opLevel + 1)
             left = try make(
                 .binary(op, left.node, right.node, range(left.start, right.end)),
                 left.start, right.end, max(left.height, right.height) + 1, at: opToken)
@@ -112,9 +125,9 @@ struct ExpressionParser {
     private mutating func parsePrimary() throws(ExpressionSyntaxError) -> Parsed {
         let token = current
         switch token.kind {
-        case .literal(let value):
+        case .literal:
             advance()
-            return Parsed(node: .literal(value, range(token.start, token.end)), start: token.start,
+            return Parsed(node: .literal(literals[token.payload], range(token.start, token.end)), start: token.start,
                           end: token.end, height: 1)
         case .openParen:
             advance()
@@ -123,7 +136,7 @@ struct ExpressionParser {
             let inner = try parseBinary(level: 0)
             let close = current
             guard close.kind == .closeParen else {
-                throw error("expected ')', found \(close.display)", close,
+                throw error("expected ')', found \(display(close))", close,
                             note: ("to match this '('", token.start, token.end))
             }
             advance()
@@ -136,14 +149,14 @@ struct ExpressionParser {
             let height = (items.map(\.height).max() ?? 0) + 1
             return try make(.list(items.map(\.node), range(token.start, close.end)), token.start, close.end,
                             height, at: token)
-        case .name(let name):
+        case .name:
             advance()
-            if current.kind == .openParen { return try parseCall(name, token) }
-            return try parsePath(name, token)
+            if tokens[index].kind == .openParen { return try parseCall(text(token), token) }
+            return try parsePath(text(token), token)
         case .close:
             throw error("expected an expression, found '}}'", token)
         default:
-            throw error("expected an expression, found \(token.display)", token)
+            throw error("expected an expression, found \(display(token))", token)
         }
     }
 
@@ -180,13 +193,13 @@ struct ExpressionParser {
     {
         var items: [Parsed] = []
         let closer = closing == .closeParen ? "')'" : "']'"
-        while current.kind != closing {
+        while tokens[index].kind != closing {
             items.append(try parseBinary(level: 0))
-            if current.kind == .comma {
+            if tokens[index].kind == .comma {
                 advance()
-            } else if current.kind != closing {
-                throw error("expected ',' or \(closer), found \(current.display)", current,
-                            note: ("to match this \(opener.display)", opener.start, opener.end))
+            } else if tokens[index].kind != closing {
+                throw error("expected ',' or \(closer), found \(display(current))", current,
+                            note: ("to match this \(display(opener))", opener.start, opener.end))
             }
         }
         return (items, advance())
@@ -195,29 +208,32 @@ struct ExpressionParser {
     private mutating func parsePath(_ root: String, _ rootToken: ExpressionToken) throws(ExpressionSyntaxError)
         -> Parsed
     {
-        var components = [root]
+        var components: [String] = []
+        components.reserveCapacity(4)
+        components.append(root)
         var end = rootToken.end
         while true {
-            if current.kind == .dot {
+            if tokens[index].kind == .dot {
                 let dot = advance()
-                guard case .component(let component) = current.kind else {
-                    throw error("expected a name after '.', found \(current.display)", current,
+                guard tokens[index].kind == .component else {
+                    throw error("expected a name after '.', found \(display(current))", current,
                                 note: ("after this '.'", dot.start, dot.end))
                 }
-                components.append(component)
-                end = advance().end
-            } else if current.kind == .openBracket {
+                let component = advance()
+                components.append(text(component))
+                end = component.end
+            } else if tokens[index].kind == .openBracket {
                 let open = advance()
                 let key = current
-                switch key.kind {
-                case .literal(.string(let s)): components.append(s)
-                case .literal(.int(let i)) where i >= 0: components.append(String(i))
+                switch (key.kind, key.kind == .literal ? literals[key.payload] : .null) {
+                case (.literal, .string(let s)): components.append(s)
+                case (.literal, .int(let i)) where i >= 0: components.append(String(i))
                 default:
-                    throw error("expected a quoted key or an index inside '[ ]', found \(key.display)", key)
+                    throw error("expected a quoted key or an index inside '[ ]', found \(display(key))", key)
                 }
                 advance()
-                guard current.kind == .closeBracket else {
-                    throw error("expected ']', found \(current.display)", current,
+                guard tokens[index].kind == .closeBracket else {
+                    throw error("expected ']', found \(display(current))", current,
                                 note: ("to match this '['", open.start, open.end))
                 }
                 end = advance().end
@@ -241,6 +257,22 @@ struct ExpressionParser {
     // MARK: - Helpers
 
     private var current: ExpressionToken { tokens[index] }
+
+    private func text(_ token: ExpressionToken) -> String {
+        String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+    }
+
+    /// How a token reads in "expected …, found …" messages.
+    private func display(_ token: ExpressionToken) -> String {
+        switch token.kind {
+        case .literal:
+            let value = literals[token.payload]
+            if case .string(let s) = value { return "string '\(s)'" }
+            return "'\(value.jsonText())'"
+        case .name, .component: return "'\(text(token))'"
+        default: return "'\(token.symbol)'"
+        }
+    }
 
     @discardableResult
     private mutating func advance() -> ExpressionToken {

@@ -14,17 +14,13 @@ enum TemplateParser {
         let bytes = Array(text.utf8)
         let locator = ScalarLocator(bytes: bytes, style: style, range: range)
         var parts: [Template.Part] = []
+        parts.reserveCapacity(4)
         var diagnostics: [Diagnostic] = []
-        var literal: [UInt8] = []
+        // Literal text runs from here to the next well-formed expression; broken ones stay inside it.
+        var literalStart = 0
         var position = 0
 
-        func flushLiteral() {
-            if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
-            literal.removeAll(keepingCapacity: true)
-        }
-
         while let open = findOpener(bytes, from: position) {
-            literal.append(contentsOf: bytes[position..<open])
             var lexer = ExpressionLexer(bytes: bytes, start: open + 3)
             let outcome = lexer.run()
             guard case .closed(let end) = outcome else {
@@ -35,36 +31,35 @@ enum TemplateParser {
                         "expr.syntax", "unterminated expression; expected '}}' to close '${{'",
                         at: locator.range(open, open + 3)))
                 }
-                // The rest of the text cannot be split reliably: keep it as written.
-                position = open
                 break
             }
-            defer { position = end }
+            position = end
             if let error = lexer.error {
                 diagnostics.append(diagnostic(error, locator))
-                literal.append(contentsOf: bytes[open..<end])
                 continue
             }
-            let source = trimmed(bytes, open + 3, end - 2)
             if lexer.tokens.count == 1 {
                 diagnostics.append(.error("expr.syntax", "empty expression", at: locator.range(open, end)))
-                literal.append(contentsOf: bytes[open..<end])
                 continue
             }
-            var parser = ExpressionParser(tokens: lexer.tokens, locator: locator)
+            var parser = ExpressionParser(lexer: lexer, locator: locator)
             do {
                 let root = try parser.parse()
-                diagnostics += parser.problems.map { diagnostic($0, locator) }
-                flushLiteral()
+                if !parser.problems.isEmpty { diagnostics += parser.problems.map { diagnostic($0, locator) } }
+                if literalStart < open {
+                    parts.append(.literal(String(decoding: bytes[literalStart..<open], as: UTF8.self)))
+                }
+                literalStart = end
+                let source = trimmed(bytes, open + 3, end - 2)
                 parts.append(.expression(Expression(source: source, range: locator.range(open, end), root: root)))
             } catch {
                 diagnostics += parser.problems.map { diagnostic($0, locator) }
                 diagnostics.append(diagnostic(error, locator))
-                literal.append(contentsOf: bytes[open..<end])
             }
         }
-        literal.append(contentsOf: bytes[position...])
-        flushLiteral()
+        if literalStart < bytes.count {
+            parts.append(.literal(String(decoding: bytes[literalStart...], as: UTF8.self)))
+        }
         return (Template(parts: parts, source: text, range: range), diagnostics)
     }
 

@@ -30,9 +30,10 @@ public struct StepGraph: Sendable {
         steps = operation.steps
         var index: [String: Int] = [:]
         index.reserveCapacity(steps.count * 2)
-        for (i, step) in steps.enumerated() where index[step.id] == nil {
-            index[step.id] = i
-            var pending = step.fallback
+        for i in steps.indices where index[steps[i].id] == nil {
+            index[steps[i].id] = i
+            guard !steps[i].fallback.isEmpty else { continue }
+            var pending = steps[i].fallback
             while let fallback = pending.popLast() {
                 if index[fallback.id] == nil { index[fallback.id] = i }
                 pending += fallback.fallback
@@ -42,15 +43,16 @@ public struct StepGraph: Sendable {
 
         var lists: [[Dependency]] = []
         lists.reserveCapacity(steps.count)
-        for (i, step) in steps.enumerated() {
-            if !step.hasNeedsKey {
+        for i in steps.indices {
+            let phase = steps[i].phase
+            if steps[i].needsRange == nil {
                 let previous = i - 1
-                lists.append(previous >= 0 && steps[previous].phase == step.phase ? [Dependency(index: previous, range: nil)] : [])
+                lists.append(previous >= 0 && steps[previous].phase == phase ? [Dependency(index: previous, range: nil)] : [])
                 continue
             }
             var deps: [Dependency] = []
-            for need in step.needs {
-                guard let target = index[need.id], steps[target].phase == step.phase else { continue }
+            for need in steps[i].needs {
+                guard let target = index[need.id], steps[target].phase == phase else { continue }
                 if !deps.contains(where: { $0.index == target }) { deps.append(Dependency(index: target, range: need.range)) }
             }
             lists.append(deps)

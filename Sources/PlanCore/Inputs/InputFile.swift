@@ -22,7 +22,7 @@ public enum InputFile {
                 diagnostics.append(Diagnostic("input.type", "expected an input name", file: file, at: pair.key.range))
                 continue
             }
-            out.append((key, RawInput(.value(ScalarTyping.value(pair.value)), file: file, range: pair.value.range)))
+            out.append((key, RawInput(.value(ScalarTyping.value(pair.value)), file: file, range: pair.value.range, keyRange: pair.key.range)))
         }
         return (out, diagnostics)
     }

@@ -27,7 +27,7 @@ public enum InputResolver {
                 let guess = Suggest.closest(to: key, among: names)
                 if let guess { message += "; did you mean '\(guess)'?" }
                 else { message += "; the plan declares: " + names.joined(separator: ", ") }
-                diagnostics.append(Diagnostic("input.unknown", message, file: value.file, at: value.range, fixIt: guess))
+                diagnostics.append(Diagnostic("input.unknown", message, file: value.file, at: value.keyRange ?? value.range, fixIt: guess))
                 continue
             }
             given[key] = value

@@ -12,12 +12,16 @@ public struct RawInput: Sendable {
     public var content: Content
     /// The inputs file the value came from; nil for the command line.
     public var file: String?
+    /// Where the value stands in its file.
     public var range: SourceRange
+    /// Where its key stands, for "unknown input"; nil for the command line.
+    public var keyRange: SourceRange?
 
-    public init(_ content: Content, file: String? = nil, range: SourceRange = .unknown) {
+    public init(_ content: Content, file: String? = nil, range: SourceRange = .unknown, keyRange: SourceRange? = nil) {
         self.content = content
         self.file = file
         self.range = range
+        self.keyRange = keyRange
     }
 
     public static func text(_ text: String) -> RawInput { RawInput(.text(text)) }

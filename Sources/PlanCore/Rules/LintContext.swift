@@ -4,13 +4,23 @@ import PlanYAML
 /// template reads (so no rule walks a template's expressions twice or scans steps linearly for an id).
 public struct LintContext: Sendable {
     /// A step (top-level or fallback) with its place and the paths its templates read.
-    public struct StepFacts: Sendable {
-        public var step: Step
+    ///
+    /// A class, so that the rules' loops over 5,000 steps retain one reference per step rather than copy
+    /// every field of a `Step`.
+    public final class StepFacts: Sendable {
+        public let step: Step
         /// Index in the graph of the top-level step that owns it (itself when top-level).
-        public var owner: Int
-        public var isFallback: Bool
+        public let owner: Int
+        public let isFallback: Bool
         /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
-        public var references: [(key: String, reference: Reference)]
+        public let references: [(key: String, reference: Reference)]
+
+        init(step: Step, owner: Int, isFallback: Bool, references: [(key: String, reference: Reference)]) {
+            self.step = step
+            self.owner = owner
+            self.isFallback = isFallback
+            self.references = references
+        }
     }
 
     public struct OperationFacts: Sendable {
@@ -82,7 +92,11 @@ extension Step {
 
     /// Every path the step's templates read, with the key each stands under.
     public var references: [(key: String, reference: Reference)] {
-        templates.flatMap { entry in entry.template.references.map { (key: entry.key, reference: $0) } }
+        var out: [(key: String, reference: Reference)] = []
+        for (key, template) in templates where template.literalText == nil {
+            for reference in template.references { out.append((key, reference)) }
+        }
+        return out
     }
 }
 

@@ -32,33 +32,54 @@ public struct UnguardedDestructiveRule: PlanRule {
     }
 
     /// The first destructive command in `command` (`restart`, `rm -rf`, `dd of=…`), or nil.
+    ///
+    /// Reads bytes, not characters: it runs on every command of the plan.
     static func destructiveCommand(in command: String) -> String? {
-        // Words, with ";" standing for every command separator so that flags are read per command.
-        var words: [Substring] = []
-        var start = command.startIndex
-        for index in command.indices {
-            let c = command[index]
-            let isSpace = c == " " || c == "\t"
-            let isSeparator = c == "\n" || c == ";" || c == "&" || c == "|" || c == "(" || c == ")"
+        var contiguous = command
+        return contiguous.withUTF8 { scan($0) }
+    }
+
+    /// Words as byte ranges, an empty range standing for every command separator so that flags are read
+    /// per command.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var words: [Range<Int>] = []
+        var start = 0
+        for index in 0..<bytes.count {
+            let b = bytes[index]
+            let isSpace = b == 0x20 || b == 0x09
+            let isSeparator = b == 0x0A || b == 0x3B || b == 0x26 || b == 0x7C || b == 0x28 || b == 0x29
             guard isSpace || isSeparator else { continue }
-            if start < index { words.append(command[start..<index]) }
-            if isSeparator { words.append(";") }
-            start = command.index(after: index)
+            if start < index { words.append(start..<index) }
+            if isSeparator { words.append(index..<index) }
+            start = index + 1
         }
-        if start < command.endIndex { words.append(command[start...]) }
-        for (i, word) in words.enumerated() {
-            let name = word.split(separator: "/").last.map(String.init) ?? String(word)
-            if destructiveWords.contains(name) || name.hasPrefix("mkfs.") { return name }
-            if name == "rm" || name == "dd" {
-                var j = i + 1
-                while j < words.count, words[j] != ";" {
-                    let arg = words[j]
-                    if name == "rm", arg == "--recursive" || (arg.hasPrefix("-") && !arg.hasPrefix("--") && (arg.contains("r") || arg.contains("R"))) {
-                        return "rm \(arg)"
+        if start < bytes.count { words.append(start..<bytes.count) }
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+        for (i, word) in words.enumerated() where !word.isEmpty {
+            // The command's name without its directory: /sbin/reboot is reboot.
+            var nameStart = word.lowerBound
+            for k in word where bytes[k] == 0x2F { nameStart = k + 1 }
+            let name = nameStart..<word.upperBound
+            guard name.count >= 2, name.count <= 10 else { continue }
+            let candidate = text(name)
+            if destructiveWords.contains(candidate) || candidate.hasPrefix("mkfs.") { return candidate }
+            guard candidate == "rm" || candidate == "dd" else { continue }
+            var j = i + 1
+            while j < words.count, !words[j].isEmpty {
+                let arg = words[j]
+                let first = bytes[arg.lowerBound]
+                let second = arg.count > 1 ? bytes[arg.lowerBound + 1] : 0
+                if candidate == "rm", first == 0x2D {
+                    let flags = text(arg)
+                    if flags == "--recursive" || (second != 0x2D && (flags.contains("r") || flags.contains("R"))) {
+                        return "rm \(flags)"
                     }
-                    if name == "dd", arg.hasPrefix("of=") || arg.hasPrefix("if=") { return "dd \(arg)" }
-                    j += 1
                 }
+                if candidate == "dd" {
+                    let operand = text(arg)
+                    if operand.hasPrefix("of=") || operand.hasPrefix("if=") { return "dd \(operand)" }
+                }
+                j += 1
             }
         }
         return nil

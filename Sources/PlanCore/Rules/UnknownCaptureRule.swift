@@ -7,7 +7,7 @@ import PlanYAML
 /// file-order default). A step's own captures are visible to its `until:`, `message:` and `recommend:`; a
 /// fallback sees what its owner sees plus the captures of its owner and sibling fallbacks. `output:` may read
 /// any capture some step of the plan makes. Computed in topological order with one set per step, so linear
-/// in steps times capture names.
+/// in steps times the capture names that some step reads (kept as bits).
 public struct UnknownCaptureRule: PlanRule {
     public let id = "plan.unknown-capture"
     public init() {}
@@ -27,21 +27,35 @@ public struct UnknownCaptureRule: PlanRule {
         var everywhere = Set<String>()
         for operation in context.operations {
             let graph = operation.graph
-            // What each top-level step and its fallbacks capture.
-            var made = [Set<String>](repeating: [], count: graph.steps.count)
+            var madeNames = [[String]](repeating: [], count: graph.steps.count)
+            for facts in operation.steps { madeNames[facts.owner] += Self.madeNames(facts.step) }
+            for names in madeNames { everywhere.formUnion(names) }
+
+            // Only names some step reads are tracked, as bits: a chain of 5,000 steps that each capture
+            // a name of their own must not carry 5,000-name sets from step to step.
+            var index: [String: Int] = [:]
             for facts in operation.steps {
-                made[facts.owner].formUnion(Self.madeNames(facts.step))
+                for (_, reference) in facts.references {
+                    if let name = Self.captureName(reference), !Self.engineKeys.contains(name), index[name] == nil {
+                        index[name] = index.count
+                    }
+                }
             }
-            everywhere.formUnion(made.joined())
-            var before = [Set<String>](repeating: [], count: graph.steps.count)
-            var earlierPhases = Set<String>()
-            var phaseMade = Set<String>()
+            if index.isEmpty { continue }
+            let width = (index.count + 63) / 64
+            var made = [BitSet](repeating: BitSet(width: width), count: graph.steps.count)
+            for (i, names) in madeNames.enumerated() {
+                for name in names { if let bit = index[name] { made[i].insert(bit) } }
+            }
+            var before = [BitSet](repeating: BitSet(width: width), count: graph.steps.count)
+            var earlierPhases = BitSet(width: width)
+            var phaseMade = BitSet(width: width)
             var currentPhase: Phase?
             for wave in graph.waveIndices {
                 let phase = graph.steps[wave[0]].phase
                 if phase != currentPhase {
                     earlierPhases.formUnion(phaseMade)
-                    phaseMade = []
+                    phaseMade = BitSet(width: width)
                     currentPhase = phase
                 }
                 for i in wave {
@@ -56,16 +70,17 @@ public struct UnknownCaptureRule: PlanRule {
             }
             for facts in operation.steps {
                 for (key, reference) in facts.references {
-                    guard let name = Self.captureName(reference), !Self.engineKeys.contains(name) else { continue }
-                    if before[facts.owner].contains(name) { continue }
+                    guard let name = Self.captureName(reference), let bit = index[name] else { continue }
+                    if before[facts.owner].contains(bit) { continue }
                     let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
-                    if own, made[facts.owner].contains(name) { continue }
+                    if own, made[facts.owner].contains(bit) { continue }
                     let makers = operation.steps.filter { Self.madeNames($0.step).contains(name) }.map(\.step.id)
                     var notes: [Diagnostic.Note] = []
                     if let maker = makers.first {
                         notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(facts.step.id)'"))
                     }
-                    let guess = makers.isEmpty ? Suggest.closest(to: name, among: before[facts.owner].sorted()) : nil
+                    let guess = makers.isEmpty
+                        ? Suggest.closest(to: name, among: Self.visibleNames(facts.owner, graph: graph, made: madeNames)) : nil
                     out.append(
                         .error(
                             id, "no earlier step captures '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""),
@@ -85,10 +100,38 @@ public struct UnknownCaptureRule: PlanRule {
         return out
     }
 
+    /// Every name made before step `i` (earlier phases and its ancestors), for a did-you-mean; only on errors.
+    static func visibleNames(_ i: Int, graph: StepGraph, made: [[String]]) -> [String] {
+        var names: [String] = []
+        for j in graph.steps.indices where graph.steps[j].phase < graph.steps[i].phase { names += made[j] }
+        var seen = Set<Int>()
+        var pending = graph.dependencyLists[i].map(\.index)
+        while let j = pending.popLast() {
+            guard seen.insert(j).inserted else { continue }
+            names += made[j]
+            pending += graph.dependencyLists[j].map(\.index)
+        }
+        return Array(Set(names)).sorted()
+    }
+
     /// NAME of `nodes.NODE.NAME…`, or nil for other paths.
     static func captureName(_ reference: Reference) -> String? {
         let path = reference.path
         guard path.count >= 3, path[0] == "nodes", path[2] != "*" else { return nil }
         return path[2]
+    }
+}
+
+/// A fixed-width set of small integers, one bit each: unions cost a few word operations.
+struct BitSet: Sendable {
+    private var words: [UInt64]
+
+    init(width: Int) { words = [UInt64](repeating: 0, count: width) }
+
+    mutating func insert(_ bit: Int) { words[bit >> 6] |= 1 << UInt64(bit & 63) }
+    func contains(_ bit: Int) -> Bool { words[bit >> 6] & (1 << UInt64(bit & 63)) != 0 }
+
+    mutating func formUnion(_ other: BitSet) {
+        for k in words.indices { words[k] |= other.words[k] }
     }
 }
