@@ -37,7 +37,7 @@ let package = Package(
         // Shared by the test targets: fixtures with markers, the built binary, a private sshd.
         .target(name: "PlanTestSupport", dependencies: ["PlanCore"], path: "Tests/PlanTestSupport"),
         .testTarget(name: "PlanYAMLTests", dependencies: ["PlanYAML", "PlanTestSupport"]),
-        .testTarget(name: "PlanCoreTests", dependencies: ["PlanCore", "PlanTestSupport"]),
+        .testTarget(name: "PlanCoreTests", dependencies: ["PlanCore", "PlanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanEngineTests", dependencies: ["PlanEngine", "PlanTestSupport"]),
         .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"]),
     ],

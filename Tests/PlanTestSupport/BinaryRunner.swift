@@ -3,7 +3,7 @@ import Foundation
 /// Runs the built `planrun` binary as a user would, for end-to-end tests of the CLI.
 ///
 /// The binary is found beside the test bundle (`.build/<triple>/debug/planrun`), or at `$PLANRUN_BINARY`.
-/// Output goes to temporary files, so a chatty command cannot block on a full pipe.
+/// It is spawned by `ChildProcess` (posix_spawn, output in files), never Foundation's `Process`.
 public enum BinaryRunner {
     public struct Output: Sendable {
         public var exitCode: Int32
@@ -28,51 +28,28 @@ public enum BinaryRunner {
         return directory.appendingPathComponent("planrun").path
     }
 
-    /// Runs `planrun arguments…` in `directory` with `environment` added to this process's environment.
-    ///
-    /// Throws `Missing` when the binary is not built. A run past `timeout` seconds is killed (SIGKILL) and
-    /// reported with `timedOut`.
+    /// Starts `planrun arguments…` in `directory` (default: the current one) with `environment` added to this
+    /// process's environment and the `removed` variables taken out; for tests that signal it mid-run.
+    public static func start(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        removing removed: [String] = [], stdin: String? = nil
+    ) throws -> ChildProcess {
+        let binary = binaryPath
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw Missing(path: binary) }
+        var env = ProcessInfo.processInfo.environment
+        for key in removed { env[key] = nil }
+        for (key, value) in environment { env[key] = value }
+        return try ChildProcess(binary, arguments, workingDirectory: directory, stdin: stdin ?? "", environment: env)
+    }
+
+    /// Runs `planrun arguments…` to its end. Throws `Missing` when the binary is not built. A run past
+    /// `timeout` seconds is killed (SIGKILL) and reported with `timedOut`.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         removing removed: [String] = [], stdin: String? = nil, timeout: Double = 30
     ) throws -> Output {
-        let binary = binaryPath
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw Missing(path: binary) }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("planrun-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        let inURL = scratch.appendingPathComponent("stdin")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inURL.path, contents: Data((stdin ?? "").utf8))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var env = ProcessInfo.processInfo.environment
-        for key in removed { env[key] = nil }
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(5_000)
-        }
-        process.waitUntilExit()
-        let stdout = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        return Output(exitCode: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
+        let child = try start(arguments, in: directory, environment: environment, removing: removed, stdin: stdin)
+        let result = child.wait(timeout: timeout)
+        return Output(exitCode: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
     }
 }

@@ -11,6 +11,8 @@ public final class ChildProcess: @unchecked Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// Killed for running past the timeout given to `wait`.
+        public var timedOut: Bool
     }
 
     public let pid: pid_t
@@ -70,16 +72,20 @@ public final class ChildProcess: @unchecked Sendable {
     public func wait(timeout: Double = 300) -> Result {
         if let finished { return finished }
         var status: Int32 = 0
+        var timedOut = false
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let rc = waitpid(pid, &status, WNOHANG)
             if rc == pid { break }
             if rc == -1, errno != EINTR { break }
-            if Date() > deadline { kill(pid, SIGKILL) }
+            if !timedOut, Date() > deadline {
+                timedOut = true
+                kill(pid, SIGKILL)
+            }
             usleep(5_000)
         }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let result = Result(status: code, stdout: stdoutSoFar, stderr: stderrSoFar)
+        let result = Result(status: code, stdout: stdoutSoFar, stderr: stderrSoFar, timedOut: timedOut)
         finished = result
         return result
     }

@@ -34,7 +34,7 @@ struct RunEndToEndTests {
                   - { id: long, run: "sh -c 'trap \\"\\" INT TERM; sleep \(marker) & wait'", timeout: 60s }
                   - { id: after, run: "true" }
             """)
-        let child = try PlanrunProcess.start(["run", path])
+        let child = try BinaryRunner.start(["run", path])
         let started = await ProcessProbe.wait(upTo: 10) { !ProcessProbe.pids(withArgument: marker).isEmpty }
         #expect(started)
         let clock = ContinuousClock()
@@ -69,14 +69,14 @@ struct RunEndToEndTests {
                   - { id: guarded, target: a, needs: [fan], destructive: true, run: "echo never >> DIR/log" }
                   - { id: skipped, target: b, when: "${{ inputs.word == 'x' }}", run: "echo never >> DIR/log" }
             """)
-        let dry = try PlanrunProcess.run(["run", path, "--dry-run", "--format", "json", "-q"])
-        #expect(dry.status == 0, "stderr: \(dry.stderr)")
+        let dry = try BinaryRunner.run(["run", path, "--dry-run", "--format", "json", "-q"])
+        #expect(dry.exitCode == 0, "stderr: \(dry.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/log"), "a dry-run executed something")
         let planned = steps(try json(dry.stdout)).filter { $0["status"] as? String == "planned" }
             .compactMap { $0["command"] as? String }
 
-        let real = try PlanrunProcess.run(["run", path, "-q"])
-        #expect(real.status == 0, "stderr: \(real.stderr)")
+        let real = try BinaryRunner.run(["run", path, "-q"])
+        #expect(real.exitCode == 0, "stderr: \(real.stderr)")
         let ran = try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n").map(String.init)
         // Run each planned command through the shell to see what it writes: the same lines, the same multiset.
         let (replayPath, replayDir) = try plan("")
@@ -118,7 +118,7 @@ struct RunEndToEndTests {
             output:
               height: ${{ nodes.here.height }}
             """)
-        let result = try PlanrunProcess.run(["run", path, "-q"])
+        let result = try BinaryRunner.run(["run", path, "-q"])
         let output = try json(result.stdout)
         let issueKinds = issues(output).map { $0["kind"] as? String }
         #expect(issueKinds.first == "connection")
@@ -129,7 +129,7 @@ struct RunEndToEndTests {
         #expect(height?["answered_by"] as? String == "here")
         #expect(steps(output).first { $0["id"] as? String == "logs" }?["status"] as? String == "recovered")
         #expect(output["height"] as? Int == 42)
-        #expect(result.status == 0, "stdout: \(result.stdout)")
+        #expect(result.exitCode == 0, "stdout: \(result.stdout)")
     }
 
     @Test func sshFailuresAreClassified() async throws {
@@ -153,7 +153,7 @@ struct RunEndToEndTests {
                   - { id: hello, target: [good, wrong, closed], run: "echo hi from $(hostname)", on_error: continue }
                   - { id: slow, target: good, run: "sleep \(ProcessProbe.marker(9))", timeout: 1s, on_error: continue }
             """)
-        let result = try PlanrunProcess.run(["run", path, "-q"])
+        let result = try BinaryRunner.run(["run", path, "-q"])
         let output = try json(result.stdout)
         let kinds = Dictionary(issues(output).compactMap { issue in
             (issue["node"] as? String).map { ($0 + "/" + (issue["step"] as? String ?? ""), issue["kind"] as? String ?? "") }
@@ -164,7 +164,7 @@ struct RunEndToEndTests {
         #expect(steps(output).first { $0["id"] as? String == "hello" && $0["node"] as? String == "good" }?["status"] as? String == "succeeded")
         // The remote command is gone after its timeout (sshd runs on this machine, so its children are visible).
         #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(9)).isEmpty })
-        #expect(result.status == 1)
+        #expect(result.exitCode == 1)
     }
 
     @Test func anUnknownTargetNodeIsRejectedWithASuggestion() throws {
@@ -180,8 +180,8 @@ struct RunEndToEndTests {
                 execute:
                   - { id: s, target: "${{ inputs.target_node }}", run: "true" }
             """)
-        let result = try PlanrunProcess.run(["run", path, "-i", "target_node=folower"])
-        #expect(result.status == 65)
+        let result = try BinaryRunner.run(["run", path, "-i", "target_node=folower"])
+        #expect(result.exitCode == 65)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("did you mean 'follower'?"), "stderr: \(result.stderr)")
     }
@@ -204,7 +204,7 @@ struct RunEndToEndTests {
               token: ${{ inputs.token }}
             """)
         for mode in [["--verbose"], ["--dry-run", "--verbose"], ["--dry-run", "--format", "json"]] {
-            let result = try PlanrunProcess.run(["run", path, "-i", "token=hunter2-secret"] + mode)
+            let result = try BinaryRunner.run(["run", path, "-i", "token=hunter2-secret"] + mode)
             #expect(!result.stdout.contains("hunter2-secret"), "\(mode) stdout: \(result.stdout)")
             #expect(!result.stderr.contains("hunter2-secret"), "\(mode) stderr: \(result.stderr)")
             #expect((result.stdout + result.stderr).contains("***"))

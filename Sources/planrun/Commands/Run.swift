@@ -51,10 +51,10 @@ extension Planrun {
             let prepared = RunPreparation.prepare(
                 plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory)
             guard case .success(let request) = prepared else {
-                guard case .failure(let problems) = prepared else { throw ExitCode(65) }
+                guard case .failure(let problems) = prepared else { Self.exit(65) }
                 DiagnosticPrinter.standard.report(Sorting.sorted(problems.diagnostics), source: nil)
                 // A plan that cannot be found is a usage error; one that is wrong is invalid input.
-                throw ExitCode(problems.diagnostics.contains { $0.id == "run.plan-not-found" } ? 64 : 65)
+                Self.exit(problems.diagnostics.contains { $0.id == "run.plan-not-found" } ? 64 : 65)
             }
             var runRequest = request
             runRequest.dryRun = dryRun
@@ -77,7 +77,14 @@ extension Planrun {
             case .text: text = redactor.redact(ResultText.render(result))
             }
             FileHandle.standardOutput.write(Data((text + "\n").utf8))
-            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+            if result.exitCode != 0 { Self.exit(result.exitCode) }
+        }
+
+        /// Ends the process with `code` at once. Everything was written with unbuffered writes; skipping the
+        /// exit handlers avoids a crash seen when `exit` tears the runtime down under an async command's
+        /// worker threads (exit status 139 instead of 65 on the fast error path).
+        static func exit(_ code: Int32) -> Never {
+            _exit(code)
         }
     }
 }
