@@ -57,7 +57,7 @@ struct ResultBuilder {
             operation: request.operation.name, output: Value.Object(), issues: issues,
             recommendations: await state.recommendations, validationStatus: status, confidence: confidence,
             executionTime: executionTime, steps: records, ending: ending, dryRun: request.dryRun,
-            waves: request.dryRun ? PhaseWaves.compute(request.operation) : [])
+            waves: request.dryRun ? runner.graph.waves : [])
         if !request.dryRun {
             result.output = await renderOutput(result)
         }
@@ -85,25 +85,5 @@ struct ResultBuilder {
             }
         }
         return out
-    }
-}
-
-/// Steps grouped by phase into waves that may run together, for the dry-run.
-enum PhaseWaves {
-    static func compute(_ operation: Operation) -> [[String]] {
-        var waves: [[String]] = []
-        for phase in Phase.allCases {
-            let steps = operation.steps(in: phase)
-            let dependencies = PhaseDependencies.compute(steps)
-            var depth: [String: Int] = [:]
-            for step in steps {
-                depth[step.id] = (dependencies[step.id] ?? []).compactMap { depth[$0] }.max().map { $0 + 1 } ?? 0
-            }
-            let count = (depth.values.max() ?? -1) + 1
-            for level in 0..<count {
-                waves.append(steps.filter { depth[$0.id] == level }.map(\.id))
-            }
-        }
-        return waves
     }
 }

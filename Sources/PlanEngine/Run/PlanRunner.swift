@@ -10,6 +10,8 @@ public final class PlanRunner: Sendable {
     let pool: TransportPool
     let limiter: ConcurrencyLimiter
     let settings: RunSettings
+    /// What each step waits for: the file-order default or its `needs:`, within its phase.
+    let graph: StepGraph
     private let interruption = InterruptFlag()
     /// Private directory of the run's SSH control sockets; created only when a node uses SSH.
     private let controlDirectory: SSHControlDirectory?
@@ -30,6 +32,7 @@ public final class PlanRunner: Sendable {
             : (transports ?? TransportFactory.standard(controlDirectory: controlDirectory?.path))
         self.pool = TransportPool(factory: factory, connectTimeout: request.connectTimeout)
         self.settings = RunSettings(request: request)
+        self.graph = StepGraph(operation: request.operation)
         self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
     }
 
@@ -93,7 +96,6 @@ public final class PlanRunner: Sendable {
 
     /// Starts each step once the steps it depends on have ended; independent steps run together.
     private func runPhase(_ steps: [Step]) async {
-        let dependencies = PhaseDependencies.compute(steps)
         await withTaskGroup(of: String.self) { group in
             var done = Set<String>()
             var started = Set<String>()
@@ -101,7 +103,7 @@ public final class PlanRunner: Sendable {
             repeat {
                 if !stopping {
                     for step in steps where !started.contains(step.id) {
-                        guard dependencies[step.id, default: []].allSatisfy(done.contains) else { continue }
+                        guard graph.dependencies(of: step.id).allSatisfy(done.contains) else { continue }
                         started.insert(step.id)
                         group.addTask {
                             await self.runStep(step)
