@@ -13,7 +13,15 @@ struct PlanRunnerTests {
         var inputs = inputs
         inputs["operation"] = .string(planAndOperation.1.name)
         let request = RunRequest(plan: planAndOperation.0, operation: planAndOperation.1, inputs: inputs, dryRun: dryRun, grace: 0.5)
-        return await PlanRunner(request).run()
+        let result = await PlanRunner(request).run()
+        // Every result a test makes must conform to the published schema.
+        do {
+            let problems = try SchemaCheck.problems(result.json().jsonText(indent: 2), schema: "schemas/result.schema.json")
+            #expect(problems == nil, "result does not match schemas/result.schema.json: \(problems ?? "")")
+        } catch {
+            Issue.record(error)
+        }
+        return result
     }
 
     private func tempDir() -> String {

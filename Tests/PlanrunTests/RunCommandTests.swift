@@ -8,6 +8,7 @@ struct RunCommandTests {
     @Test func localHealthRunsOnAFreshMachine() throws {
         let result = try BinaryRunner.run(["run", "plans/local-health.yaml", "--quiet"])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(try SchemaCheck.problems(result.stdout, schema: "schemas/result.schema.json") == nil)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(json["validation_status"] as? String == "success")
         #expect(json["operation"] as? String == "check")

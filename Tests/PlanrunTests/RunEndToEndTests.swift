@@ -15,8 +15,11 @@ struct RunEndToEndTests {
         return (path, dir)
     }
 
+    /// The result document, checked against `schemas/result.schema.json` on the way.
     private func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let problems = try SchemaCheck.problems(text, schema: "schemas/result.schema.json")
+        #expect(problems == nil, "result does not match schemas/result.schema.json: \(problems ?? "")")
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
     private func steps(_ result: [String: Any]) -> [[String: Any]] { result["steps"] as? [[String: Any]] ?? [] }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Checks JSON documents against a JSON Schema with a real validator (`check-jsonschema`, from PyPI).
+///
+/// A missing validator is a failure, never a skip: CI installs it, and a test that silently passes without
+/// it would prove nothing.
+public enum SchemaCheck {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The package root, found from this file's place in the tree.
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Validates `json` against `schema` (a path relative to the package root). Returns the validator's
+    /// complaint, or nil when the document conforms.
+    public static func problems(_ json: String, schema: String) throws -> String? {
+        guard let validator = locate("check-jsonschema") else {
+            throw Failure(description: "check-jsonschema is not installed (pip install check-jsonschema)")
+        }
+        let file = NSTemporaryDirectory() + "planrun-schema-\(UUID().uuidString).json"
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try ChildProcess(validator, ["--schemafile", packageRoot + "/" + schema, file]).wait(timeout: 120)
+        return result.status == 0 ? nil : result.stdout + result.stderr
+    }
+
+    /// The first executable called `name` on PATH (pyenv shims included).
+    static func locate(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
