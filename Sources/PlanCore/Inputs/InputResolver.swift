@@ -152,8 +152,11 @@ public enum InputResolver {
         let names = plan.inventory.nodes.map(\.name) + plan.inventory.groups.map(\.name)
         if names.contains(name) { return .string(name) }
         let guess = Suggest.closest(to: name, among: names)
-        let message = "input '\(input.name)' names unknown node or group '\(name)'"
-            + (guess.map { "; did you mean '\($0)'?" } ?? (names.isEmpty ? "; the inventory is empty" : "; known: " + names.joined(separator: ", ")))
+        // The valid names are listed even with a suggestion: the operator may have meant another one.
+        let valid = input.allowed?.compactMap { if case .string(let s) = $0 { s } else { nil } } ?? names
+        var message = "input '\(input.name)' names unknown node or group '\(name)'"
+        if let guess { message += "; did you mean '\(guess)'?" }
+        message += valid.isEmpty ? " (the inventory is empty)" : " (valid: " + valid.joined(separator: ", ") + ")"
         diagnostics.append(Diagnostic("input.unknown-node", message, file: raw.file, at: raw.range, fixIt: guess))
         return nil
     }
