@@ -92,7 +92,7 @@ import Testing
         let messages = r.diagnostics.map(\.message)
         #expect(messages[0] == "unknown input 'forse'; did you mean 'force'?")
         #expect(messages[1] == "unknown operation 'statsu'; did you mean 'status'?")
-        #expect(messages[2] == "input 'target_node' names unknown node or group 'folower'; did you mean 'follower'?")
+        #expect(messages[2] == "input 'target_node' names unknown node or group 'folower'; did you mean 'follower'? (valid: genesis, follower, all)")
         #expect(messages[3] == "input 'timeout' expects a duration such as '10s', found 'ten'")
         #expect(messages[4] == "input 'force' expects true or false, found 'yes'; did you mean 'true'?")
         #expect(messages[5] == "input 'count' is 0, below the minimum of 1")
