@@ -85,36 +85,46 @@ public final class PlanRunner: Sendable {
     }
 
     private func runPhases() async {
-        let operation = request.operation
         for phase in Phase.allCases {
-            let steps = operation.steps(in: phase)
-            guard !steps.isEmpty else { continue }
+            let indices = graph.steps.indices.filter { graph.steps[$0].phase == phase }
+            guard !indices.isEmpty else { continue }
             if await state.stop != nil || Task.isCancelled { return }
-            await runPhase(steps)
+            await runPhase(indices)
         }
     }
 
-    /// Starts each step once the steps it depends on have ended; independent steps run together.
-    private func runPhase(_ steps: [Step]) async {
-        await withTaskGroup(of: String.self) { group in
-            var done = Set<String>()
-            var started = Set<String>()
+    /// Starts each step (by its index in the graph) once the steps it depends on have ended; independent
+    /// steps run together. Counting down dependencies keeps this linear in steps and edges.
+    private func runPhase(_ indices: [Int]) async {
+        var waiting: [Int: Int] = [:]
+        var dependents: [Int: [Int]] = [:]
+        for i in indices {
+            let dependencies = graph.dependencyLists[i]
+            waiting[i] = dependencies.count
+            for dependency in dependencies { dependents[dependency.index, default: []].append(i) }
+        }
+        var ready = indices.filter { waiting[$0] == 0 }
+        await withTaskGroup(of: Int.self) { group in
             var stopping = false
-            repeat {
+            while true {
                 if !stopping {
-                    for step in steps where !started.contains(step.id) {
-                        guard graph.dependencies(of: step.id).allSatisfy(done.contains) else { continue }
-                        started.insert(step.id)
+                    for i in ready {
+                        let step = graph.steps[i]
                         group.addTask {
                             await self.runStep(step)
-                            return step.id
+                            return i
                         }
                     }
+                    ready.removeAll()
                 }
-                guard let id = await group.next() else { break }
-                done.insert(id)
+                guard let done = await group.next() else { break }
+                for next in dependents[done] ?? [] {
+                    waiting[next]! -= 1
+                    if waiting[next] == 0 { ready.append(next) }
+                }
+                ready.sort()  // file order among the steps that became ready together
                 if await state.stop != nil || Task.isCancelled { stopping = true }
-            } while true
+            }
         }
     }
 
