@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -18,13 +17,15 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // The few glibc calls the engine's spawner needs that Swift's Glibc module does not import.
+        .target(name: "CPosixSpawn"),
         .target(name: "PlanYAML", dependencies: ["CLibYAML"]),
         .target(name: "PlanCore", dependencies: ["PlanYAML"]),
         .target(
             name: "PlanEngine",
             dependencies: [
                 "PlanCore",
-                .product(name: "Subprocess", package: "swift-subprocess"),
+                "CPosixSpawn",
             ]
         ),
         .executableTarget(

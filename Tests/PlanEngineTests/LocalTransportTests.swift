@@ -63,6 +63,16 @@ struct LocalTransportTests {
         #expect(pipeline.stderr == "")
     }
 
+    @Test func childInheritsNoDescriptorButItsStandardStreams() async {
+        // A descriptor opened without O_CLOEXEC (as a library might) must not reach the command.
+        let leaked = open("/dev/null", O_RDONLY)
+        defer { close(leaked) }
+        #expect(leaked > 2)
+        let outcome = await run(.argv(["ls", "/proc/self/fd"]))
+        // 0, 1 and 2, and the directory `ls` itself opened to list them.
+        #expect(outcome.stdout.split(separator: "\n") == ["0", "1", "2", "3"])
+    }
+
     @Test func commandLeadsItsOwnProcessGroup() async {
         // Field 5 of /proc/PID/stat is the process group; for the leader it equals the pid.
         let outcome = await run(.shell("echo $$; cut -d' ' -f5 /proc/$$/stat"))

@@ -1,4 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Prints a line per step and node as it starts and ends on stderr: coloured symbols on a terminal,
 /// plain words otherwise (and when `NO_COLOR` is set); nothing with `quiet`, command output with `verbose`.
@@ -9,7 +16,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     private let color: Bool
     private let terminal: Bool
     private let redactor: Redactor
-    private let lock = NSLock()
+    private let lock = Mutex(())
 
     public init(level: Level, redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.level = level
@@ -42,7 +49,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         line += " \(record.phase.rawValue)/\(record.step)"
         if let node = record.node { line += " [\(node)]" }
         if record.status != .skipped && record.status != .notRun && record.status != .planned {
-            line += " " + String(format: "%.3fs", record.duration)
+            line += " " + Self.seconds(record.duration)
         }
         if let reason = record.reason { line += " (\(reason))" }
         write(line)
@@ -68,8 +75,21 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
+    /// Seconds with three decimals, as `%.3fs` would print them.
+    static func seconds(_ value: Double) -> String {
+        let millis = Int((max(value, 0) * 1000).rounded())
+        let fraction = String(millis % 1000)
+        return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
+    }
+
     private func write(_ line: String) {
-        let data = Data((redactor.redact(line) + "\n").utf8)
-        lock.withLock { FileHandle.standardError.write(data) }
+        let bytes = Array((redactor.redact(line) + "\n").utf8)
+        lock.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { break }
+            }
+        }
     }
 }

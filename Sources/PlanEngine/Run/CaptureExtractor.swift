@@ -1,5 +1,3 @@
-import Foundation
-
 /// Takes `capture:` values out of a command's stdout. A capture that cannot be made is an error with the
 /// reason, never a silent null.
 enum CaptureExtractor {
@@ -15,10 +13,10 @@ enum CaptureExtractor {
                 var raw: Value
                 switch capture.source {
                 case .stdout:
-                    raw = .string(stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+                    raw = .string(stdout.trimmingWhitespace)
                 case .lines:
                     raw = .array(stdout.split(whereSeparator: \.isNewline)
-                        .map { $0.trimmingCharacters(in: .whitespaces) }
+                        .map { $0.trimmingWhitespace }
                         .filter { !$0.isEmpty }
                         .map(Value.string))
                 case .json(let path):
@@ -66,19 +64,17 @@ enum CaptureExtractor {
     }
 
     private static func firstGroup(_ pattern: String, in text: String, capture: String) throws -> Value {
-        let regex: NSRegularExpression
-        do { regex = try NSRegularExpression(pattern: pattern) } catch {
+        let regex: Regex<AnyRegexOutput>
+        do { regex = try Regex(pattern) } catch {
             throw Failure(message: "capture '\(capture)': invalid regular expression '\(pattern)'")
         }
-        let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.firstMatch(in: text, range: range) else {
+        guard let match = text.firstMatch(of: regex) else {
             throw Failure(message: "capture '\(capture)': no match for /\(pattern)/ in stdout")
         }
-        let group = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
-        guard group.location != NSNotFound, let r = Range(group, in: text) else {
+        guard let group = match.output.count > 1 ? match.output[1].substring : match.output[0].substring else {
             throw Failure(message: "capture '\(capture)': the group of /\(pattern)/ did not take part in the match")
         }
-        return .string(String(text[r]))
+        return .string(String(group))
     }
 
     static func convert(_ value: Value, to conversion: Capture.Conversion, capture: String) throws -> Value {
@@ -90,16 +86,16 @@ enum CaptureExtractor {
         case (.int, .int): return value
         case (.int, .double(let d)) where d == d.rounded(): return .int(Int(d))
         case (.int, .string(let s)):
-            guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else { throw fail() }
+            guard let i = Int(s.trimmingWhitespace) else { throw fail() }
             return .int(i)
         case (.float, .int(let i)): return .double(Double(i))
         case (.float, .double): return value
         case (.float, .string(let s)):
-            guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else { throw fail() }
+            guard let d = Double(s.trimmingWhitespace) else { throw fail() }
             return .double(d)
         case (.bool, .bool): return value
         case (.bool, .string(let s)):
-            switch s.trimmingCharacters(in: .whitespaces) {
+            switch s.trimmingWhitespace {
             case "true": return .bool(true)
             case "false": return .bool(false)
             default: throw fail()

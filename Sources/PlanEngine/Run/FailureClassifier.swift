@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decides the error kind and hint of a failed command: the plan's `errors:` rules first, then what the
 /// transport or the output says.
 enum FailureClassifier {
@@ -21,7 +19,7 @@ enum FailureClassifier {
         for rule in rules where matches(rule, outcome) {
             return Classification(kind: ErrorKind(rawValue: rule.kind), message: failureMessage(outcome), hint: rule.hint)
         }
-        if outcome.exitCode == 126 || outcome.stderr.range(of: "permission denied", options: .caseInsensitive) != nil
+        if outcome.exitCode == 126 || outcome.stderr.lowercased().contains("permission denied")
             || outcome.stderr.contains("Operation not permitted")
         {
             return Classification(kind: .permission, message: failureMessage(outcome), hint: hint(for: .permission))
@@ -38,11 +36,8 @@ enum FailureClassifier {
     private static func matches(_ rule: ErrorRule, _ outcome: CommandOutcome) -> Bool {
         if let code = rule.exitCode, outcome.exitCode != Int32(code) { return false }
         guard let pattern = rule.match else { return rule.exitCode != nil }
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
-        for text in [outcome.stderr, outcome.stdout] {
-            if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { return true }
-        }
-        return false
+        guard let regex = try? Regex(pattern) else { return false }
+        return outcome.stderr.contains(regex) || outcome.stdout.contains(regex)
     }
 
     static func hint(for kind: ErrorKind) -> String? {

@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// Runs one operation of a plan: phases in order, steps by their dependencies, node steps fanned out under
 /// `max_parallel`, the run deadline and interrupts honoured, and always a result at the end.
@@ -148,10 +148,9 @@ public final class PlanRunner: Sendable {
 }
 
 /// A flag set from a signal handler and read by the run.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class InterruptFlag: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

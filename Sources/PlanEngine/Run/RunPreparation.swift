@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Everything `planrun run` does before the first step: find and check the plan, merge an inventory file,
 /// read and type the inputs, pick the operation. Problems come back together, as diagnostics.
@@ -10,7 +16,7 @@ public enum RunPreparation {
     /// `stdin` is read only when the inputs file is `-`.
     public static func prepare(
         plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
-        stdin: () -> [UInt8] = { Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        stdin: () -> [UInt8] = RunPreparation.readStandardInput
     ) -> Result<RunRequest, Problems> {
         let (found, searched) = PlanLocator.locate(name, environment: ProcessInfo.processInfo.environment)
         guard let path = found else {
@@ -54,5 +60,23 @@ public enum RunPreparation {
             return .failure(Problems(diagnostics: diagnostics))
         }
         return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
+    }
+}
+
+extension RunPreparation {
+    /// All of stdin, for `--inputs -`.
+    public static func readStandardInput() -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes += chunk[..<count]
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                return bytes
+            }
+        }
     }
 }

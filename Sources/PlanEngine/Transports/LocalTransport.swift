@@ -1,5 +1,3 @@
-import Subprocess
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -20,45 +18,42 @@ public struct LocalTransport: NodeTransport {
     public func connect(timeout: Double) async -> TransportFailure? { nil }
 
     public func execute(_ request: CommandRequest) async -> CommandOutcome {
-        let program: String
-        let executable: Executable
+        let program: Program
         let arguments: [String]
         switch request.command {
         case .shell(let script):
-            program = "/bin/sh"
-            executable = .path("/bin/sh")
+            program = .path("/bin/sh")
             arguments = ["-c", script]
         case .argv(let argv):
             guard let first = argv.first, !first.isEmpty else {
                 return CommandOutcome(exitCode: 127, stderr: "planrun: empty argv: nothing to run\n")
             }
-            program = first
-            // A name with a slash is a path, as execvp treats it; otherwise it is looked up in PATH.
-            executable = first.contains("/") ? .path(.init(first)) : .name(first)
+            program = Program(first)
             arguments = Array(argv.dropFirst())
         }
         do {
             let run = try await ProcessGroupRunner.run(
-                executable, arguments: arguments, timeout: request.timeout, grace: request.grace,
+                program, arguments: arguments, timeout: request.timeout, grace: request.grace,
                 outputLimit: request.outputLimit)
             return CommandOutcome(run)
-        } catch let error as SubprocessError {
-            return Self.outcome(startFailure: error, program: program)
-        } catch where Task.isCancelled {
+        } catch let error as SpawnFailure {
+            return Self.outcome(startFailure: error)
+        } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch {
             return CommandOutcome(
-                exitCode: nil, stderr: "planrun: cannot start \(program): \(error)\n",
-                failure: TransportFailure(.command, "cannot start \(program): \(error)"))
+                exitCode: nil, stderr: "planrun: cannot start \(program.text): \(error)\n",
+                failure: TransportFailure(.command, "cannot start \(program.text): \(error)"))
         }
     }
 
     public func close() async {}
 
     /// Maps a spawn error to the exit status a shell would give: 127 not found, 126 not executable.
-    static func outcome(startFailure error: SubprocessError, program: String) -> CommandOutcome {
-        let errno = error.underlyingError?.rawValue
-        if error.code == .executableNotFound || errno == ENOENT || errno == EACCES || errno == ENOEXEC
+    static func outcome(startFailure error: SpawnFailure) -> CommandOutcome {
+        let program = error.program
+        let errno = error.code
+        if errno == ENOENT || errno == EACCES || errno == ENOEXEC
             || errno == ENOTDIR
         {
             if errno == ENOEXEC {

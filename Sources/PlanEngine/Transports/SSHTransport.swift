@@ -1,5 +1,3 @@
-import Subprocess
-
 /// Runs commands on a remote node with the system OpenSSH client over one multiplexed master connection.
 ///
 /// `connect` opens the master (ControlMaster=auto with ControlPersist, the socket in a private directory)
@@ -38,6 +36,8 @@ public struct SSHTransport: NodeTransport {
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout) + [probe],
                 timeout: timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
+        } catch is CancellationError {
+            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         } catch {
             return TransportFailure(.connection, "cannot start ssh: \(error)")
         }
@@ -69,7 +69,7 @@ public struct SSHTransport: NodeTransport {
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
                 timeout: request.timeout + request.grace + Self.localSlack, grace: request.grace,
                 outputLimit: request.outputLimit, holdStandardInput: true)
-        } catch where Task.isCancelled {
+        } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch {
             return CommandOutcome(
@@ -94,7 +94,7 @@ public struct SSHTransport: NodeTransport {
             timeout: 10, grace: 1, outputLimit: 4096)
     }
 
-    static let ssh = Executable.path("/usr/bin/ssh")
+    static let ssh = Program.path("/usr/bin/ssh")
 
     private static func lastLine(of text: String) -> String? {
         text.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }.map(String.init)

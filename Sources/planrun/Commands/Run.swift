@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PlanEngine
 
 extension Planrun {
@@ -76,7 +80,7 @@ extension Planrun {
             case .json: text = redactor.redact(result.json()).jsonText(indent: 2)
             case .text: text = redactor.redact(ResultText.render(result))
             }
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            Terminal.write(text + "\n")
             if result.exitCode != 0 { Self.exit(result.exitCode) }
         }
 

@@ -1,0 +1,20 @@
+#ifndef CPOSIXSPAWN_H
+#define CPOSIXSPAWN_H
+
+#include <spawn.h>
+#include <sys/types.h>
+
+/// glibc pieces Swift's Glibc module does not import (they sit behind _GNU_SOURCE or have no wrapper).
+/// Each returns what the libc call returns; on a libc without the call it fails with ENOSYS.
+
+/// Closes every descriptor from `from` up in the child (glibc 2.34+), so a spawn can never leak one that
+/// another thread opened without O_CLOEXEC.
+int cps_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
+/// A pipe whose both ends are close-on-exec from the start.
+int cps_pipe_cloexec(int fds[2]);
+
+/// A descriptor that polls readable when process `pid` exits (Linux 5.3+), without reaping it.
+int cps_pidfd_open(pid_t pid);
+
+#endif
