@@ -55,6 +55,21 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     run: sleep 100
                     timeout: 1️⃣2m
             """, ids: ["plan.timeout-above-max"]),
+        MarkedFixture(name: "invalid regular expressions", text: """
+            planrun: 1
+            operations:
+              op:
+                execute:
+                  - id: a
+                    run: echo hi
+                    capture:
+                      1️⃣v: { regex: "h(i" }
+                    errors:
+                      - 2️⃣match: "[oops"
+                        kind: command
+                      - match: '^fine (\\d+)$'
+                        kind: command
+            """, ids: ["plan.invalid-regex", "plan.invalid-regex"]),
         MarkedFixture(name: "duplicate id", text: """
             planrun: 1
             operations:

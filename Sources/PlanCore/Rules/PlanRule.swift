@@ -14,6 +14,7 @@ public enum PlanLinter {
         DuplicateStepIDRule(), UnknownNeedsRule(), NeedsLaterPhaseRule(), CycleRule(), EmptyOperationRule(),
         UnknownNodeRule(), MissingTargetRule(), UndefinedInputRule(), UnknownStepReferenceRule(),
         UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
+        InvalidRegexRule(),
     ]
 
     /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through

@@ -1,0 +1,42 @@
+import PlanYAML
+
+/// `plan.invalid-regex`: an `errors:` `match` or a `capture:` `regex` that is not a valid regular expression.
+///
+/// Found by `validate`, not at run time: there a bad `match` would silently never match, and a bad capture
+/// would fail the step on the first node that ran it.
+public struct InvalidRegexRule: PlanRule {
+    public let id = "plan.invalid-regex"
+    public init() {}
+
+    public func check(_ context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for operation in context.operations {
+            for facts in operation.steps {
+                for rule in facts.step.errors {
+                    if let pattern = rule.match, let problem = Self.problem(pattern) {
+                        out.append(.error(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.range))
+                    }
+                }
+                for capture in facts.step.captures {
+                    if case .regex(let pattern) = capture.source, let problem = Self.problem(pattern) {
+                        out.append(
+                            .error(
+                                id, "capture '\(capture.name)': regex '\(pattern)' is not a valid regular expression: \(problem)",
+                                at: capture.range))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// What is wrong with `pattern`, or nil when it compiles (with the engine's own regex engine).
+    static func problem(_ pattern: String) -> String? {
+        do {
+            _ = try Regex(pattern)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}
