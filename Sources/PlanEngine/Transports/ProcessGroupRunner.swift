@@ -28,9 +28,9 @@ struct GroupRunResult: Sendable {
 /// planrun's own spawner rather than swift-subprocess, for speed: per trivial command swift-subprocess
 /// cost 1.65× a shell's fork-and-wait even with its output discarded (three thread hand-offs, an epoll
 /// registration per stream, a monitor thread per exit), which put the 1.5× per-step target out of
-/// reach before planrun did anything. Here a command costs one `posix_spawn` and one plain thread that
-/// `poll`s its pipes, its pidfd and the stop request (`GroupSupervisor`); the task only waits on a
-/// continuation, and its cancellation handler wakes that thread.
+/// reach before planrun did anything. Here a command costs one `posix_spawn` on the calling thread and one
+/// pooled plain thread that `poll`s its pipes, its pidfd and the stop request (`GroupSupervisor`); the task
+/// only waits on a continuation, and its cancellation handler wakes that thread.
 enum ProcessGroupRunner {
     /// Runs `program` with `arguments`; stdout and stderr are drained concurrently, keeping the tail.
     ///
@@ -47,17 +47,24 @@ enum ProcessGroupRunner {
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
         holdStandardInput: Bool = false
     ) async throws -> GroupRunResult {
+        if Task.isCancelled { throw CancellationError() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Spawned here rather than on the supervising thread: the command starts while that thread wakes up,
+        // which keeps a thread hand-off off every step's critical path.
+        let group = try SpawnedGroup.spawn(program, arguments: arguments, holdStandardInput: holdStandardInput)
         let stop = StopRequest()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GroupRunResult, any Error>) in
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<GroupRunResult, Never>) in
                 let code = DetachedThread.start {
                     defer { stop.close() }
-                    continuation.resume(
-                        with: runBlocking(program, arguments, timeout, grace, outputLimit, holdStandardInput, stop))
+                    continuation.resume(returning: supervise(group, timeout, grace, outputLimit, stop, clock, start))
                 }
                 if code != 0 {
-                    stop.close()
-                    continuation.resume(throwing: SpawnFailure(code: code, program: program.text))
+                    // No thread to watch it: supervise it here, stopped at once, rather than leave it running.
+                    stop.request()
+                    defer { stop.close() }
+                    continuation.resume(returning: supervise(group, 0, 0, outputLimit, stop, clock, start))
                 }
             }
         } onCancel: {
@@ -65,20 +72,11 @@ enum ProcessGroupRunner {
         }
     }
 
-    /// The whole life of one command, on its own thread.
-    private static func runBlocking(
-        _ program: Program, _ arguments: [String], _ timeout: Double, _ grace: Double, _ outputLimit: Int,
-        _ holdStandardInput: Bool, _ stop: StopRequest
-    ) -> Result<GroupRunResult, any Error> {
-        if stop.isRequested { return .failure(CancellationError()) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let group: SpawnedGroup
-        do {
-            group = try SpawnedGroup.spawn(program, arguments: arguments, holdStandardInput: holdStandardInput)
-        } catch {
-            return .failure(error)
-        }
+    /// The rest of one command's life, blocking: drain, deadline, sweep, reap.
+    private static func supervise(
+        _ group: SpawnedGroup, _ timeout: Double, _ grace: Double, _ outputLimit: Int, _ stop: StopRequest,
+        _ clock: ContinuousClock, _ start: ContinuousClock.Instant
+    ) -> GroupRunResult {
         var supervisor = GroupSupervisor(group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop)
         let (status, stoppedBy) = supervisor.supervise(startedAt: start)
         var result = GroupRunResult(
@@ -90,7 +88,7 @@ enum ProcessGroupRunner {
         } else {
             result.signal = status & 0x7f
         }
-        return .success(result)
+        return result
     }
 
     /// A duration in seconds as a `Double`.
