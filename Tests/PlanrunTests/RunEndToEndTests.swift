@@ -25,6 +25,27 @@ struct RunEndToEndTests {
     private func steps(_ result: [String: Any]) -> [[String: Any]] { result["steps"] as? [[String: Any]] ?? [] }
     private func issues(_ result: [String: Any]) -> [[String: Any]] { result["issues"] as? [[String: Any]] ?? [] }
 
+    @Test func aPlanWithoutNodesRunsOnThisMachineAsLocal() throws {
+        let (path, _) = try plan("""
+            planrun: 1
+            name: no-inventory
+            operations:
+              op:
+                execute:
+                  - { id: hello, run: "echo hi", capture: { said: { stdout: true } } }
+                validate:
+                  - { id: heard, assert: "${{ nodes.local.said == 'hi' }}" }
+            """)
+        let run = try BinaryRunner.run(["run", path, "--quiet"])
+        #expect(run.exitCode == 0, "stdout: \(run.stdout)")
+        let result = try json(run.stdout)
+        #expect(result["validation_status"] as? String == "success")
+        #expect(steps(result).first?["node"] as? String == "local")
+        let dry = try BinaryRunner.run(["run", path, "--dry-run"])
+        #expect(dry.exitCode == 0)
+        #expect(dry.stdout.contains("[local]"), "dry-run: \(dry.stdout)")
+    }
+
     @Test func sigintStopsEverythingAndStillPrintsTheResult() async throws {
         let marker = ProcessProbe.marker(7)
         let (path, _) = try plan("""

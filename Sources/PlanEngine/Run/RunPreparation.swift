@@ -36,6 +36,11 @@ public enum RunPreparation {
             guard let inventory, !problems.hasErrors else { return .failure(Problems(diagnostics: diagnostics)) }
             plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: inventory)
         }
+        // A plan with no nodes at all runs on this machine, as Ansible's implicit localhost does: its steps
+        // need no `target:` (the inventory has exactly one node) and report the node as `local`.
+        if plan.inventory.nodes.isEmpty {
+            plan.inventory.nodes = [NodeDeclaration(name: "local", transport: .local)]
+        }
 
         var raw: [(key: String, value: RawInput)] = []
         if let inputsFile {
