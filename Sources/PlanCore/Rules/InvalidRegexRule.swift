@@ -10,15 +10,23 @@ public struct InvalidRegexRule: PlanRule {
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
+        // Compiling a pattern costs tens of microseconds; plans repeat the same few on many steps.
+        var problems: [String: String?] = [:]
+        func cachedProblem(_ pattern: String) -> String? {
+            if let known = problems[pattern] { return known }
+            let found = Self.problem(pattern)
+            problems[pattern] = found
+            return found
+        }
         for operation in context.operations {
             for facts in operation.steps {
                 for rule in facts.step.errors {
-                    if let pattern = rule.match, let problem = Self.problem(pattern) {
+                    if let pattern = rule.match, let problem = cachedProblem(pattern) {
                         out.append(.error(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.range))
                     }
                 }
                 for capture in facts.step.captures {
-                    if case .regex(let pattern) = capture.source, let problem = Self.problem(pattern) {
+                    if case .regex(let pattern) = capture.source, let problem = cachedProblem(pattern) {
                         out.append(
                             .error(
                                 id, "capture '\(capture.name)': regex '\(pattern)' is not a valid regular expression: \(problem)",
