@@ -1,5 +1,6 @@
 import Foundation
 import PlanCore
+import PlanTestSupport
 import Testing
 
 /// Quoting is checked by a real shell: each rendered value must reach the command as exactly the one
@@ -58,22 +59,14 @@ import Testing
             .appendingPathComponent("planrun-quote-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: shell)
-        process.arguments = ["-c", "touch() { : > \"$1\"; }; " + command]
-        process.currentDirectoryURL = directory
-        process.environment = ["PATH": directory.appendingPathComponent("no-such-bin").path, "HOME": "/nonexistent"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(shell) -c \(command)")
+        let result = try ChildProcess(
+            shell, ["-c", "touch() { : > \"$1\"; }; " + command], workingDirectory: directory.path,
+            environment: ["PATH": directory.appendingPathComponent("no-such-bin").path, "HOME": "/nonexistent"]
+        ).wait(timeout: 30)
+        #expect(result.status == 0, "\(shell) -c \(command)")
         let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(left.isEmpty, "files created by \(command): \(left)")
-        var words = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var words = result.stdout.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
         if words.last == "" { words.removeLast() }
         return words
     }
