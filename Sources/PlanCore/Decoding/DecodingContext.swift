@@ -133,7 +133,7 @@ struct DecodingContext {
 
     /// A duration that may also be a `${{ … }}` template evaluated at run time.
     mutating func durationSetting(_ node: YAMLNode) -> Setting<Double>? {
-        if let text = node.scalar, text.contains("${{") {
+        if let text = node.scalar, TemplateParser.hasOpener(text) {
             return template(node).map { .template($0) }
         }
         return duration(node).map { .literal($0, node.range) }

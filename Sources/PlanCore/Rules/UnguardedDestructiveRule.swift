@@ -6,7 +6,10 @@ import PlanYAML
 public struct UnguardedDestructiveRule: PlanRule {
     public let id = "plan.unguarded-destructive"
     public init() {}
-    static let destructiveWords: Set<String> = ["restart", "reboot", "shutdown", "poweroff", "halt", "mkfs", "wipefs"]
+    /// Command names that are destructive whatever their arguments; `mkfs.*` is too.
+    private static let destructiveNames: [StaticString] = [
+        "restart", "reboot", "shutdown", "poweroff", "halt", "mkfs", "wipefs",
+    ]
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -18,8 +21,17 @@ public struct UnguardedDestructiveRule: PlanRule {
                 case .argv(let ts): templates = ts
                 default: continue
                 }
-                let text = templates.map { $0.parts.map { if case .literal(let s) = $0 { s } else { " x " } }.joined() }
-                    .joined(separator: " ")
+                // Literal parts as written, each expression as one word, the arguments of argv apart.
+                var text = ""
+                for (index, template) in templates.enumerated() {
+                    if index > 0 { text += " " }
+                    for part in template.parts {
+                        switch part {
+                        case .literal(let literal): text += literal
+                        case .expression: text += " x "
+                        }
+                    }
+                }
                 guard let what = Self.destructiveCommand(in: text) else { continue }
                 out.append(
                     .warning(
@@ -55,15 +67,24 @@ public struct UnguardedDestructiveRule: PlanRule {
         }
         if start < bytes.count { words.append(start..<bytes.count) }
         func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+        func isWord(_ r: Range<Int>, _ word: StaticString) -> Bool {
+            guard r.count == word.utf8CodeUnitCount else { return false }
+            for k in 0..<r.count where bytes[r.lowerBound + k] != word.utf8Start[k] { return false }
+            return true
+        }
         for (i, word) in words.enumerated() where !word.isEmpty {
             // The command's name without its directory: /sbin/reboot is reboot.
             var nameStart = word.lowerBound
             for k in word where bytes[k] == 0x2F { nameStart = k + 1 }
             let name = nameStart..<word.upperBound
             guard name.count >= 2, name.count <= 10 else { continue }
-            let candidate = text(name)
-            if destructiveWords.contains(candidate) || candidate.hasPrefix("mkfs.") { return candidate }
-            guard candidate == "rm" || candidate == "dd" else { continue }
+            // Compared as bytes first: a `String` per word of every command costs more than the rest of the rule.
+            let isDestructive = destructiveNames.contains { isWord(name, $0) }
+                || (name.count >= 5 && isWord(name.lowerBound..<name.lowerBound + 5, "mkfs."))
+            if isDestructive { return text(name) }
+            let isRM = isWord(name, "rm")
+            guard isRM || isWord(name, "dd") else { continue }
+            let candidate = isRM ? "rm" : "dd"
             var j = i + 1
             while j < words.count, !words[j].isEmpty {
                 let arg = words[j]
