@@ -18,6 +18,7 @@ final class NodeBuffer {
         storage.deallocate()
     }
 
+    @inline(__always)
     func append(_ node: consuming YAMLNode) {
         if count == capacity {
             let larger = UnsafeMutablePointer<YAMLNode>.allocate(capacity: capacity * 2)

@@ -108,7 +108,13 @@ public struct YAMLNode: Sendable, Hashable {
     /// `null`, `~` or empty plain scalar.
     public var isNull: Bool {
         guard case .scalar(let text, .plain) = content, tag == nil else { return false }
-        return text.isEmpty || text == "~" || text == "null"
+        // Lengths first: most scalars are neither, and a failed comparison of two strings is a call.
+        switch text.utf8.count {
+        case 0: return true
+        case 1: return text == "~"
+        case 4: return text == "null"
+        default: return false
+        }
     }
 
     /// What the node is, in words for diagnostics: "a mapping", "a list", "a string".

@@ -6,7 +6,6 @@ enum StepDecoder {
         "id", "name", "target", "run", "argv", "set", "assert", "needs", "when", "timeout", "retries", "delay",
         "until", "capture", "on_error", "fallback", "fallback_node", "errors", "destructive", "message", "recommend",
     ]
-    static let actionKeys: Set<String> = ["run", "argv", "set", "assert"]
     static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
 
     /// A list of steps; `fallback:` lists reuse it with their owner's phase.
@@ -42,7 +41,8 @@ enum StepDecoder {
             }
             let keyNode = pair.key
             let value = pair.value
-            if actionKeys.contains(key) {
+            let field = StepField(key)
+            if field?.isAction == true {
                 if let first = actionKey {
                     context.error(
                         "plan.step-action",
@@ -52,8 +52,8 @@ enum StepDecoder {
                 }
                 actionKey = keyNode
             }
-            switch key {
-            case "id":
+            switch field {
+            case .id:
                 sawID = true
                 if let id = context.string(value) {
                     if isValidID(id) {
@@ -64,48 +64,48 @@ enum StepDecoder {
                             "plan.bad-id", "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
                     }
                 }
-            case "name": step.name = context.string(value)
-            case "target":
+            case .name: step.name = context.string(value)
+            case .target:
                 guard !value.isNull else {
                     context.typeError(expected: "a node, a group, a list or an expression", found: value)
                     continue
                 }
                 let names = value.sequence ?? [value]
                 step.target = .names(names.compactMap { context.template($0) })
-            case "run":
+            case .run:
                 if let template = context.template(value) { step.action = .run(template) }
-            case "argv":
+            case .argv:
                 guard let items = value.sequence, !items.isEmpty else {
                     context.typeError(expected: "a non-empty list of arguments", found: value)
                     continue
                 }
                 step.action = .argv(items.compactMap { context.template($0) })
-            case "set":
+            case .set:
                 guard let entries = context.mapping(value, expected: "a mapping of variables") else { continue }
                 step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
-            case "assert":
+            case .assert:
                 if let template = context.template(value) { step.action = .assert(template) }
-            case "needs":
+            case .needs:
                 step.needsRange = keyNode.range
                 step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
-            case "when": step.when = context.template(value)
-            case "timeout": step.timeout = context.durationSetting(value)
-            case "retries":
+            case .when: step.when = context.template(value)
+            case .timeout: step.timeout = context.durationSetting(value)
+            case .retries:
                 if let n = context.int(value, expected: "a number of retries") {
                     if n < 0 { context.error("plan.type", "retries cannot be negative", at: value.range) }
                     else { step.retries = n }
                 }
-            case "delay": step.delay = context.duration(value) ?? step.delay
-            case "until": step.until = context.template(value)
-            case "capture": step.captures = decodeCaptures(value, context: &context)
-            case "on_error": step.onError = context.word(value, among: onErrorChoices, what: "on_error policy") ?? .fail
-            case "fallback": step.fallback = decodeSteps(value, phase: phase, context: &context)
-            case "fallback_node": step.fallbackNode = context.template(value)
-            case "errors": step.errors = decodeErrorRules(value, context: &context)
-            case "destructive": step.destructive = context.bool(value) ?? false
-            case "message": step.message = context.template(value)
-            case "recommend": step.recommend = context.template(value)
-            default:
+            case .delay: step.delay = context.duration(value) ?? step.delay
+            case .until: step.until = context.template(value)
+            case .capture: step.captures = decodeCaptures(value, context: &context)
+            case .onError: step.onError = context.word(value, among: onErrorChoices, what: "on_error policy") ?? .fail
+            case .fallback: step.fallback = decodeSteps(value, phase: phase, context: &context)
+            case .fallbackNode: step.fallbackNode = context.template(value)
+            case .errors: step.errors = decodeErrorRules(value, context: &context)
+            case .destructive: step.destructive = context.bool(value) ?? false
+            case .message: step.message = context.template(value)
+            case .recommend: step.recommend = context.template(value)
+            case nil:
                 context.unknownKey(key, at: keyNode, allowed: stepKeys, in: "a step")
             }
         }
@@ -127,5 +127,42 @@ enum StepDecoder {
         !id.isEmpty && id.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
         }
+    }
+}
+
+/// A step key, found by its length first and then at most a few comparisons: the decoder looks up every key of
+/// every step, and a `switch` over 21 strings (or a `Set` lookup, which hashes) cost more than the rest of it.
+private enum StepField {
+    case id, name, target, run, argv, set, assert, needs, when, timeout, retries, delay, until, capture, onError
+    case fallback, fallbackNode, errors, destructive, message, recommend
+
+    /// The keys that give a step its action; a step has exactly one.
+    var isAction: Bool {
+        switch self {
+        case .run, .argv, .set, .assert: return true
+        default: return false
+        }
+    }
+
+    init?(_ key: String) {
+        let found: StepField?
+        switch key.utf8.count {
+        case 2: found = key == "id" ? .id : nil
+        case 3: found = key == "run" ? .run : key == "set" ? .set : nil
+        case 4: found = key == "name" ? .name : key == "when" ? .when : key == "argv" ? .argv : nil
+        case 5: found = key == "needs" ? .needs : key == "delay" ? .delay : key == "until" ? .until : nil
+        case 6: found = key == "target" ? .target : key == "assert" ? .assert : key == "errors" ? .errors : nil
+        case 7:
+            found =
+                key == "timeout" ? .timeout : key == "retries" ? .retries : key == "capture" ? .capture
+                : key == "message" ? .message : nil
+        case 8: found = key == "on_error" ? .onError : key == "fallback" ? .fallback : nil
+        case 9: found = key == "recommend" ? .recommend : nil
+        case 11: found = key == "destructive" ? .destructive : nil
+        case 13: found = key == "fallback_node" ? .fallbackNode : nil
+        default: found = nil
+        }
+        guard let found else { return nil }
+        self = found
     }
 }
