@@ -21,6 +21,8 @@ public struct UnguardedDestructiveRule: PlanRule {
                 case .argv(let ts): templates = ts
                 default: continue
                 }
+                // Most commands hold no word that could be destructive: skip building and scanning their text.
+                guard templates.contains(where: { $0.parts.contains(where: Self.mayBeDestructive) }) else { continue }
                 // Literal parts as written, each expression as one word, the arguments of argv apart.
                 var text = ""
                 for (index, template) in templates.enumerated() {
@@ -41,6 +43,27 @@ public struct UnguardedDestructiveRule: PlanRule {
             }
         }
         return out
+    }
+
+    /// False when the part certainly holds no destructive command: no two bytes in it start one of the
+    /// words (`re`start, `sh`utdown, `rm`, `dd`, …). A word cannot span parts, since an expression reads as
+    /// a word of its own, so checking each literal part alone is exact.
+    static func mayBeDestructive(_ part: Template.Part) -> Bool {
+        guard case .literal(let text) = part else { return false }
+        var literal = text
+        return literal.withUTF8 { bytes in
+            guard bytes.count >= 2 else { return false }
+            for index in 0..<(bytes.count - 1) {
+                switch (bytes[index], bytes[index + 1]) {
+                case (0x72, 0x65), (0x73, 0x68), (0x70, 0x6F), (0x68, 0x61), (0x6D, 0x6B), (0x77, 0x69), (0x72, 0x6D),
+                    (0x64, 0x64):
+                    // re, sh, po, ha, mk, wi, rm, dd
+                    return true
+                default: continue
+                }
+            }
+            return false
+        }
     }
 
     /// The first destructive command in `command` (`restart`, `rm -rf`, `dd of=…`), or nil.
