@@ -54,7 +54,10 @@ public struct LintContext: Sendable {
                 steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
                 for fallback in step.fallback { visit(fallback, owner: owner, isFallback: true) }
             }
-            for (i, step) in operation.steps.enumerated() { visit(step, owner: i, isFallback: false) }
+            // Through the buffer: enumerating the array copied every step (a retain per field) before the visit.
+            operation.steps.withUnsafeBufferPointer { top in
+                for i in top.indices { visit(top[i], owner: i, isFallback: false) }
+            }
             return OperationFacts(operation: operation, graph: graph, steps: steps, firstByID: firstByID)
         }
         var planTemplates: [Template] = []
