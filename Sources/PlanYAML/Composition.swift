@@ -62,11 +62,17 @@ struct Composition {
             let bytes = UnsafeBufferPointer(start: UnsafePointer(scalar.value), count: length)
             let text = length == 0 ? "" : String(decoding: bytes, as: UTF8.self)
             let style = Self.style(scalar.style)
-            let node = YAMLNode(
-                .scalar(text, style), range: SourceRange(from: event.start_mark, to: event.end_mark),
-                tag: Self.tag(scalar.tag))
+            let range = SourceRange(from: event.start_mark, to: event.end_mark)
+            let tag = Self.tag(scalar.tag)
             let mergeKey = style == .plain && length == 2 && bytes[0] == 0x3C && bytes[1] == 0x3C
-            complete(node, nodeCount: 1, anchor: Self.name(scalar.anchor), mergeKey: mergeKey)
+            if scalar.anchor == nil, !mergeKey, let top = frames.indices.last {
+                // The usual scalar: built straight into its parent's buffer, never copied.
+                frames[top].nodeCount += 1
+                children.append(YAMLNode(.scalar(text, style), range: range, tag: tag))
+            } else {
+                let node = YAMLNode(.scalar(text, style), range: range, tag: tag)
+                complete(node, nodeCount: 1, anchor: Self.name(scalar.anchor), mergeKey: mergeKey)
+            }
         case YAML_SEQUENCE_START_EVENT:
             let start = event.data.sequence_start
             return open(event, isMapping: false, tag: Self.tag(start.tag), anchor: Self.name(start.anchor))

@@ -18,16 +18,21 @@ final class NodeBuffer {
         storage.deallocate()
     }
 
+    @inline(__always)
     func append(_ node: consuming YAMLNode) {
-        if count == capacity {
-            let larger = UnsafeMutablePointer<YAMLNode>.allocate(capacity: capacity * 2)
-            larger.moveInitialize(from: storage, count: count)
-            storage.deallocate()
-            storage = larger
-            capacity *= 2
-        }
+        reserveOne()
         (storage + count).initialize(to: node)
         count += 1
+    }
+
+    @inline(__always)
+    private func reserveOne() {
+        guard count == capacity else { return }
+        let larger = UnsafeMutablePointer<YAMLNode>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = larger
+        capacity *= 2
     }
 
     /// Moves the nodes from `base` on into a list, in order.
@@ -36,10 +41,12 @@ final class NodeBuffer {
         guard taken > 0 else { return [] }
         let source = storage + base
         count = base
-        return [YAMLNode](unsafeUninitializedCapacity: taken) { items, initialized in
-            items.baseAddress!.moveInitialize(from: source, count: taken)
-            initialized = taken
-        }
+        // `reserveCapacity` and `append` are specialized here; `Array(unsafeUninitializedCapacity:)` went
+        // through the unspecialized library code, which looks the storage type up at every call.
+        var items: [YAMLNode] = []
+        items.reserveCapacity(taken)
+        for index in 0..<taken { items.append((source + index).move()) }
+        return items
     }
 
     /// Moves the nodes from `base` on into key-value pairs, in order (key, value, key, value, …).
@@ -51,13 +58,11 @@ final class NodeBuffer {
         if taken % 2 == 1 { (source + taken - 1).deinitialize(count: 1) }
         let pairCount = taken / 2
         guard pairCount > 0 else { return [] }
-        return [YAMLNode.Pair](unsafeUninitializedCapacity: pairCount) { pairs, initialized in
-            for index in 0..<pairCount {
-                let key = (source + 2 * index).move()
-                let value = (source + 2 * index + 1).move()
-                (pairs.baseAddress! + index).initialize(to: YAMLNode.Pair(key: key, value: value))
-            }
-            initialized = pairCount
+        var pairs: [YAMLNode.Pair] = []
+        pairs.reserveCapacity(pairCount)
+        for index in 0..<pairCount {
+            pairs.append(YAMLNode.Pair(key: (source + 2 * index).move(), value: (source + 2 * index + 1).move()))
         }
+        return pairs
     }
 }

@@ -17,7 +17,9 @@ public struct YAMLNode: Sendable, Hashable {
         }
     }
 
-    public indirect enum Content: Sendable, Hashable {
+    /// Not `indirect`: the arrays already give the recursion its indirection, and a box per node would cost
+    /// an allocation, a retain on every copy and a release on teardown for each of a plan's many nodes.
+    public enum Content: Sendable, Hashable {
         case scalar(String, ScalarStyle)
         case sequence([YAMLNode])
         /// Ordered pairs, so that order is kept and a duplicate key can name both places.
@@ -26,16 +28,52 @@ public struct YAMLNode: Sendable, Hashable {
 
     public var content: Content
     public var range: SourceRange
+    /// The tag and alias range, which few nodes have, kept out of line so that every node is smaller: a
+    /// large plan's tree is mostly moved and freed, and its cost grows with the node's size.
+    private var rare: Rare?
+
     /// An explicit tag such as `!!str`, as written (shorthand resolved by libyaml); nil when none.
-    public var tag: String?
+    public var tag: String? {
+        get { rare?.tag }
+        set { rare = Rare.make(tag: newValue, aliasRange: aliasRange) }
+    }
+
     /// Where the alias that produced this copy stood; nil for a node written in place.
-    public var aliasRange: SourceRange?
+    public var aliasRange: SourceRange? {
+        get { rare?.aliasRange }
+        set { rare = Rare.make(tag: tag, aliasRange: newValue) }
+    }
+
+    /// Immutable, so copies of a node may share it.
+    private final class Rare: Sendable {
+        let tag: String?
+        let aliasRange: SourceRange?
+
+        private init(tag: String?, aliasRange: SourceRange?) {
+            self.tag = tag
+            self.aliasRange = aliasRange
+        }
+
+        static func make(tag: String?, aliasRange: SourceRange?) -> Rare? {
+            tag == nil && aliasRange == nil ? nil : Rare(tag: tag, aliasRange: aliasRange)
+        }
+    }
 
     public init(_ content: Content, range: SourceRange, tag: String? = nil, aliasRange: SourceRange? = nil) {
         self.content = content
         self.range = range
-        self.tag = tag
-        self.aliasRange = aliasRange
+        self.rare = Rare.make(tag: tag, aliasRange: aliasRange)
+    }
+
+    public static func == (a: YAMLNode, b: YAMLNode) -> Bool {
+        a.content == b.content && a.range == b.range && a.tag == b.tag && a.aliasRange == b.aliasRange
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(content)
+        hasher.combine(range)
+        hasher.combine(tag)
+        hasher.combine(aliasRange)
     }
 
     /// The scalar's text, or nil when the node is a sequence or a mapping.
@@ -70,7 +108,13 @@ public struct YAMLNode: Sendable, Hashable {
     /// `null`, `~` or empty plain scalar.
     public var isNull: Bool {
         guard case .scalar(let text, .plain) = content, tag == nil else { return false }
-        return text.isEmpty || text == "~" || text == "null"
+        // Lengths first: most scalars are neither, and a failed comparison of two strings is a call.
+        switch text.utf8.count {
+        case 0: return true
+        case 1: return text == "~"
+        case 4: return text == "null"
+        default: return false
+        }
     }
 
     /// What the node is, in words for diagnostics: "a mapping", "a list", "a string".

@@ -66,6 +66,27 @@ struct DecodingContext {
         return out
     }
 
+    /// The pairs of a mapping in place, nil (and `plan.type`) for a non-mapping; read keys with `keyName`.
+    ///
+    /// For loops that run per step: `mapping(_:expected:)` builds an array of tuples, which costs an
+    /// allocation and a copy of every node.
+    mutating func pairs(_ node: YAMLNode, expected: String) -> [YAMLNode.Pair]? {
+        guard let pairs = node.mapping else {
+            typeError(expected: expected, found: node)
+            return nil
+        }
+        return pairs
+    }
+
+    /// A mapping key's text; nil (and `plan.type`) for a key that is not a scalar.
+    mutating func keyName(_ key: YAMLNode) -> String? {
+        guard let text = key.scalar else {
+            typeError(expected: "a key name", found: key)
+            return nil
+        }
+        return text
+    }
+
     /// `plan.unknown-key` with the closest allowed key as did-you-mean.
     mutating func unknownKey(_ key: String, at node: YAMLNode, allowed: [String], in place: String) {
         let range = node.aliasRange ?? node.range
@@ -133,7 +154,7 @@ struct DecodingContext {
 
     /// A duration that may also be a `${{ … }}` template evaluated at run time.
     mutating func durationSetting(_ node: YAMLNode) -> Setting<Double>? {
-        if let text = node.scalar, text.contains("${{") {
+        if let text = node.scalar, TemplateParser.hasOpener(text) {
             return template(node).map { .template($0) }
         }
         return duration(node).map { .literal($0, node.range) }

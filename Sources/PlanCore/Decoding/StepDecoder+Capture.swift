@@ -7,14 +7,22 @@ extension StepDecoder {
 
     /// `capture: { NAME: { stdout: true | json: a.b.0 | regex: '…' | lines: true, as: int|float|bool|string } }`.
     static func decodeCaptures(_ node: YAMLNode, context: inout DecodingContext) -> [Capture] {
-        guard let entries = context.mapping(node, expected: "a mapping of capture names") else { return [] }
+        guard let entries = context.pairs(node, expected: "a mapping of capture names") else { return [] }
         var captures: [Capture] = []
-        for (name, nameNode, body) in entries {
-            guard let pairs = context.mapping(body, expected: "a capture source such as { stdout: true }") else { continue }
+        captures.reserveCapacity(entries.count)
+        for entry in entries {
+            guard let name = context.keyName(entry.key) else { continue }
+            let nameNode = entry.key
+            guard let pairs = context.pairs(entry.value, expected: "a capture source such as { stdout: true }") else {
+                continue
+            }
             var source: Capture.Source?
             var sourceKey: YAMLNode?
             var conversion: Capture.Conversion?
-            for (key, keyNode, value) in pairs {
+            for pair in pairs {
+                guard let key = context.keyName(pair.key) else { continue }
+                let keyNode = pair.key
+                let value = pair.value
                 var found: Capture.Source?
                 switch key {
                 case "as":
@@ -66,10 +74,14 @@ extension StepDecoder {
             return []
         }
         var rules: [ErrorRule] = []
+        rules.reserveCapacity(items.count)
         for item in items {
-            guard let pairs = context.mapping(item, expected: "an error rule { match, exit_code, kind, hint }") else { continue }
+            guard let pairs = context.pairs(item, expected: "an error rule { match, exit_code, kind, hint }") else { continue }
             var rule = ErrorRule(kind: "", range: item.range)
-            for (key, keyNode, value) in pairs {
+            for pair in pairs {
+                guard let key = context.keyName(pair.key) else { continue }
+                let keyNode = pair.key
+                let value = pair.value
                 switch key {
                 case "match": rule.match = context.string(value)
                 case "exit_code": rule.exitCode = context.int(value, expected: "an exit code")

@@ -6,7 +6,6 @@ enum StepDecoder {
         "id", "name", "target", "run", "argv", "set", "assert", "needs", "when", "timeout", "retries", "delay",
         "until", "capture", "on_error", "fallback", "fallback_node", "errors", "destructive", "message", "recommend",
     ]
-    static let actionKeys: Set<String> = ["run", "argv", "set", "assert"]
     static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
 
     /// A list of steps; `fallback:` lists reuse it with their owner's phase.
@@ -35,78 +34,17 @@ enum StepDecoder {
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
         var sawID = false
         var actionKey: YAMLNode?
-        for pair in pairs {
-            guard let key = pair.key.scalar else {
-                context.typeError(expected: "a key name", found: pair.key)
-                continue
-            }
-            let keyNode = pair.key
-            let value = pair.value
-            if actionKeys.contains(key) {
-                if let first = actionKey {
-                    context.error(
-                        "plan.step-action",
-                        "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set or assert",
-                        at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
+        // Read through the buffer and handed on borrowed: copying each pair and node (a retain and a release
+        // apiece) was a fifth of this function's cost.
+        pairs.withUnsafeBufferPointer { pairs in
+            for index in pairs.indices {
+                guard let key = pairs[index].key.scalar else {
+                    context.typeError(expected: "a key name", found: pairs[index].key)
                     continue
                 }
-                actionKey = keyNode
-            }
-            switch key {
-            case "id":
-                sawID = true
-                if let id = context.string(value) {
-                    if isValidID(id) {
-                        step.id = id
-                        step.idRange = value.range
-                    } else {
-                        context.error(
-                            "plan.bad-id", "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
-                    }
-                }
-            case "name": step.name = context.string(value)
-            case "target":
-                guard !value.isNull else {
-                    context.typeError(expected: "a node, a group, a list or an expression", found: value)
-                    continue
-                }
-                let names = value.sequence ?? [value]
-                step.target = .names(names.compactMap { context.template($0) })
-            case "run":
-                if let template = context.template(value) { step.action = .run(template) }
-            case "argv":
-                guard let items = value.sequence, !items.isEmpty else {
-                    context.typeError(expected: "a non-empty list of arguments", found: value)
-                    continue
-                }
-                step.action = .argv(items.compactMap { context.template($0) })
-            case "set":
-                guard let entries = context.mapping(value, expected: "a mapping of variables") else { continue }
-                step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
-            case "assert":
-                if let template = context.template(value) { step.action = .assert(template) }
-            case "needs":
-                step.needsRange = keyNode.range
-                step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
-            case "when": step.when = context.template(value)
-            case "timeout": step.timeout = context.durationSetting(value)
-            case "retries":
-                if let n = context.int(value, expected: "a number of retries") {
-                    if n < 0 { context.error("plan.type", "retries cannot be negative", at: value.range) }
-                    else { step.retries = n }
-                }
-            case "delay": step.delay = context.duration(value) ?? step.delay
-            case "until": step.until = context.template(value)
-            case "capture": step.captures = decodeCaptures(value, context: &context)
-            case "on_error": step.onError = context.word(value, among: onErrorChoices, what: "on_error policy") ?? .fail
-            case "fallback": step.fallback = decodeSteps(value, phase: phase, context: &context)
-            case "fallback_node": step.fallbackNode = context.template(value)
-            case "errors": step.errors = decodeErrorRules(value, context: &context)
-            case "destructive": step.destructive = context.bool(value) ?? false
-            case "message": step.message = context.template(value)
-            case "recommend": step.recommend = context.template(value)
-            default:
-                context.unknownKey(key, at: keyNode, allowed: stepKeys, in: "a step")
+                readField(
+                    key, keyNode: pairs[index].key, value: pairs[index].value, phase: phase, into: &step,
+                    sawID: &sawID, actionKey: &actionKey, context: &context)
             }
         }
         let start = SourceRange(start: node.range.start, end: node.range.start)
@@ -122,10 +60,121 @@ enum StepDecoder {
         return step
     }
 
+    /// One key of a step mapping, read into `step`.
+    private static func readField(
+        _ key: String, keyNode: YAMLNode, value: YAMLNode, phase: Phase, into step: inout Step, sawID: inout Bool,
+        actionKey: inout YAMLNode?, context: inout DecodingContext
+    ) {
+        let field = StepField(key)
+        if field?.isAction == true {
+            if let first = actionKey {
+                context.error(
+                    "plan.step-action",
+                    "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set or assert",
+                    at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
+                return
+            }
+            actionKey = keyNode
+        }
+        switch field {
+        case .id:
+            sawID = true
+            if let id = context.string(value) {
+                if isValidID(id) {
+                    step.id = id
+                    step.idRange = value.range
+                } else {
+                    context.error(
+                        "plan.bad-id", "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
+                }
+            }
+        case .name: step.name = context.string(value)
+        case .target:
+            guard !value.isNull else {
+                context.typeError(expected: "a node, a group, a list or an expression", found: value)
+                return
+            }
+            let names = value.sequence ?? [value]
+            step.target = .names(names.compactMap { context.template($0) })
+        case .run:
+            if let template = context.template(value) { step.action = .run(template) }
+        case .argv:
+            guard let items = value.sequence, !items.isEmpty else {
+                context.typeError(expected: "a non-empty list of arguments", found: value)
+                return
+            }
+            step.action = .argv(items.compactMap { context.template($0) })
+        case .set:
+            guard let entries = context.mapping(value, expected: "a mapping of variables") else { return }
+            step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
+        case .assert:
+            if let template = context.template(value) { step.action = .assert(template) }
+        case .needs:
+            step.needsRange = keyNode.range
+            step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
+        case .when: step.when = context.template(value)
+        case .timeout: step.timeout = context.durationSetting(value)
+        case .retries:
+            if let n = context.int(value, expected: "a number of retries") {
+                if n < 0 { context.error("plan.type", "retries cannot be negative", at: value.range) }
+                else { step.retries = n }
+            }
+        case .delay: step.delay = context.duration(value) ?? step.delay
+        case .until: step.until = context.template(value)
+        case .capture: step.captures = decodeCaptures(value, context: &context)
+        case .onError: step.onError = context.word(value, among: onErrorChoices, what: "on_error policy") ?? .fail
+        case .fallback: step.fallback = decodeSteps(value, phase: phase, context: &context)
+        case .fallbackNode: step.fallbackNode = context.template(value)
+        case .errors: step.errors = decodeErrorRules(value, context: &context)
+        case .destructive: step.destructive = context.bool(value) ?? false
+        case .message: step.message = context.template(value)
+        case .recommend: step.recommend = context.template(value)
+        case nil:
+            context.unknownKey(key, at: keyNode, allowed: stepKeys, in: "a step")
+        }
+    }
+
     /// Ids are used in `needs:` and in `steps.ID` paths, so they stay simple words.
     static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
         }
+    }
+}
+
+/// A step key, found by its length first and then at most a few comparisons: the decoder looks up every key of
+/// every step, and a `switch` over 21 strings (or a `Set` lookup, which hashes) cost more than the rest of it.
+private enum StepField {
+    case id, name, target, run, argv, set, assert, needs, when, timeout, retries, delay, until, capture, onError
+    case fallback, fallbackNode, errors, destructive, message, recommend
+
+    /// The keys that give a step its action; a step has exactly one.
+    var isAction: Bool {
+        switch self {
+        case .run, .argv, .set, .assert: return true
+        default: return false
+        }
+    }
+
+    init?(_ key: String) {
+        let found: StepField?
+        switch key.utf8.count {
+        case 2: found = key == "id" ? .id : nil
+        case 3: found = key == "run" ? .run : key == "set" ? .set : nil
+        case 4: found = key == "name" ? .name : key == "when" ? .when : key == "argv" ? .argv : nil
+        case 5: found = key == "needs" ? .needs : key == "delay" ? .delay : key == "until" ? .until : nil
+        case 6: found = key == "target" ? .target : key == "assert" ? .assert : key == "errors" ? .errors : nil
+        case 7:
+            found =
+                key == "timeout" ? .timeout : key == "retries" ? .retries : key == "capture" ? .capture
+                : key == "message" ? .message : nil
+        case 8: found = key == "on_error" ? .onError : key == "fallback" ? .fallback : nil
+        case 9: found = key == "recommend" ? .recommend : nil
+        case 11: found = key == "destructive" ? .destructive : nil
+        case 13: found = key == "fallback_node" ? .fallbackNode : nil
+        default: found = nil
+        }
+        guard let found else { return nil }
+        self = found
     }
 }

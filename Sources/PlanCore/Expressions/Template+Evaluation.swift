@@ -97,6 +97,20 @@ extension ExpressionNode {
         }
     }
 
+    /// Calls `body` with every path the expression reads, in source order.
+    func forEachReference(_ body: (Reference) -> Void) {
+        switch self {
+        case .literal: break
+        case .path(let path, let range): body(Reference(path: path, range: range))
+        case .list(let items, _): for item in items { item.forEachReference(body) }
+        case .unary(_, let operand, _): operand.forEachReference(body)
+        case .binary(_, let left, let right, _):
+            left.forEachReference(body)
+            right.forEachReference(body)
+        case .call(_, let arguments, _): for argument in arguments { argument.forEachReference(body) }
+        }
+    }
+
     fileprivate func collectReferences(into out: inout [Reference]) {
         switch self {
         case .literal: break

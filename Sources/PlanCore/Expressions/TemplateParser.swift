@@ -7,9 +7,7 @@ import PlanYAML
 /// `}}`, so one string reports every broken expression it holds.
 enum TemplateParser {
     static func parse(_ text: String, style: YAMLNode.ScalarStyle, range: SourceRange) -> (Template, [Diagnostic]) {
-        let hasOpener = text.utf8.withContiguousStorageIfAvailable { findOpener($0, from: 0) != nil }
-            ?? (findOpener(Array(text.utf8), from: 0) != nil)
-        guard hasOpener else { return (Template(literal: text, range: range), []) }
+        guard hasOpener(text) else { return (Template(literal: text, range: range), []) }
 
         let bytes = Array(text.utf8)
         let locator = ScalarLocator(bytes: bytes, style: style, range: range)
@@ -61,6 +59,12 @@ enum TemplateParser {
             parts.append(.literal(String(decoding: bytes[literalStart...], as: UTF8.self)))
         }
         return (Template(parts: parts, source: text, range: range), diagnostics)
+    }
+
+    /// Whether `text` holds a `${{`, read from its bytes (`String.contains` is far slower without Foundation).
+    static func hasOpener(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { findOpener($0, from: 0) != nil }
+            ?? (findOpener(Array(text.utf8), from: 0) != nil)
     }
 
     /// The offset of the next `${{` at or after `start`.

@@ -54,7 +54,10 @@ public struct LintContext: Sendable {
                 steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
                 for fallback in step.fallback { visit(fallback, owner: owner, isFallback: true) }
             }
-            for (i, step) in operation.steps.enumerated() { visit(step, owner: i, isFallback: false) }
+            // Through the buffer: enumerating the array copied every step (a retain per field) before the visit.
+            operation.steps.withUnsafeBufferPointer { top in
+                for i in top.indices { visit(top[i], owner: i, isFallback: false) }
+            }
             return OperationFacts(operation: operation, graph: graph, steps: steps, firstByID: firstByID)
         }
         var planTemplates: [Template] = []
@@ -74,27 +77,36 @@ extension Step {
     /// Every template of the step (not its fallbacks), with the key it stands under.
     public var templates: [(key: String, template: Template)] {
         var out: [(key: String, template: Template)] = []
-        switch action {
-        case .run(let t): out.append(("run", t))
-        case .argv(let ts): out += ts.map { ("argv", $0) }
-        case .set(let entries): for entry in entries { out += entry.value.templates.map { ("set", $0) } }
-        case .assert(let t): out.append(("assert", t))
-        }
-        if case .names(let names)? = target { out += names.map { ("target", $0) } }
-        if let when { out.append(("when", when)) }
-        if case .template(let t)? = timeout { out.append(("timeout", t)) }
-        if let until { out.append(("until", until)) }
-        if let fallbackNode { out.append(("fallback_node", fallbackNode)) }
-        if let message { out.append(("message", message)) }
-        if let recommend { out.append(("recommend", recommend)) }
+        forEachTemplate { key, template in out.append((key, template)) }
         return out
+    }
+
+    /// Calls `body` with every template of the step (not its fallbacks) and the key it stands under, in the
+    /// order of `templates`, without building that array (the lint context does this for every step).
+    public func forEachTemplate(_ body: (String, Template) -> Void) {
+        switch action {
+        case .run(let t): body("run", t)
+        case .argv(let ts): for t in ts { body("argv", t) }
+        case .set(let entries): for entry in entries { entry.value.forEachTemplate { body("set", $0) } }
+        case .assert(let t): body("assert", t)
+        }
+        if case .names(let names)? = target { for t in names { body("target", t) } }
+        if let when { body("when", when) }
+        if case .template(let t)? = timeout { body("timeout", t) }
+        if let until { body("until", until) }
+        if let fallbackNode { body("fallback_node", fallbackNode) }
+        if let message { body("message", message) }
+        if let recommend { body("recommend", recommend) }
     }
 
     /// Every path the step's templates read, with the key each stands under.
     public var references: [(key: String, reference: Reference)] {
         var out: [(key: String, reference: Reference)] = []
-        for (key, template) in templates where template.literalText == nil {
-            for reference in template.references { out.append((key, reference)) }
+        forEachTemplate { key, template in
+            for part in template.parts {
+                guard case .expression(let expression) = part else { continue }
+                expression.root.forEachReference { out.append((key, $0)) }
+            }
         }
         return out
     }
@@ -107,6 +119,15 @@ extension ValueTemplate {
         case .scalar(let t, _): return [t]
         case .list(let items, _): return items.flatMap(\.templates)
         case .map(let entries, _): return entries.flatMap(\.value.templates)
+        }
+    }
+
+    /// Calls `body` with the scalar templates inside, depth first, in the order of `templates`.
+    public func forEachTemplate(_ body: (Template) -> Void) {
+        switch self {
+        case .scalar(let t, _): body(t)
+        case .list(let items, _): for item in items { item.forEachTemplate(body) }
+        case .map(let entries, _): for entry in entries { entry.value.forEachTemplate(body) }
         }
     }
 }

@@ -55,13 +55,13 @@ public struct NeedsLaterPhaseRule: PlanRule {
             for facts in operation.steps {
                 for need in facts.step.needs {
                     guard let target = operation.firstByID[need.id] else { continue }
-                    let other = operation.steps[target].step
-                    guard other.phase > facts.step.phase else { continue }
+                    let other = operation.steps[target]
+                    guard other.step.phase > facts.step.phase else { continue }
                     out.append(
                         .error(
                             id,
-                            "step '\(facts.step.id)' of phase \(facts.step.phase.rawValue) needs '\(need.id)' of the later phase \(other.phase.rawValue)",
-                            at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: other.idRange)]))
+                            "step '\(facts.step.id)' of phase \(facts.step.phase.rawValue) needs '\(need.id)' of the later phase \(other.step.phase.rawValue)",
+                            at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: other.step.idRange)]))
                 }
             }
         }

@@ -6,7 +6,10 @@ import PlanYAML
 public struct UnguardedDestructiveRule: PlanRule {
     public let id = "plan.unguarded-destructive"
     public init() {}
-    static let destructiveWords: Set<String> = ["restart", "reboot", "shutdown", "poweroff", "halt", "mkfs", "wipefs"]
+    /// Command names that are destructive whatever their arguments; `mkfs.*` is too.
+    private static let destructiveNames: [StaticString] = [
+        "restart", "reboot", "shutdown", "poweroff", "halt", "mkfs", "wipefs",
+    ]
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -18,8 +21,19 @@ public struct UnguardedDestructiveRule: PlanRule {
                 case .argv(let ts): templates = ts
                 default: continue
                 }
-                let text = templates.map { $0.parts.map { if case .literal(let s) = $0 { s } else { " x " } }.joined() }
-                    .joined(separator: " ")
+                // Most commands hold no word that could be destructive: skip building and scanning their text.
+                guard templates.contains(where: { $0.parts.contains(where: Self.mayBeDestructive) }) else { continue }
+                // Literal parts as written, each expression as one word, the arguments of argv apart.
+                var text = ""
+                for (index, template) in templates.enumerated() {
+                    if index > 0 { text += " " }
+                    for part in template.parts {
+                        switch part {
+                        case .literal(let literal): text += literal
+                        case .expression: text += " x "
+                        }
+                    }
+                }
                 guard let what = Self.destructiveCommand(in: text) else { continue }
                 out.append(
                     .warning(
@@ -29,6 +43,27 @@ public struct UnguardedDestructiveRule: PlanRule {
             }
         }
         return out
+    }
+
+    /// False when the part certainly holds no destructive command: no two bytes in it start one of the
+    /// words (`re`start, `sh`utdown, `rm`, `dd`, …). A word cannot span parts, since an expression reads as
+    /// a word of its own, so checking each literal part alone is exact.
+    static func mayBeDestructive(_ part: Template.Part) -> Bool {
+        guard case .literal(let text) = part else { return false }
+        var literal = text
+        return literal.withUTF8 { bytes in
+            guard bytes.count >= 2 else { return false }
+            for index in 0..<(bytes.count - 1) {
+                switch (bytes[index], bytes[index + 1]) {
+                case (0x72, 0x65), (0x73, 0x68), (0x70, 0x6F), (0x68, 0x61), (0x6D, 0x6B), (0x77, 0x69), (0x72, 0x6D),
+                    (0x64, 0x64):
+                    // re, sh, po, ha, mk, wi, rm, dd
+                    return true
+                default: continue
+                }
+            }
+            return false
+        }
     }
 
     /// The first destructive command in `command` (`restart`, `rm -rf`, `dd of=…`), or nil.
@@ -55,15 +90,24 @@ public struct UnguardedDestructiveRule: PlanRule {
         }
         if start < bytes.count { words.append(start..<bytes.count) }
         func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+        func isWord(_ r: Range<Int>, _ word: StaticString) -> Bool {
+            guard r.count == word.utf8CodeUnitCount else { return false }
+            for k in 0..<r.count where bytes[r.lowerBound + k] != word.utf8Start[k] { return false }
+            return true
+        }
         for (i, word) in words.enumerated() where !word.isEmpty {
             // The command's name without its directory: /sbin/reboot is reboot.
             var nameStart = word.lowerBound
             for k in word where bytes[k] == 0x2F { nameStart = k + 1 }
             let name = nameStart..<word.upperBound
             guard name.count >= 2, name.count <= 10 else { continue }
-            let candidate = text(name)
-            if destructiveWords.contains(candidate) || candidate.hasPrefix("mkfs.") { return candidate }
-            guard candidate == "rm" || candidate == "dd" else { continue }
+            // Compared as bytes first: a `String` per word of every command costs more than the rest of the rule.
+            let isDestructive = destructiveNames.contains { isWord(name, $0) }
+                || (name.count >= 5 && isWord(name.lowerBound..<name.lowerBound + 5, "mkfs."))
+            if isDestructive { return text(name) }
+            let isRM = isWord(name, "rm")
+            guard isRM || isWord(name, "dd") else { continue }
+            let candidate = isRM ? "rm" : "dd"
             var j = i + 1
             while j < words.count, !words[j].isEmpty {
                 let arg = words[j]

@@ -22,13 +22,20 @@ public struct UnknownCaptureRule: PlanRule {
         return names
     }
 
+    /// `madeNames` of a step's facts, read in place: passing `facts.step` on copied the whole step.
+    static func madeNames(_ facts: LintContext.StepFacts) -> [String] {
+        var names = facts.step.captures.map(\.name)
+        if case .set(let entries) = facts.step.action, facts.step.target != nil { names += entries.map(\.key) }
+        return names
+    }
+
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var everywhere = Set<String>()
         for operation in context.operations {
             let graph = operation.graph
             var madeNames = [[String]](repeating: [], count: graph.steps.count)
-            for facts in operation.steps { madeNames[facts.owner] += Self.madeNames(facts.step) }
+            for facts in operation.steps { madeNames[facts.owner] += Self.madeNames(facts) }
             for names in madeNames { everywhere.formUnion(names) }
 
             // Only names some step reads are tracked, as bits: a chain of 5,000 steps that each capture

@@ -27,14 +27,14 @@ public struct UnknownNodeRule: PlanRule {
         }
         for operation in context.operations {
             for facts in operation.steps {
-                let step = facts.step
-                if case .names(let names)? = step.target {
+                // Fields read through `facts`: `let step = facts.step` copied the whole step for every step.
+                if case .names(let names)? = facts.step.target {
                     for name in names {
-                        if let literal = name.literalText { check(literal, at: name.range, "step '\(step.id)'") }
+                        if let literal = name.literalText { check(literal, at: name.range, "step '\(facts.step.id)'") }
                     }
                 }
-                if let literal = step.fallbackNode?.literalText {
-                    check(literal, at: step.fallbackNode!.range, "the fallback_node of step '\(step.id)'")
+                if let fallbackNode = facts.step.fallbackNode, let literal = fallbackNode.literalText {
+                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'")
                 }
             }
         }
