@@ -91,8 +91,9 @@ public enum ScalarTyping {
             switch b {
             case 0x30...0x39: digits += 1
             case 0x2E where !sawDot && !sawExponent: sawDot = true
-            case 0x65, 0x45 where digits > 0 && !sawExponent: sawExponent = true
-            case 0x2D, 0x2B where previous == 0x65 || previous == 0x45: break
+            // A `where` guards only the pattern just before it, so each pattern carries its own.
+            case 0x65 where digits > 0 && !sawExponent, 0x45 where digits > 0 && !sawExponent: sawExponent = true
+            case 0x2D where previous == 0x65 || previous == 0x45, 0x2B where previous == 0x65 || previous == 0x45: break
             default: return false
             }
             previous = b
