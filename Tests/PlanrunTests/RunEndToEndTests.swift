@@ -46,6 +46,29 @@ struct RunEndToEndTests {
         #expect(dry.stdout.contains("[local]"), "dry-run: \(dry.stdout)")
     }
 
+    @Test func verboseShowsOutputWhileTheCommandStillRuns() async throws {
+        // The command prints a line, then waits for a file only the test creates once it saw that line.
+        let (path, dir) = try plan("""
+            planrun: 1
+            name: verbose
+            operations:
+              op:
+                execute:
+                  - id: talk
+                    run: "echo first; while [ ! -e DIR/go ]; do sleep 0.05; done; echo second"
+                    timeout: 30s
+            """)
+        let child = try BinaryRunner.start(["run", path, "--verbose"])
+        let sawFirst = await ProcessProbe.wait(upTo: 20) { child.stderrSoFar.contains("[local] first") }
+        #expect(sawFirst, "stderr so far: \(child.stderrSoFar)")
+        #expect(!child.stderrSoFar.contains("[local] second"))
+        FileManager.default.createFile(atPath: dir + "/go", contents: nil)
+        let result = child.wait(timeout: 30)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("[local] second"))
+        #expect(result.stderr.components(separatedBy: "[local] first").count == 2, "each line once: \(result.stderr)")
+    }
+
     @Test func sigintStopsEverythingAndStillPrintsTheResult() async throws {
         let marker = ProcessProbe.marker(7)
         let (path, _) = try plan("""

@@ -2,7 +2,10 @@
 public protocol ProgressSink: Sendable {
     func started(step: Step, node: String?, attempt: Int, command: String?)
     func finished(_ record: StepRecord)
-    /// A command's output once it ended, for `--verbose`.
-    func output(step: Step, node: String, stdout: String, stderr: String)
+    /// Whether `outputLine` wants commands' output (`--verbose`); when false it is never read line by line.
+    var wantsOutput: Bool { get }
+    /// One line of a command's stdout or stderr as it arrives, without its line break; called from the
+    /// command's own thread.
+    func outputLine(step: Step, node: String, line: String)
     func issue(_ issue: RunIssue)
 }

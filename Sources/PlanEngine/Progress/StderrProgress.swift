@@ -55,11 +55,11 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         write(line)
     }
 
-    public func output(step: Step, node: String, stdout: String, stderr: String) {
+    public var wantsOutput: Bool { level == .verbose }
+
+    public func outputLine(step: Step, node: String, line: String) {
         guard level == .verbose else { return }
-        for text in [stdout, stderr] where !text.isEmpty {
-            for line in text.split(whereSeparator: \.isNewline) { write("[\(node)] \(line)") }
-        }
+        write("[\(node)] \(line)")
     }
 
     public func issue(_ issue: RunIssue) {

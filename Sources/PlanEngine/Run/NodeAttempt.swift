@@ -77,10 +77,17 @@ struct NodeAttempt {
             outcome.attempts += 1
             let budget = step.until == nil ? timeout : max(0.001, timeout - elapsed())
             runner.progress?.started(step: step, node: node.name, attempt: outcome.attempts, command: shown)
+            let onLine: (@Sendable (String) -> Void)?
+            if let progress = runner.progress, progress.wantsOutput {
+                let name = node.name
+                onLine = { [step] line in progress.outputLine(step: step, node: name, line: line) }
+            } else {
+                onLine = nil
+            }
             let result = await runner.limiter.withSlot {
                 await transport.execute(CommandRequest(
                     command: command, timeout: budget, grace: runner.request.grace,
-                    outputLimit: runner.request.outputLimit))
+                    outputLimit: runner.request.outputLimit, onLine: onLine))
             }
             guard let result, !Task.isCancelled else {
                 outcome.status = .cancelled
@@ -92,7 +99,6 @@ struct NodeAttempt {
             outcome.exitCode = result.exitCode
             outcome.stdout = runner.redactor.redact(result.stdout)
             outcome.stderr = runner.redactor.redact(result.stderr)
-            runner.progress?.output(step: step, node: node.name, stdout: outcome.stdout, stderr: outcome.stderr)
 
             var failure: FailureClassifier.Classification?
             if result.succeeded {

@@ -27,9 +27,16 @@ struct GroupSupervisor {
     /// When the group gets SIGKILL, once it was asked to stop.
     private var killAt: ContinuousClock.Instant?
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Receives each line as it arrives (`--verbose`); nil when nobody watches.
+    private let onLine: (@Sendable (String) -> Void)?
+    private var lines = [LineSplitter(), LineSplitter()]
 
-    init(group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest) {
+    init(
+        group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest,
+        onLine: (@Sendable (String) -> Void)? = nil
+    ) {
         self.group = group
+        self.onLine = onLine
         self.timeout = timeout
         self.grace = grace
         self.stop = stop
@@ -82,6 +89,10 @@ struct GroupSupervisor {
         }
         // What the leader wrote is in the pipes by now; a descendant still writing is about to be swept.
         drainWhatIsReady(&streams)
+        if let onLine {
+            lines[0].flush(onLine)
+            lines[1].flush(onLine)
+        }
         // Grandchildren that outlived the leader (`sleep 300 &`) end here, whatever happened above.
         kill(-pgid, SIGKILL)
         for fd in streams where fd >= 0 { close(fd) }
@@ -101,6 +112,7 @@ struct GroupSupervisor {
             buffer.withUnsafeBytes { bytes in
                 let chunk = UnsafeRawBufferPointer(rebasing: bytes[..<count])
                 if index == 0 { stdout.append(chunk) } else { stderr.append(chunk) }
+                if let onLine { lines[index].feed(chunk, onLine) }
             }
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             close(fd)

@@ -34,7 +34,7 @@ public struct LocalTransport: NodeTransport {
         do {
             let run = try await ProcessGroupRunner.run(
                 program, arguments: arguments, timeout: request.timeout, grace: request.grace,
-                outputLimit: request.outputLimit)
+                outputLimit: request.outputLimit, onLine: request.onLine)
             return CommandOutcome(run)
         } catch let error as SpawnFailure {
             return Self.outcome(startFailure: error)

@@ -45,7 +45,7 @@ enum ProcessGroupRunner {
     ///   `CancellationError` when the task was cancelled before it started.
     static func run(
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
-        holdStandardInput: Bool = false
+        holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil
     ) async throws -> GroupRunResult {
         if Task.isCancelled { throw CancellationError() }
         let clock = ContinuousClock()
@@ -58,13 +58,13 @@ enum ProcessGroupRunner {
             await withCheckedContinuation { (continuation: CheckedContinuation<GroupRunResult, Never>) in
                 let code = DetachedThread.start {
                     defer { stop.close() }
-                    continuation.resume(returning: supervise(group, timeout, grace, outputLimit, stop, clock, start))
+                    continuation.resume(returning: supervise(group, timeout, grace, outputLimit, stop, onLine, clock, start))
                 }
                 if code != 0 {
                     // No thread to watch it: supervise it here, stopped at once, rather than leave it running.
                     stop.request()
                     defer { stop.close() }
-                    continuation.resume(returning: supervise(group, 0, 0, outputLimit, stop, clock, start))
+                    continuation.resume(returning: supervise(group, 0, 0, outputLimit, stop, onLine, clock, start))
                 }
             }
         } onCancel: {
@@ -75,9 +75,10 @@ enum ProcessGroupRunner {
     /// The rest of one command's life, blocking: drain, deadline, sweep, reap.
     private static func supervise(
         _ group: SpawnedGroup, _ timeout: Double, _ grace: Double, _ outputLimit: Int, _ stop: StopRequest,
-        _ clock: ContinuousClock, _ start: ContinuousClock.Instant
+        _ onLine: (@Sendable (String) -> Void)?, _ clock: ContinuousClock, _ start: ContinuousClock.Instant
     ) -> GroupRunResult {
-        var supervisor = GroupSupervisor(group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop)
+        var supervisor = GroupSupervisor(
+            group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, onLine: onLine)
         let (status, stoppedBy) = supervisor.supervise(startedAt: start)
         var result = GroupRunResult(
             exitCode: nil, signal: nil, stdout: supervisor.stdout.text, stderr: supervisor.stderr.text,

@@ -68,7 +68,7 @@ public struct SSHTransport: NodeTransport {
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
                 timeout: request.timeout + request.grace + Self.localSlack, grace: request.grace,
-                outputLimit: request.outputLimit, holdStandardInput: true)
+                outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine)
         } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch {

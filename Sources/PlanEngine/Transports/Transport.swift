@@ -14,12 +14,19 @@ public struct CommandRequest: Sendable {
     public var grace: Double
     /// Most bytes kept of each of stdout and stderr; past it the tail is kept.
     public var outputLimit: Int
+    /// Called with each line of stdout and stderr as it arrives (without the line break; a last line
+    /// without one comes at the end), from the command's own thread; nil when nobody watches.
+    public var onLine: (@Sendable (String) -> Void)?
 
-    public init(command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20) {
+    public init(
+        command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20,
+        onLine: (@Sendable (String) -> Void)? = nil
+    ) {
         self.command = command
         self.timeout = timeout
         self.grace = grace
         self.outputLimit = outputLimit
+        self.onLine = onLine
     }
 }
 
