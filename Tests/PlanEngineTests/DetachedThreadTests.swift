@@ -27,6 +27,7 @@ struct DetachedThreadTests {
                                 continuation.resume()
                             }
                             #expect(code == 0)
+                            if code != 0 { continuation.resume() }
                         }
                     }
                 }

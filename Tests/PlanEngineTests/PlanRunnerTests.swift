@@ -101,11 +101,12 @@ struct PlanRunnerTests {
     }
 
     @Test func theDeadlineCutsTheRun() async {
-        let plan = B.plan(deadline: 2, steps: (1...4).map { B.run("s\($0)", "sleep 1") })
+        let plan = B.plan(deadline: 2, steps: (1...4).map { B.run("s\($0)", "sleep 1.5") })
         let result = await run(plan)
         let elapsed = Duration.seconds(result.executionTime)
         #expect(elapsed >= .seconds(2) && elapsed < .seconds(3.5), "took \(elapsed)")
-        // 1 s steps end just after each whole second, so the second one is the step the deadline cuts.
+        // The deadline falls half a second into the second step, far from any step boundary, so a
+        // loaded machine cannot move it onto one.
         let statuses = result.steps.map(\.status)
         #expect(statuses.first == .succeeded)
         #expect(statuses.filter { $0 == .cancelled }.count == 1)

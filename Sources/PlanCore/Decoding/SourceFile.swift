@@ -16,6 +16,12 @@ public enum SourceFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
+        return read(descriptor: descriptor)
+    }
+
+    /// Everything left to read from an open descriptor (a file, or stdin for `--inputs -`); nil for a
+    /// directory or a read error.
+    public static func read(descriptor: Int32) -> [UInt8]? {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { return nil }
         // Sized from fstat, one byte more so that the read that finds the end needs no second buffer; pipes

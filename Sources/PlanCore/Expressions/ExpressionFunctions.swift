@@ -122,7 +122,7 @@ extension ExpressionEvaluator {
             return .bool(try contains(args[0], args[1], at: range))
         case .trim:
             guard case .string(let s) = args[0] else { throw fail("'trim' takes a string, got \(describe(args[0]))") }
-            return .string(trim(s))
+            return .string(s.trimmingWhitespace)
         case .int:
             switch args[0] {
             case .int: return args[0]
@@ -133,7 +133,7 @@ extension ExpressionEvaluator {
                 }
                 return .int(i)
             case .string(let s):
-                guard let i = Int(trim(s)) else { throw fail("cannot convert \(describe(args[0])) to int") }
+                guard let i = Int(s.trimmingWhitespace) else { throw fail("cannot convert \(describe(args[0])) to int") }
                 return .int(i)
             default: throw fail("cannot convert \(describe(args[0])) to int")
             }
@@ -142,7 +142,7 @@ extension ExpressionEvaluator {
             case .double: return args[0]
             case .int(let i): return .double(Double(i))
             case .string(let s):
-                guard let d = Double(trim(s)), d.isFinite else { throw fail("cannot convert \(describe(args[0])) to float") }
+                guard let d = Double(s.trimmingWhitespace), d.isFinite else { throw fail("cannot convert \(describe(args[0])) to float") }
                 return .double(d)
             default: throw fail("cannot convert \(describe(args[0])) to float")
             }
@@ -191,12 +191,5 @@ extension ExpressionEvaluator {
             }
         }
         return out
-    }
-
-    /// Whitespace and line breaks removed from both ends.
-    static func trim(_ s: String) -> String {
-        guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = s.lastIndex(where: { !$0.isWhitespace })!
-        return String(s[first...last])
     }
 }

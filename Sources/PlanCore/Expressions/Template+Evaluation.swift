@@ -68,8 +68,15 @@ extension Template {
     /// of undefined inputs and captures. Paths inside `default(…)` are listed too.
     public var references: [Reference] {
         var out: [Reference] = []
-        for expression in expressions { expression.root.collectReferences(into: &out) }
+        forEachReference { out.append($0) }
         return out
+    }
+
+    /// Calls `body` with each path of `references`, in the same order, without building the array.
+    public func forEachReference(_ body: (Reference) -> Void) {
+        for part in parts {
+            if case .expression(let expression) = part { expression.root.forEachReference(body) }
+        }
     }
 }
 
@@ -82,7 +89,7 @@ extension Expression {
     /// Every path the expression reads, in source order.
     public var references: [Reference] {
         var out: [Reference] = []
-        root.collectReferences(into: &out)
+        root.forEachReference { out.append($0) }
         return out
     }
 }
@@ -108,19 +115,6 @@ extension ExpressionNode {
             left.forEachReference(body)
             right.forEachReference(body)
         case .call(_, let arguments, _): for argument in arguments { argument.forEachReference(body) }
-        }
-    }
-
-    fileprivate func collectReferences(into out: inout [Reference]) {
-        switch self {
-        case .literal: break
-        case .path(let path, let range): out.append(Reference(path: path, range: range))
-        case .list(let items, _): for item in items { item.collectReferences(into: &out) }
-        case .unary(_, let operand, _): operand.collectReferences(into: &out)
-        case .binary(_, let left, let right, _):
-            left.collectReferences(into: &out)
-            right.collectReferences(into: &out)
-        case .call(_, let arguments, _): for argument in arguments { argument.collectReferences(into: &out) }
         }
     }
 }

@@ -102,12 +102,7 @@ extension Step {
     /// Every path the step's templates read, with the key each stands under.
     public var references: [(key: String, reference: Reference)] {
         var out: [(key: String, reference: Reference)] = []
-        forEachTemplate { key, template in
-            for part in template.parts {
-                guard case .expression(let expression) = part else { continue }
-                expression.root.forEachReference { out.append((key, $0)) }
-            }
-        }
+        forEachTemplate { key, template in template.forEachReference { out.append((key, $0)) } }
         return out
     }
 }
@@ -115,14 +110,12 @@ extension Step {
 extension ValueTemplate {
     /// The scalar templates inside, depth first.
     public var templates: [Template] {
-        switch self {
-        case .scalar(let t, _): return [t]
-        case .list(let items, _): return items.flatMap(\.templates)
-        case .map(let entries, _): return entries.flatMap(\.value.templates)
-        }
+        var out: [Template] = []
+        forEachTemplate { out.append($0) }
+        return out
     }
 
-    /// Calls `body` with the scalar templates inside, depth first, in the order of `templates`.
+    /// Calls `body` with the scalar templates inside, depth first.
     public func forEachTemplate(_ body: (Template) -> Void) {
         switch self {
         case .scalar(let t, _): body(t)

@@ -16,13 +16,7 @@ public struct UnknownCaptureRule: PlanRule {
     static let engineKeys: Set<String> = ["name", "status"]
 
     /// The names a step stores under `nodes.NODE`: its captures, and the values of a `set:` with a target.
-    static func madeNames(_ step: Step) -> [String] {
-        var names = step.captures.map(\.name)
-        if case .set(let entries) = step.action, step.target != nil { names += entries.map(\.key) }
-        return names
-    }
-
-    /// `madeNames` of a step's facts, read in place: passing `facts.step` on copied the whole step.
+    /// Read through the facts in place: passing `facts.step` on copied the whole step.
     static func madeNames(_ facts: LintContext.StepFacts) -> [String] {
         var names = facts.step.captures.map(\.name)
         if case .set(let entries) = facts.step.action, facts.step.target != nil { names += entries.map(\.key) }
@@ -81,7 +75,7 @@ public struct UnknownCaptureRule: PlanRule {
                     if before[facts.owner].contains(bit) { continue }
                     let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
                     if own, made[facts.owner].contains(bit) { continue }
-                    let makers = operation.steps.filter { Self.madeNames($0.step).contains(name) }.map(\.step.id)
+                    let makers = operation.steps.filter { Self.madeNames($0).contains(name) }.map(\.step.id)
                     var notes: [Diagnostic.Note] = []
                     if let maker = makers.first {
                         notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(facts.step.id)'"))

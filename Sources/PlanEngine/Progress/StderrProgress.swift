@@ -83,13 +83,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     }
 
     private func write(_ line: String) {
-        let bytes = Array((redactor.redact(line) + "\n").utf8)
-        lock.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { break }
-            }
-        }
+        let text = redactor.redact(line) + "\n"
+        lock.withLock { _ in StandardStream.write(text, to: STDERR_FILENO) }
     }
 }

@@ -16,7 +16,7 @@ public enum RunPreparation {
     /// `stdin` is read only when the inputs file is `-`.
     public static func prepare(
         plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
-        stdin: () -> [UInt8] = RunPreparation.readStandardInput
+        stdin: () -> [UInt8] = { SourceFile.read(descriptor: STDIN_FILENO) ?? [] }
     ) -> Result<RunRequest, Problems> {
         let (found, searched) = PlanLocator.locate(name, environment: ProcessInfo.processInfo.environment)
         guard let path = found else {
@@ -65,23 +65,5 @@ public enum RunPreparation {
             return .failure(Problems(diagnostics: diagnostics))
         }
         return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
-    }
-}
-
-extension RunPreparation {
-    /// All of stdin, for `--inputs -`.
-    public static func readStandardInput() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-            if count > 0 {
-                bytes += chunk[..<count]
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                return bytes
-            }
-        }
     }
 }

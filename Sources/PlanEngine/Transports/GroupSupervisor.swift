@@ -26,10 +26,12 @@ struct GroupSupervisor {
     private var stoppedBy: StopReason?
     /// When the group gets SIGKILL, once it was asked to stop.
     private var killAt: ContinuousClock.Instant?
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Read buffer, left uninitialized: zeroing 64 KB for every command is work no step needs.
+    private var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { _, count in count = 64 * 1024 }
     /// Receives each line as it arrives (`--verbose`); nil when nobody watches.
     private let onLine: (@Sendable (String) -> Void)?
-    private var lines = [LineSplitter(), LineSplitter()]
+    /// One splitter per stream, only when `onLine` is set.
+    private var lines: [LineSplitter]
 
     init(
         group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest,
@@ -37,6 +39,7 @@ struct GroupSupervisor {
     ) {
         self.group = group
         self.onLine = onLine
+        self.lines = onLine == nil ? [] : [LineSplitter(), LineSplitter()]
         self.timeout = timeout
         self.grace = grace
         self.stop = stop

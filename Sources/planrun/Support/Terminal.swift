@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import PlanEngine
+
 /// The process's standard streams and environment, without Foundation on the hot path of `validate`.
 enum Terminal {
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
@@ -18,18 +20,6 @@ enum Terminal {
         return out
     }
 
-    static func write(_ text: String) { write(text, to: 1) }
-    static func writeError(_ text: String) { write(text, to: 2) }
-
-    private static func write(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
+    static func write(_ text: String) { StandardStream.write(text, to: STDOUT_FILENO) }
+    static func writeError(_ text: String) { StandardStream.write(text, to: STDERR_FILENO) }
 }
