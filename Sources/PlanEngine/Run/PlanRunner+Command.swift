@@ -14,6 +14,9 @@ extension PlanRunner {
             await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
             return false
         }
+        // One node (the common case) runs in this task: a child task would cost a hand-off to another
+        // thread of the cooperative pool on every step.
+        if nodes.count == 1 { return await runCommand(step, node: nodes[0]) }
         return await withTaskGroup(of: Bool.self) { group in
             for node in nodes {
                 group.addTask { await self.runCommand(step, node: node) }

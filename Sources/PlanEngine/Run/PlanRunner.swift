@@ -106,8 +106,27 @@ public final class PlanRunner: Sendable {
         var ready = indices.filter { waiting[$0] == 0 }
         await withTaskGroup(of: Int.self) { group in
             var stopping = false
+            var running = 0
+            /// Counts `done` off its dependents; notes whether the run is stopping.
+            func markDone(_ done: Int) async {
+                for next in dependents[done] ?? [] {
+                    waiting[next]! -= 1
+                    if waiting[next] == 0 { ready.append(next) }
+                }
+                ready.sort()  // file order among the steps that became ready together
+                if await state.stop != nil || Task.isCancelled { stopping = true }
+            }
             while true {
+                if !stopping, ready.count == 1, running == 0 {
+                    // Alone (a chain of steps): run it in this task rather than hand it to another thread of
+                    // the cooperative pool; nothing else can become ready before it ends.
+                    let done = ready.removeFirst()
+                    await runStep(graph.steps[done])
+                    await markDone(done)
+                    continue
+                }
                 if !stopping {
+                    running += ready.count
                     for i in ready {
                         let step = graph.steps[i]
                         group.addTask {
@@ -118,12 +137,8 @@ public final class PlanRunner: Sendable {
                     ready.removeAll()
                 }
                 guard let done = await group.next() else { break }
-                for next in dependents[done] ?? [] {
-                    waiting[next]! -= 1
-                    if waiting[next] == 0 { ready.append(next) }
-                }
-                ready.sort()  // file order among the steps that became ready together
-                if await state.stop != nil || Task.isCancelled { stopping = true }
+                running -= 1
+                await markDone(done)
             }
         }
     }

@@ -14,18 +14,27 @@ import Musl
 /// reaped — until then its pid still names our group and cannot have been reused. A command is done when
 /// its leader has exited: what it wrote is read from the pipes, and a descendant left behind (`sleep 300 &`)
 /// is swept, not waited for — as a shell's `$(…)` would wait for it, a step would hang on every daemon.
-struct GroupSupervisor {
+///
+/// Owned by one thread at a time: the calling thread watches first, for a moment (most trivial commands end
+/// within it), then hands the rest to a pooled thread; the hand-off's lock orders the two.
+final class GroupSupervisor: @unchecked Sendable {
     let group: SpawnedGroup
-    let timeout: Double
     let grace: Double
     let stop: StopRequest
-    var stdout: OutputTail
-    var stderr: OutputTail
+    private(set) var stdout: OutputTail
+    private(set) var stderr: OutputTail
 
     private let clock = ContinuousClock()
+    /// When the command gets SIGTERM for outliving its timeout.
+    private let deadline: ContinuousClock.Instant
     private var stoppedBy: StopReason?
     /// When the group gets SIGKILL, once it was asked to stop.
     private var killAt: ContinuousClock.Instant?
+    /// The child's stdout and stderr read ends; -1 once at end-of-file.
+    private var streams: [Int32]
+    /// Readable when the leader has exited; -1 without pidfd support (then the leader is polled every 10 ms).
+    private let pidfd: Int32
+    private(set) var leaderExited = false
     /// Read buffer, left uninitialized: zeroing 64 KB for every command is work no step needs.
     private var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { _, count in count = 64 * 1024 }
     /// Receives each line as it arrives (`--verbose`); nil when nobody watches.
@@ -33,32 +42,38 @@ struct GroupSupervisor {
     /// One splitter per stream, only when `onLine` is set.
     private var lines: [LineSplitter]
 
+    /// - Parameter start: when the command was started; its timeout counts from there.
     init(
         group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest,
-        onLine: (@Sendable (String) -> Void)? = nil
+        startedAt start: ContinuousClock.Instant, onLine: (@Sendable (String) -> Void)? = nil
     ) {
         self.group = group
         self.onLine = onLine
         self.lines = onLine == nil ? [] : [LineSplitter(), LineSplitter()]
-        self.timeout = timeout
+        self.deadline = start + .seconds(min(max(timeout, 0), 1e9))
         self.grace = grace
         self.stop = stop
         self.stdout = OutputTail(limit: outputLimit)
         self.stderr = OutputTail(limit: outputLimit)
+        self.streams = [group.stdout, group.stderr]
+        self.pidfd = cps_pidfd_open(group.pid)
+        if stop.isRequested { requestStop(.cancellation) }
     }
 
-    /// Runs the group to its end (blocking); returns the exit status and why it was stopped, if it was.
-    mutating func supervise(startedAt start: ContinuousClock.Instant) -> (status: Int32, stoppedBy: StopReason?) {
-        let pgid = group.pid
-        let deadline = start + .seconds(min(max(timeout, 0), 1e9))
-        var streams: [Int32] = [group.stdout, group.stderr]
-        let pidfd = cps_pidfd_open(group.pid)
-        var leaderExited = false
-        if stop.isRequested { requestStop(.cancellation, pgid) }
+    /// The leader has exited and both streams are at end-of-file: `finish` has nothing to drain and no
+    /// descendant holding the pipes, so it returns at once (the caller may then finish on its own thread).
+    var isQuiet: Bool { leaderExited && streams.allSatisfy { $0 < 0 } }
 
+    /// Drains output, enforces the deadline and answers stop requests until the leader exits (true), or
+    /// until `giveUp` (false; call again to go on).
+    func watch(until giveUp: ContinuousClock.Instant?) -> Bool {
+        let pgid = group.pid
+        var fds: [pollfd] = []
+        fds.reserveCapacity(4)
         while !leaderExited {
             let now = clock.now
-            var fds: [pollfd] = []
+            if let giveUp, now >= giveUp { return false }
+            fds.removeAll(keepingCapacity: true)
             for fd in streams where fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             if stoppedBy == nil, stop.reader >= 0 { fds.append(pollfd(fd: stop.reader, events: Int16(POLLIN), revents: 0)) }
@@ -68,30 +83,41 @@ struct GroupSupervisor {
             if pidfd < 0 || (stoppedBy == nil && stop.reader < 0) {
                 wake = min(wake ?? now + .milliseconds(10), now + .milliseconds(10))
             }
+            if let giveUp { wake = min(wake ?? giveUp, giveUp) }
             let ready = poll(&fds, nfds_t(fds.count), Self.milliseconds(from: now, to: wake))
-            if ready < 0, errno != EINTR { break }
+            if ready < 0, errno != EINTR {
+                // Nothing left to wait with: treat the leader as gone; `finish` reaps it, blocking if need be.
+                leaderExited = true
+                break
+            }
 
             for entry in fds where entry.revents != 0 {
                 if entry.fd == pidfd {
                     leaderExited = true
                 } else if entry.fd == stop.reader {
-                    requestStop(.cancellation, pgid)
+                    requestStop(.cancellation)
                 } else {
-                    readChunk(from: entry.fd, in: &streams)
+                    readChunk(from: entry.fd)
                 }
             }
             if pidfd < 0 { leaderExited = Self.hasExited(group.pid) }
-            if stoppedBy == nil, stop.reader < 0, stop.isRequested { requestStop(.cancellation, pgid) }
+            if stoppedBy == nil, stop.reader < 0, stop.isRequested { requestStop(.cancellation) }
 
             let later = clock.now
-            if stoppedBy == nil, later >= deadline { requestStop(.timeout, pgid) }
+            if stoppedBy == nil, later >= deadline { requestStop(.timeout) }
             if let killAt, later >= killAt {
                 kill(-pgid, SIGKILL)
                 self.killAt = nil
             }
         }
+        return true
+    }
+
+    /// After the leader exited: reads what is left, sweeps the group, reaps the leader.
+    func finish() -> (status: Int32, stoppedBy: StopReason?) {
+        let pgid = group.pid
         // What the leader wrote is in the pipes by now; a descendant still writing is about to be swept.
-        drainWhatIsReady(&streams)
+        drainWhatIsReady()
         if let onLine {
             lines[0].flush(onLine)
             lines[1].flush(onLine)
@@ -108,7 +134,7 @@ struct GroupSupervisor {
     }
 
     /// Reads one chunk from a ready stream into its tail; closes the stream at end-of-file.
-    private mutating func readChunk(from fd: Int32, in streams: inout [Int32]) {
+    private func readChunk(from fd: Int32) {
         guard let index = streams.firstIndex(of: fd) else { return }
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if count > 0 {
@@ -124,21 +150,21 @@ struct GroupSupervisor {
     }
 
     /// Reads until no stream has data waiting, for at most half a second (a descendant may never stop).
-    private mutating func drainWhatIsReady(_ streams: inout [Int32]) {
+    private func drainWhatIsReady() {
         let end = clock.now + .milliseconds(500)
         while streams.contains(where: { $0 >= 0 }), clock.now < end {
             var fds = streams.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), 0)
             if ready == 0 { return }
             if ready < 0 { if errno == EINTR { continue } else { return } }
-            for entry in fds where entry.revents != 0 { readChunk(from: entry.fd, in: &streams) }
+            for entry in fds where entry.revents != 0 { readChunk(from: entry.fd) }
         }
     }
 
-    private mutating func requestStop(_ reason: StopReason, _ pgid: pid_t) {
+    private func requestStop(_ reason: StopReason) {
         guard stoppedBy == nil else { return }
         stoppedBy = reason
-        kill(-pgid, SIGTERM)
+        kill(-group.pid, SIGTERM)
         killAt = clock.now + .seconds(min(max(grace, 0), 1e9))
     }
 

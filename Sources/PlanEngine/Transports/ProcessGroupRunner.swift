@@ -28,9 +28,10 @@ struct GroupRunResult: Sendable {
 /// planrun's own spawner rather than swift-subprocess, for speed: per trivial command swift-subprocess
 /// cost 1.65× a shell's fork-and-wait even with its output discarded (three thread hand-offs, an epoll
 /// registration per stream, a monitor thread per exit), which put the 1.5× per-step target out of
-/// reach before planrun did anything. Here a command costs one `posix_spawn` on the calling thread and one
-/// pooled plain thread that `poll`s its pipes, its pidfd and the stop request (`GroupSupervisor`); the task
-/// only waits on a continuation, and its cancellation handler wakes that thread.
+/// reach before planrun did anything. Here a command costs one `posix_spawn` on the calling thread, which
+/// then `poll`s its pipes, its pidfd and the stop request (`GroupSupervisor`) for a moment; a command still
+/// running after that goes to a pooled plain thread, the task waits on a continuation, and its cancellation
+/// handler wakes that thread.
 enum ProcessGroupRunner {
     /// Runs `program` with `arguments`; stdout and stderr are drained concurrently, keeping the tail.
     ///
@@ -50,21 +51,33 @@ enum ProcessGroupRunner {
         if Task.isCancelled { throw CancellationError() }
         let clock = ContinuousClock()
         let start = clock.now
-        // Spawned here rather than on the supervising thread: the command starts while that thread wakes up,
-        // which keeps a thread hand-off off every step's critical path.
+        // Spawned and first watched on the task's own thread: a command that ends at once never leaves it.
         let group = try SpawnedGroup.spawn(program, arguments: arguments, holdStandardInput: holdStandardInput)
         let stop = StopRequest()
+        let supervisor = GroupSupervisor(
+            group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, startedAt: start,
+            onLine: onLine)
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<GroupRunResult, Never>) in
+            // Most trivial commands end within a moment: watched here first, they are never handed to another
+            // thread and back, which was most of a trivial step's cost beyond the spawn itself. Only a quiet
+            // end is finished here: a descendant still holding the pipes means a sweep that may take a while,
+            // and that never blocks a thread of the cooperative pool.
+            if supervisor.watch(until: clock.now + quickWatch), supervisor.isQuiet {
+                defer { stop.close() }
+                return result(supervisor, clock, start)
+            }
+            return await withCheckedContinuation { (continuation: CheckedContinuation<GroupRunResult, Never>) in
                 let code = DetachedThread.start {
                     defer { stop.close() }
-                    continuation.resume(returning: supervise(group, timeout, grace, outputLimit, stop, onLine, clock, start))
+                    _ = supervisor.watch(until: nil)
+                    continuation.resume(returning: result(supervisor, clock, start))
                 }
                 if code != 0 {
-                    // No thread to watch it: supervise it here, stopped at once, rather than leave it running.
+                    // No thread to watch it: stop it here and now rather than leave it running unwatched.
                     stop.request()
                     defer { stop.close() }
-                    continuation.resume(returning: supervise(group, 0, 0, outputLimit, stop, onLine, clock, start))
+                    _ = supervisor.watch(until: nil)
+                    continuation.resume(returning: result(supervisor, clock, start))
                 }
             }
         } onCancel: {
@@ -72,14 +85,15 @@ enum ProcessGroupRunner {
         }
     }
 
-    /// The rest of one command's life, blocking: drain, deadline, sweep, reap.
-    private static func supervise(
-        _ group: SpawnedGroup, _ timeout: Double, _ grace: Double, _ outputLimit: Int, _ stop: StopRequest,
-        _ onLine: (@Sendable (String) -> Void)?, _ clock: ContinuousClock, _ start: ContinuousClock.Instant
+    /// How long the calling thread watches a new command before handing it to a pooled thread: long enough
+    /// for a trivial command to end, short enough that a fan-out's spawns are not held back.
+    static let quickWatch = Duration.milliseconds(1)
+
+    /// Sweeps and reaps the ended group; the result of the command.
+    private static func result(
+        _ supervisor: GroupSupervisor, _ clock: ContinuousClock, _ start: ContinuousClock.Instant
     ) -> GroupRunResult {
-        var supervisor = GroupSupervisor(
-            group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, onLine: onLine)
-        let (status, stoppedBy) = supervisor.supervise(startedAt: start)
+        let (status, stoppedBy) = supervisor.finish()
         var result = GroupRunResult(
             exitCode: nil, signal: nil, stdout: supervisor.stdout.text, stderr: supervisor.stderr.text,
             duration: seconds(clock.now - start), stoppedBy: stoppedBy)

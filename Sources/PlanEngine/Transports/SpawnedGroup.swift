@@ -70,6 +70,7 @@ struct SpawnedGroup {
 
         let argv = ([program.text] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        Self.letChildExitsBeDiscarded()
         var pid: pid_t = 0
         let code: Int32
         switch program {
@@ -82,5 +83,16 @@ struct SpawnedGroup {
         close(err.write)
         close(input.read)
         return SpawnedGroup(pid: pid, stdout: out.read, stderr: err.read, stdinWriter: input.write)
+    }
+
+    /// Unblocks SIGCHLD on the spawning thread. The kernel discards a child's exit signal (its default action
+    /// is to ignore it) only when the parent thread does not block it; Swift's pool threads block it, so each
+    /// exit was queued to the process and woke the main thread, parked in `dispatch_main`, once per step.
+    /// Nothing in planrun handles SIGCHLD: exits are seen through pidfds and `waitpid`.
+    private static func letChildExitsBeDiscarded() {
+        var childExit = sigset_t()
+        sigemptyset(&childExit)
+        sigaddset(&childExit, SIGCHLD)
+        pthread_sigmask(SIG_UNBLOCK, &childExit, nil)
     }
 }
