@@ -63,9 +63,9 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: a
                     run: echo hi
                     capture:
-                      1️⃣v: { regex: "h(i" }
+                      v: { regex: 1️⃣"h(i" }
                     errors:
-                      - 2️⃣match: "[oops"
+                      - match: 2️⃣"[oops"
                         kind: command
                       - match: '^fine (\\d+)$'
                         kind: command

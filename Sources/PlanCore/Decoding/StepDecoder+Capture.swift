@@ -18,6 +18,7 @@ extension StepDecoder {
             }
             var source: Capture.Source?
             var sourceKey: YAMLNode?
+            var sourceRange: SourceRange?
             var conversion: Capture.Conversion?
             for pair in pairs {
                 guard let key = context.keyName(pair.key) else { continue }
@@ -54,6 +55,7 @@ extension StepDecoder {
                     continue
                 }
                 sourceKey = keyNode
+                sourceRange = value.range
                 source = found
             }
             if sourceKey == nil {
@@ -61,7 +63,8 @@ extension StepDecoder {
                     "plan.capture-source", "capture '\(name)' needs a source: stdout, json, regex or lines", at: nameNode.range)
             }
             if let source {
-                captures.append(Capture(name: name, source: source, conversion: conversion, range: nameNode.range))
+                captures.append(
+                    Capture(name: name, source: source, conversion: conversion, range: nameNode.range, sourceRange: sourceRange))
             }
         }
         return captures
@@ -83,7 +86,9 @@ extension StepDecoder {
                 let keyNode = pair.key
                 let value = pair.value
                 switch key {
-                case "match": rule.match = context.string(value)
+                case "match":
+                    rule.match = context.string(value)
+                    rule.matchRange = value.range
                 case "exit_code": rule.exitCode = context.int(value, expected: "an exit code")
                 case "kind": rule.kind = context.string(value) ?? ""
                 case "hint": rule.hint = context.string(value)

@@ -121,13 +121,20 @@ public struct Capture: Sendable {
     public var name: String
     public var source: Source
     public var conversion: Conversion?
+    /// The capture's name in the plan.
     public var range: SourceRange
+    /// The source's value (a regex's pattern), where an error about it points.
+    public var sourceRange: SourceRange
 
-    public init(name: String, source: Source, conversion: Conversion? = nil, range: SourceRange = .unknown) {
+    public init(
+        name: String, source: Source, conversion: Conversion? = nil, range: SourceRange = .unknown,
+        sourceRange: SourceRange? = nil
+    ) {
         self.name = name
         self.source = source
         self.conversion = conversion
         self.range = range
+        self.sourceRange = sourceRange ?? range
     }
 }
 
@@ -139,12 +146,18 @@ public struct ErrorRule: Sendable {
     public var kind: String
     public var hint: String?
     public var range: SourceRange
+    /// The `match` pattern, where an error about it points.
+    public var matchRange: SourceRange
 
-    public init(match: String? = nil, exitCode: Int? = nil, kind: String, hint: String? = nil, range: SourceRange = .unknown) {
+    public init(
+        match: String? = nil, exitCode: Int? = nil, kind: String, hint: String? = nil, range: SourceRange = .unknown,
+        matchRange: SourceRange? = nil
+    ) {
         self.match = match
         self.exitCode = exitCode
         self.kind = kind
         self.hint = hint
         self.range = range
+        self.matchRange = matchRange ?? range
     }
 }

@@ -22,7 +22,7 @@ public struct InvalidRegexRule: PlanRule {
             for facts in operation.steps {
                 for rule in facts.step.errors {
                     if let pattern = rule.match, let problem = cachedProblem(pattern) {
-                        out.append(.error(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.range))
+                        out.append(.error(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.matchRange))
                     }
                 }
                 for capture in facts.step.captures {
@@ -30,7 +30,7 @@ public struct InvalidRegexRule: PlanRule {
                         out.append(
                             .error(
                                 id, "capture '\(capture.name)': regex '\(pattern)' is not a valid regular expression: \(problem)",
-                                at: capture.range))
+                                at: capture.sourceRange))
                     }
                 }
             }
