@@ -91,10 +91,12 @@ def main():
         plan = write(f"{d}/plan.yaml", gen_plan.planrun_trivial(n, "local"))
         loop = write(f"{d}/loop.sh", gen_plan.shellloop(n, "local", ""), 0o755)
         tf = write(f"{d}/Taskfile.yml", gen_plan.taskfile(n))
+        tf_builtin = write(f"{d}/Taskfile-builtin.yml", gen_plan.taskfile(n, builtin=True))
         pb = write(f"{d}/playbook.yml", gen_plan.ansible(n, vpy, "local"))
         case(f"steps/{n}/planrun", [planrun, "run", plan])
         case(f"steps/{n}/shell", ["/bin/sh", loop])
         case(f"steps/{n}/task", [task, "--taskfile", tf, "--silent", "default"])
+        case(f"steps/{n}/taskbuiltin", [task, "--taskfile", tf_builtin, "--silent", "default"])
         if n <= 100 or a.full:
             ansible_case(f"steps/{n}/ansible", ["-i", "localhost,", pb])
 
