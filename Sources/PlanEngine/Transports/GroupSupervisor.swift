@@ -110,7 +110,19 @@ final class GroupSupervisor: @unchecked Sendable {
                 self.killAt = nil
             }
         }
+        readWhatIsLeft()
         return true
+    }
+
+    /// Reads what the leader left in the pipes without waiting: its last output and the end-of-file its exit
+    /// caused may arrive a poll after the exit itself. A few rounds at most; a descendant that keeps the pipes
+    /// open (and maybe writing) is left to `finish`.
+    private func readWhatIsLeft() {
+        for _ in 0..<4 where streams.contains(where: { $0 >= 0 }) {
+            var fds = streams.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            guard poll(&fds, nfds_t(fds.count), 0) > 0 else { return }
+            for entry in fds where entry.revents != 0 { readChunk(from: entry.fd) }
+        }
     }
 
     /// After the leader exited: reads what is left, sweeps the group, reaps the leader.

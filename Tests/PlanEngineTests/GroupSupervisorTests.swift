@@ -1,0 +1,68 @@
+@testable import PlanEngine
+import PlanTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The spawner and its watcher, below the transport: a watch that gives up and resumes, what "quiet" means,
+/// and the signal mask a spawn leaves behind.
+@Suite(.serialized)
+struct GroupSupervisorTests {
+    let clock = ContinuousClock()
+
+    func start(_ script: String) throws -> GroupSupervisor {
+        let group = try SpawnedGroup.spawn(.path("/bin/sh"), arguments: ["-c", script], holdStandardInput: false)
+        return GroupSupervisor(
+            group: group, timeout: 30, grace: 1, outputLimit: 1 << 16, stop: StopRequest(), startedAt: clock.now)
+    }
+
+    @Test func aWatchThatGivesUpResumesWhereItStopped() throws {
+        // The calling thread watches for a moment, then a pooled thread carries on with the same supervisor.
+        let supervisor = try start("echo before; sleep 0.3; echo after")
+        #expect(!supervisor.watch(until: clock.now + .milliseconds(1)))
+        #expect(!supervisor.isQuiet)
+        #expect(supervisor.watch(until: nil))
+        #expect(supervisor.isQuiet)
+        let (status, stoppedBy) = supervisor.finish()
+        supervisor.stop.close()
+        #expect(status == 0)
+        #expect(stoppedBy == nil)
+        #expect(supervisor.stdout.text == "before\nafter\n")
+    }
+
+    @Test func aDescendantHoldingThePipesIsNotQuiet() async throws {
+        // The leader is gone, but finishing means sweeping a process that holds stdout: that may take time, so
+        // it is never done on a thread of the cooperative pool.
+        let marker = ProcessProbe.marker(131)
+        let supervisor = try start("sleep \(marker) & echo started")
+        #expect(supervisor.watch(until: clock.now + .seconds(5)))
+        #expect(supervisor.leaderExited)
+        #expect(!supervisor.isQuiet)
+        let (status, _) = supervisor.finish()
+        supervisor.stop.close()
+        #expect(status == 0)
+        #expect(supervisor.stdout.text == "started\n")
+        #expect(await ProcessProbe.wait(upTo: 2) { ProcessProbe.pids(withArgument: marker).isEmpty })
+    }
+
+    @Test func spawningLeavesChildExitUnblockedOnTheCallingThread() throws {
+        // A blocked SIGCHLD is queued to the process and wakes whichever thread takes it (the main thread,
+        // once per command); unblocked, the kernel drops it, as its default action is to ignore it.
+        var childExit = sigset_t()
+        sigemptyset(&childExit)
+        sigaddset(&childExit, SIGCHLD)
+        var saved = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &childExit, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+
+        let supervisor = try start("true")
+        var now = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &now)
+        #expect(sigismember(&now, SIGCHLD) == 0)
+        _ = supervisor.watch(until: nil)
+        _ = supervisor.finish()
+        supervisor.stop.close()
+    }
+}
