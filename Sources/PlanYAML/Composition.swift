@@ -54,36 +54,33 @@ struct Composition {
     }
 
     /// Takes one event; `.stop` when the stream ended or an error means reading on is pointless or unsafe.
-    mutating func handle(_ event: yaml_event_t) -> Step {
+    mutating func handle(_ event: YAMLEvent) -> Step {
         switch event.type {
         case YAML_SCALAR_EVENT:
-            let scalar = event.data.scalar
-            let length = Int(scalar.length)
-            let bytes = UnsafeBufferPointer(start: UnsafePointer(scalar.value), count: length)
+            let bytes = event.value
+            let length = bytes.count
             let text = length == 0 ? "" : String(decoding: bytes, as: UTF8.self)
-            let style = Self.style(scalar.style)
-            let range = SourceRange(from: event.start_mark, to: event.end_mark)
-            let tag = Self.tag(scalar.tag)
+            let style = Self.style(event.style)
+            let range = SourceRange(from: event.start, to: event.end)
+            let tag = Self.tag(event.tag)
             let mergeKey = style == .plain && length == 2 && bytes[0] == 0x3C && bytes[1] == 0x3C
-            if scalar.anchor == nil, !mergeKey, let top = frames.indices.last {
+            if event.anchor == nil, !mergeKey, let top = frames.indices.last {
                 // The usual scalar: built straight into its parent's buffer, never copied.
                 frames[top].nodeCount += 1
                 children.append(YAMLNode(.scalar(text, style), range: range, tag: tag))
             } else {
                 let node = YAMLNode(.scalar(text, style), range: range, tag: tag)
-                complete(node, nodeCount: 1, anchor: Self.name(scalar.anchor), mergeKey: mergeKey)
+                complete(node, nodeCount: 1, anchor: Self.name(event.anchor), mergeKey: mergeKey)
             }
         case YAML_SEQUENCE_START_EVENT:
-            let start = event.data.sequence_start
-            return open(event, isMapping: false, tag: Self.tag(start.tag), anchor: Self.name(start.anchor))
+            return open(event, isMapping: false, tag: Self.tag(event.tag), anchor: Self.name(event.anchor))
         case YAML_MAPPING_START_EVENT:
-            let start = event.data.mapping_start
-            return open(event, isMapping: true, tag: Self.tag(start.tag), anchor: Self.name(start.anchor))
+            return open(event, isMapping: true, tag: Self.tag(event.tag), anchor: Self.name(event.anchor))
         case YAML_SEQUENCE_END_EVENT:
             let frame = frames.removeLast()
             let items = children.takeItems(from: frame.base)
             let node = YAMLNode(
-                .sequence(items), range: SourceRange(from: frame.start, to: event.end_mark), tag: frame.tag)
+                .sequence(items), range: SourceRange(from: frame.start, to: event.end), tag: frame.tag)
             complete(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
         case YAML_MAPPING_END_EVENT:
             let frame = frames.removeLast()
@@ -91,7 +88,7 @@ struct Composition {
             let pairs = MappingAssembly.assemble(
                 written, hasMergeKey: frame.hasMergeKey, file: file, diagnostics: &diagnostics)
             let node = YAMLNode(
-                .mapping(pairs), range: SourceRange(from: frame.start, to: event.end_mark), tag: frame.tag)
+                .mapping(pairs), range: SourceRange(from: frame.start, to: event.end), tag: frame.tag)
             complete(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
         case YAML_ALIAS_EVENT:
             return alias(event)
@@ -102,7 +99,7 @@ struct Composition {
                 diagnostics.append(
                     Diagnostic(
                         "yaml.multiple-documents", "a second YAML document starts here; a file holds exactly one",
-                        file: file, at: SourceRange(from: event.start_mark, to: event.end_mark)))
+                        file: file, at: SourceRange(from: event.start, to: event.end)))
                 return .stop
             }
         case YAML_STREAM_END_EVENT:
@@ -114,23 +111,23 @@ struct Composition {
     }
 
     /// Opens a sequence or mapping, unless it would nest deeper than the limit.
-    private mutating func open(_ event: yaml_event_t, isMapping: Bool, tag: String?, anchor: String?) -> Step {
+    private mutating func open(_ event: YAMLEvent, isMapping: Bool, tag: String?, anchor: String?) -> Step {
         guard frames.count < limits.maxDepth else {
             fail(
                 Diagnostic(
                     "yaml.too-deep", "nesting is deeper than the limit of \(limits.maxDepth) levels", file: file,
-                    at: SourceRange(from: event.start_mark, to: event.end_mark)))
+                    at: SourceRange(from: event.start, to: event.end)))
             return .stop
         }
         frames.append(
-            Frame(isMapping: isMapping, start: event.start_mark, tag: tag, anchor: anchor, base: children.count))
+            Frame(isMapping: isMapping, start: event.start, tag: tag, anchor: anchor, base: children.count))
         return .proceed
     }
 
     /// Copies the anchored node, charging its size to the alias budget first.
-    private mutating func alias(_ event: yaml_event_t) -> Step {
-        let name = Self.name(event.data.alias.anchor) ?? ""
-        let range = SourceRange(from: event.start_mark, to: event.end_mark)
+    private mutating func alias(_ event: YAMLEvent) -> Step {
+        let name = Self.name(event.anchor) ?? ""
+        let range = SourceRange(from: event.start, to: event.end)
         guard let anchor = anchors[name] else {
             fail(Diagnostic("yaml.unknown-alias", "no anchor '&\(name)' before alias '*\(name)'", file: file, at: range))
             return .stop
@@ -181,13 +178,13 @@ struct Composition {
     }
 
     /// libyaml's resolved tag; nil when there is none or it is the non-specific `!`, which says only "not plain".
-    private static func tag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    private static func tag(_ pointer: UnsafePointer<yaml_char_t>?) -> String? {
         guard let pointer else { return nil }
         if pointer[0] == UInt8(ascii: "!"), pointer[1] == 0 { return nil }
         return String(cString: pointer)
     }
 
-    private static func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    private static func name(_ pointer: UnsafePointer<yaml_char_t>?) -> String? {
         pointer.map { String(cString: $0) }
     }
 }

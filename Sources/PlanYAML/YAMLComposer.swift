@@ -15,6 +15,10 @@ public struct YAMLLimits: Sendable {
 
 /// Builds a `YAMLNode` tree from libyaml's events.
 public enum YAMLComposer {
+    /// Inputs from this size on are parsed on a second thread (`EventPipeline`); below it, starting the
+    /// thread costs more than the overlap saves.
+    static let pipelineThreshold = 64 << 10
+
     /// Composes the single document in `bytes`.
     ///
     /// Returns a nil node for an empty document. Syntax errors, limits, duplicate keys, bad merge keys and
@@ -27,6 +31,13 @@ public enum YAMLComposer {
     public static func compose(
         _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default
     ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
+        compose(bytes, file: file, limits: limits, pipelined: bytes.count >= pipelineThreshold)
+    }
+
+    /// `compose` with the choice of parsing on a second thread made by the caller (tests compare the two).
+    static func compose(
+        _ bytes: [UInt8], file: String?, limits: YAMLLimits, pipelined: Bool
+    ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
         // Checked before libyaml sees a byte: the size bounds every other cost.
         guard bytes.count <= limits.maxBytes else {
             let message = "input is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)"
@@ -38,13 +49,20 @@ public enum YAMLComposer {
                 return (nil, [Diagnostic("yaml.memory", message, file: file, at: SourceRange(line: 1, column: 1))])
             }
             var composition = Composition(limits: limits, file: file)
+            if pipelined {
+                let (started, parseFailed) = EventPipeline(parser: parser).run { composition.handle($0) }
+                if started {
+                    if parseFailed { composition.fail(parser.failure(file: file)) }
+                    return (composition.node, composition.diagnostics)
+                }
+            }
             var event = yaml_event_t()
             while true {
                 guard parser.next(&event) else {
                     composition.fail(parser.failure(file: file))
                     break
                 }
-                let step = composition.handle(event)
+                let step = composition.handle(YAMLEvent(event))
                 yaml_event_delete(&event)
                 if step == .stop { break }
             }
