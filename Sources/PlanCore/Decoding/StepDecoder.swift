@@ -15,6 +15,30 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
+        // A long list is decoded in two halves at once, each with its own diagnostics, joined in order.
+        if items.count >= parallelThreshold {
+            let middle = items.count / 2
+            let file = context.file
+            let secondHalf = Array(items[middle...])
+            var firstContext = DecodingContext(file: file)
+            let (first, (second, secondDiagnostics)) = Concurrently.run({
+                decodeSteps(items[..<middle], phase: phase, context: &firstContext)
+            }, {
+                var secondContext = DecodingContext(file: file)
+                let steps = decodeSteps(secondHalf[...], phase: phase, context: &secondContext)
+                return (steps, secondContext.diagnostics)
+            })
+            context.append(firstContext.diagnostics)
+            context.append(secondDiagnostics)
+            return first + second
+        }
+        return decodeSteps(items[...], phase: phase, context: &context)
+    }
+
+    /// Lists at least this long are decoded on two threads; below it, starting one costs more than it saves.
+    static let parallelThreshold = 256
+
+    private static func decodeSteps(_ items: ArraySlice<YAMLNode>, phase: Phase, context: inout DecodingContext) -> [Step] {
         var steps: [Step] = []
         steps.reserveCapacity(items.count)
         for item in items {

@@ -20,12 +20,33 @@ public enum PlanLinter {
     /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through
     /// a YAML alias is checked in each, but its problem is reported once.
     public static func lint(_ plan: Plan) -> [Diagnostic] {
+        lint(plan, parallel: nil)
+    }
+
+    /// `lint`, with the choice of two threads made by the caller (nil: by the plan's size); tests compare both.
+    static func lint(_ plan: Plan, parallel: Bool?) -> [Diagnostic] {
         let context = LintContext(plan: plan)
+        let found: [[Diagnostic]]
+        if parallel ?? (context.operations.reduce(0, { $0 + $1.steps.count }) >= parallelThreshold) {
+            // A large plan's rules run on two threads, every other rule on each; reported in rule order.
+            let (even, odd) = Concurrently.run({ check(context, rulesAt: 0) }, { check(context, rulesAt: 1) })
+            found = rules.indices.map { $0 % 2 == 0 ? even[$0 / 2] : odd[$0 / 2] }
+        } else {
+            found = rules.map { $0.check(context) }
+        }
         var out: [Diagnostic] = []
         var seen = Set<Diagnostic>()
-        for rule in rules {
-            for diagnostic in rule.check(context) where seen.insert(diagnostic).inserted { out.append(diagnostic) }
+        for diagnostics in found {
+            for diagnostic in diagnostics where seen.insert(diagnostic).inserted { out.append(diagnostic) }
         }
         return out.inFile(plan.file)
+    }
+
+    /// Plans with at least this many steps are checked on two threads.
+    static let parallelThreshold = 256
+
+    /// The diagnostics of every second rule, starting at `first`.
+    private static func check(_ context: LintContext, rulesAt first: Int) -> [[Diagnostic]] {
+        stride(from: first, to: rules.count, by: 2).map { rules[$0].check(context) }
     }
 }

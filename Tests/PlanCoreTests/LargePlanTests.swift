@@ -1,0 +1,40 @@
+@testable import PlanCore
+import Testing
+
+/// Large plans are decoded and checked on two threads; what comes out is what one thread would give, in the
+/// same order.
+@Suite struct LargePlanTests {
+    /// `count` steps in one phase, with problems of several rules at `broken` steps: an unknown key, an
+    /// unknown `needs`, an undefined input, a capture nobody makes and an unguarded destructive command.
+    static func plan(steps count: Int, broken: Set<Int>) -> String {
+        var text = "planrun: 1\nname: big\ninventory:\n  nodes: { local: { transport: local } }\noperations:\n  op:\n    execute:\n"
+        for i in 1...count {
+            if broken.contains(i) {
+                text += "      - { id: s\(i), run: \"rm -rf /tmp/x-${{ inputs.nope }}-${{ steps.s0.captures.v }}\", needs: [s0], timout: 5s }\n"
+            } else {
+                text += "      - { id: s\(i), run: \"echo \(i)\", timeout: 5s }\n"
+            }
+        }
+        return text
+    }
+
+    @Test func aLongStepListKeepsItsOrderAndEveryProblem() throws {
+        #expect(StepDecoder.parallelThreshold <= 600)
+        let (plan, diagnostics) = PlanDecoder.decode(bytes: Array(Self.plan(steps: 600, broken: [5, 599]).utf8), file: "big.yaml")
+        let steps = try #require(plan?.operations.first?.steps)
+        #expect(steps.map(\.id) == (1...600).map { "s\($0)" })
+        // One unknown key in each half, reported in file order (step i stands on line 7 + i).
+        #expect(diagnostics.map(\.id) == ["plan.unknown-key", "plan.unknown-key"])
+        #expect(diagnostics.map(\.range.start.line) == [7 + 5, 7 + 599])
+    }
+
+    @Test func rulesOnTwoThreadsReportWhatOneThreadReports() throws {
+        let (plan, _) = PlanDecoder.decode(bytes: Array(Self.plan(steps: 600, broken: [2, 300, 301, 598]).utf8), file: "big.yaml")
+        let decoded = try #require(plan)
+        let one = PlanLinter.lint(decoded, parallel: false)
+        let two = PlanLinter.lint(decoded, parallel: true)
+        #expect(Set(one.map(\.id)).count >= 3)
+        #expect(two == one)
+        #expect(PlanLinter.lint(decoded) == one)
+    }
+}
