@@ -23,9 +23,15 @@ public enum PlanLinter {
         lint(plan, parallel: nil)
     }
 
+    /// `lint` for a process about to end: the facts gathered for the rules go to `keep` rather than being freed.
+    public static func lint(_ plan: Plan, keepingContext keep: (LintContext) -> Void) -> [Diagnostic] {
+        lint(plan, parallel: nil, keep: keep)
+    }
+
     /// `lint`, with the choice of two threads made by the caller (nil: by the plan's size); tests compare both.
-    static func lint(_ plan: Plan, parallel: Bool?) -> [Diagnostic] {
+    static func lint(_ plan: Plan, parallel: Bool?, keep: (LintContext) -> Void = { _ in }) -> [Diagnostic] {
         let context = LintContext(plan: plan)
+        defer { keep(context) }
         let found: [[Diagnostic]]
         if parallel ?? (context.operations.reduce(0, { $0 + $1.steps.count }) >= parallelThreshold) {
             // A large plan's rules run on two threads, every other rule on each; reported in rule order.
