@@ -1,4 +1,5 @@
 @testable import PlanCore
+import PlanYAML
 import Testing
 
 /// Large plans are decoded and checked on two threads; what comes out is what one thread would give, in the
@@ -36,5 +37,18 @@ import Testing
         #expect(Set(one.map(\.id)).count >= 3)
         #expect(two == one)
         #expect(PlanLinter.lint(decoded) == one)
+    }
+
+    @Test func aProcessAboutToEndKeepsTheTreeAndTheFacts() throws {
+        // `validate` exits right after reporting; it keeps these rather than free them node by node.
+        let bytes = Array(Self.plan(steps: 3, broken: []).utf8)
+        var trees: [YAMLNode] = []
+        let (plan, _) = PlanDecoder.decode(bytes: bytes, file: "small.yaml", keepingTree: { trees.append($0) })
+        #expect(trees.count == 1)
+        #expect(trees.first == YAMLComposer.compose(bytes).node)
+        var contexts: [LintContext] = []
+        let diagnostics = PlanLinter.lint(try #require(plan), keepingContext: { contexts.append($0) })
+        #expect(diagnostics == PlanLinter.lint(try #require(plan)))
+        #expect(contexts.first?.operations.first?.steps.map(\.step.id) == ["s1", "s2", "s3"])
     }
 }
