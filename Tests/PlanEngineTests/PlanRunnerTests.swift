@@ -90,8 +90,9 @@ struct PlanRunnerTests {
         let elapsed = Duration.seconds(result.executionTime)
         #expect(result.steps.filter { $0.status == .succeeded }.count == 10)
         // Two waves of five take 1 s; one at a time would take 5 s. The count of commands in flight below shows
-        // the bound exactly; this only shows they overlapped, with room for a test run whose other tests keep
-        // the two threads of the cooperative pool busy (blocking helpers once stretched this to 3 s).
+        // the bound exactly; this only shows they overlapped. Here the engine shares this process's two
+        // cooperative threads with every other test, whose blocking helpers once stretched it to 3 s; the
+        // 1.0–1.9 s of issue 3 is checked through the binary (`RunEndToEndTests`), in planrun's own process.
         #expect(elapsed >= .seconds(1.0) && elapsed < .seconds(4.5), "took \(elapsed)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         var inFlight = 0

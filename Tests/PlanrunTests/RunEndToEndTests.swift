@@ -25,6 +25,37 @@ struct RunEndToEndTests {
     private func steps(_ result: [String: Any]) -> [[String: Any]] { result["steps"] as? [[String: Any]] ?? [] }
     private func issues(_ result: [String: Any]) -> [[String: Any]] { result["issues"] as? [[String: Any]] ?? [] }
 
+    @Test func maxParallelBoundsTenNodesToTwoWaves() throws {
+        // Issue 3's acceptance as the user sees it: in planrun's own process (this test process's thread pool,
+        // shared with every other test, cannot stretch it), ten 0.5 s commands five at a time take 1.0–1.9 s.
+        let nodes = (1...10).map { "n\($0)" }
+        let (path, dir) = try plan("""
+            planrun: 1
+            name: fan-out
+            inventory:
+              nodes: { \(nodes.map { "\($0): { transport: local }" }.joined(separator: ", ")) }
+            policy:
+              max_parallel: 5
+            operations:
+              op:
+                execute:
+                  - { id: nap, target: [\(nodes.joined(separator: ", "))], run: "echo s >> DIR/log; sleep 0.5; echo e >> DIR/log" }
+            """)
+        let run = try BinaryRunner.run(["run", path, "--quiet"])
+        #expect(run.exitCode == 0, "stdout: \(run.stdout)")
+        let result = try json(run.stdout)
+        #expect(steps(result).filter { $0["status"] as? String == "succeeded" }.count == 10)
+        let seconds = try #require(result["execution_time"] as? Double)
+        #expect(seconds >= 1.0 && seconds < 1.9, "took \(seconds) s")
+        var inFlight = 0
+        var most = 0
+        for line in try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n") {
+            inFlight += line == "s" ? 1 : -1
+            most = max(most, inFlight)
+        }
+        #expect(most == 5)
+    }
+
     @Test func aPlanWithoutNodesRunsOnThisMachineAsLocal() throws {
         let (path, _) = try plan("""
             planrun: 1
