@@ -5,6 +5,7 @@ extension Planrun {
     /// `planrun graph PLAN --operation OP`: the step graph of one operation as Mermaid or DOT on stdout.
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Print the step graph of an operation (Mermaid or Graphviz DOT).")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot }

@@ -4,7 +4,8 @@ import PlanEngine
 extension Planrun {
     /// `planrun list [DIR]`: the plans of a directory with their operations and inputs.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List plans with their operations and inputs.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List plans with their operations and inputs.")
 
         @Argument(help: "Directory to list. Default: plans/")
         var directory: String = "plans"

@@ -10,6 +10,7 @@ extension Planrun {
     /// `planrun run PLAN`: resolve, run (or dry-run) one operation and print its result JSON on stdout.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run an operation of a plan and print the result JSON.",
             discussion: """
                 Exit codes: 0 success, 1 partial, 2 failed, 64 usage error, 65 invalid plan or inputs, \

@@ -8,6 +8,7 @@ extension Planrun {
     /// `planrun validate [PATH...]`: every problem of every plan in one pass, for people and for CI.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check plans and report every problem with its file:line:column.",
             discussion: "Exit codes: 0 no errors (warnings allowed), 65 errors found, 64 usage error."
         )
