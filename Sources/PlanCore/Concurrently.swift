@@ -20,7 +20,7 @@ enum Concurrently {
 
     /// One piece of work on its own thread; its result is written before the thread ends and read after
     /// the join, which orders the two.
-    fileprivate final class OtherThread<B: Sendable>: @unchecked Sendable, Computing {
+    private final class OtherThread<B: Sendable>: @unchecked Sendable {
         private let work: @Sendable () -> B
         private var result: B?
         private var thread = pthread_t()
@@ -28,31 +28,29 @@ enum Concurrently {
         init(_ work: @escaping @Sendable () -> B) { self.work = work }
 
         func start() -> Bool {
-            let context = Unmanaged.passRetained(self as AnyObject).toOpaque()
+            // A C thread function cannot be generic: it is handed a closure that stores the result.
+            let body = ThreadBody { self.result = self.work() }
+            let context = Unmanaged.passRetained(body).toOpaque()
             var started = pthread_t()
-            guard pthread_create(&started, nil, otherThreadMain, context) == 0 else {
-                Unmanaged<AnyObject>.fromOpaque(context).release()
+            guard pthread_create(&started, nil, { context in
+                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context) == 0 else {
+                Unmanaged<ThreadBody>.fromOpaque(context).release()
                 return false
             }
             thread = started
             return true
         }
 
-        func compute() { result = work() }
-
         func join() -> B {
             pthread_join(thread, nil)
             return result!
         }
     }
-}
 
-/// What the new thread runs: the work object's `compute` (a C function pointer cannot be generic).
-private protocol Computing: AnyObject {
-    func compute()
-}
-
-private func otherThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    (Unmanaged<AnyObject>.fromOpaque(context!).takeRetainedValue() as! any Computing).compute()
-    return nil
+    private final class ThreadBody: @unchecked Sendable {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
 }

@@ -185,14 +185,14 @@ final class EventPipeline: @unchecked Sendable {
             used = needed
             return offset
         }
-        let value = event.type == YAML_SCALAR_EVENT
-            ? copy(event.value.baseAddress ?? UnsafePointer(slot.bytes), count: event.value.count, terminated: false) : -1
-        let tag = copy(event.tag, count: event.tag.map { strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) } ?? 0, terminated: true)
-        let anchor = copy(
-            event.anchor, count: event.anchor.map { strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) } ?? 0,
-            terminated: true)
+        func copy(cString pointer: UnsafePointer<UInt8>?) -> Int {
+            copy(pointer, count: pointer.map { strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) } ?? 0,
+                 terminated: true)
+        }
+        // A scalar's text is never nil (libyaml gives "" for an empty one); other events have none.
         return PackedEvent(
-            type: event.type, start: event.start, end: event.end, style: event.style, value: value,
-            length: event.value.count, tag: tag, anchor: anchor)
+            type: event.type, start: event.start, end: event.end, style: event.style,
+            value: copy(event.value.baseAddress, count: event.value.count, terminated: false),
+            length: event.value.count, tag: copy(cString: event.tag), anchor: copy(cString: event.anchor))
     }
 }

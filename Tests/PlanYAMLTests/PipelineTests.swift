@@ -36,15 +36,15 @@ import Testing
         return (one.node, one.diagnostics, two.node, two.diagnostics)
     }
 
-    @Test func aLargeInputGoesThroughTheSecondThread() {
-        let bytes = Array(Self.document(items: 600).utf8)
-        #expect(bytes.count >= YAMLComposer.pipelineThreshold)
-        // More events than the ring holds at once, so batches are reused.
-        #expect(600 * 40 > EventPipeline.batchSize * EventPipeline.depth)
-    }
-
     @Test func bothPathsBuildTheSameTree() throws {
-        let (single, singleProblems, piped, pipedProblems) = both(Array(Self.document(items: 600).utf8))
+        let bytes = Array(Self.document(items: 600).utf8)
+        // Large enough that `compose` itself takes the second thread, with more events than the ring holds
+        // at once, so batches are reused.
+        #expect(bytes.count >= YAMLComposer.pipelineThreshold)
+        #expect(600 * 40 > EventPipeline.batchSize * EventPipeline.depth)
+        #expect(YAMLComposer.compose(bytes, file: "big.yaml").node == YAMLComposer.compose(
+            bytes, file: "big.yaml", limits: .default, pipelined: true).node)
+        let (single, singleProblems, piped, pipedProblems) = both(bytes)
         let tree = try #require(piped)
         #expect(singleProblems.isEmpty)
         #expect(pipedProblems.isEmpty)

@@ -6,7 +6,7 @@ import Glibc
 import Musl
 #endif
 
-/// Watches one spawned group from a dedicated thread until nothing of it is left.
+/// Watches one spawned group until nothing of it is left.
 ///
 /// One `poll` over the child's stdout and stderr, a pidfd for the leader's exit and the stop request
 /// drains both streams (keeping the tail), enforces the timeout and stops the group on cancellation:
@@ -110,26 +110,23 @@ final class GroupSupervisor: @unchecked Sendable {
                 self.killAt = nil
             }
         }
-        readWhatIsLeft()
+        // The leader's last output and the end-of-file its exit caused may arrive a poll after the exit
+        // itself. A few rounds at most: a descendant that keeps the pipes open (and writing) is left to `finish`.
+        readWhatIsReady(rounds: 4)
         return true
     }
 
-    /// Reads what the leader left in the pipes without waiting: its last output and the end-of-file its exit
-    /// caused may arrive a poll after the exit itself. A few rounds at most; a descendant that keeps the pipes
-    /// open (and maybe writing) is left to `finish`.
-    private func readWhatIsLeft() {
-        for _ in 0..<4 where streams.contains(where: { $0 >= 0 }) {
-            var fds = streams.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            guard poll(&fds, nfds_t(fds.count), 0) > 0 else { return }
-            for entry in fds where entry.revents != 0 { readChunk(from: entry.fd) }
-        }
+    /// Stops the group without a grace period: SIGTERM now and SIGKILL at the next look.
+    func stopAtOnce() {
+        requestStop(.cancellation)
+        killAt = clock.now
     }
 
     /// After the leader exited: reads what is left, sweeps the group, reaps the leader.
     func finish() -> (status: Int32, stoppedBy: StopReason?) {
         let pgid = group.pid
         // What the leader wrote is in the pipes by now; a descendant still writing is about to be swept.
-        drainWhatIsReady()
+        readWhatIsReady(rounds: .max)
         if let onLine {
             lines[0].flush(onLine)
             lines[1].flush(onLine)
@@ -161,10 +158,13 @@ final class GroupSupervisor: @unchecked Sendable {
         }
     }
 
-    /// Reads until no stream has data waiting, for at most half a second (a descendant may never stop).
-    private func drainWhatIsReady() {
+    /// Reads, without waiting, until no stream has data, for at most `rounds` polls and half a second (a
+    /// descendant may never stop writing).
+    private func readWhatIsReady(rounds: Int) {
         let end = clock.now + .milliseconds(500)
-        while streams.contains(where: { $0 >= 0 }), clock.now < end {
+        var round = 0
+        while round < rounds, streams.contains(where: { $0 >= 0 }), clock.now < end {
+            round += 1
             var fds = streams.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), 0)
             if ready == 0 { return }

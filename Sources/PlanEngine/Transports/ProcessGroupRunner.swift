@@ -74,7 +74,7 @@ enum ProcessGroupRunner {
                 }
                 if code != 0 {
                     // No thread to watch it: stop it here and now rather than leave it running unwatched.
-                    stop.request()
+                    supervisor.stopAtOnce()
                     defer { stop.close() }
                     _ = supervisor.watch(until: nil)
                     continuation.resume(returning: result(supervisor, clock, start))
