@@ -10,4 +10,23 @@ struct Planrun: AsyncParsableCommand {
         abstract: "Run declarative YAML plans on local and SSH nodes.",
         subcommands: [Run.self, Validate.self, Graph.self, Explain.self, List.self]
     )
+
+    /// ArgumentParser's own `main` for async roots, kept on the main thread: its default is nonisolated, so
+    /// every command, even a synchronous one like `validate`, first hopped to a new pool thread, whose
+    /// allocations then grew a fresh malloc arena a page at a time (an `mprotect` per page). Parsing and the
+    /// synchronous commands now run where the process started, on the main arena; `run` still awaits its
+    /// async body on the pool, as before.
+    @MainActor
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
