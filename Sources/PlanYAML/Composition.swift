@@ -38,10 +38,15 @@ struct Composition {
     private var anchors: [String: Anchor] = [:]
     private var aliasExpansion = 0
     private var documents = 0
+    private let watcher: ComposeWatcher?
+    /// `watcher.path`, read once: it is compared for every finished item at the watched depth.
+    private let watchedPath: [String?]
 
-    init(limits: YAMLLimits, file: String?) {
+    init(limits: YAMLLimits, file: String?, watcher: ComposeWatcher? = nil) {
         self.limits = limits
         self.file = file
+        self.watcher = watcher
+        watchedPath = watcher?.path ?? []
     }
 
     /// The document's root, or nil when the stream held none or composing failed.
@@ -163,8 +168,29 @@ struct Composition {
         if mergeKey, frames[top].isMapping, (children.count - frames[top].base) & 1 == 0 {
             frames[top].hasMergeKey = true
         }
+        if let watcher, top == watchedPath.count, !frames[top].isMapping, node.aliasRange == nil,
+            let keys = watchedKeys()
+        {
+            watcher.offer(copy node, keys: keys)
+        }
         frames[top].nodeCount += nodeCount
         children.append(consume node)
+    }
+
+    /// The keys leading to the innermost open collection when they match the watcher's path: each mapping on
+    /// the way holds the next collection as a value (after its key, at an odd position among its children).
+    private func watchedKeys() -> [String]? {
+        var keys: [String] = []
+        keys.reserveCapacity(watchedPath.count)
+        for (level, wanted) in watchedPath.enumerated() {
+            let frame = frames[level]
+            let valueAt = frames[level + 1].base
+            guard frame.isMapping, (valueAt - frame.base) & 1 == 1, let key = children[valueAt - 1].scalar,
+                wanted == nil || wanted == key
+            else { return nil }
+            keys.append(key)
+        }
+        return keys
     }
 
     private static func style(_ style: yaml_scalar_style_t) -> YAMLNode.ScalarStyle {

@@ -18,19 +18,24 @@ import Musl
 final class EventPipeline: @unchecked Sendable {
     /// Events per batch.
     static let batchSize = 1024
+    /// Events in the first batch: the composer has nothing to do until it arrives.
+    static let firstBatchSize = 128
     /// Batches in flight.
     static let depth = 4
 
-    /// One event as a batch keeps it: its text as offsets into the batch's bytes (-1 for none).
+    /// One event as a batch keeps it, in 56 bytes rather than libyaml's 104: its marks without the byte index
+    /// (nothing reads it), its text as offsets into the batch's bytes (-1 for none).
     private struct PackedEvent {
-        var type: yaml_event_type_t
-        var start: yaml_mark_t
-        var end: yaml_mark_t
-        var style: yaml_scalar_style_t
+        var startLine: UInt32
+        var startColumn: UInt32
+        var endLine: UInt32
+        var endColumn: UInt32
         var value: Int
         var length: Int
         var tag: Int
         var anchor: Int
+        var type: UInt8
+        var style: UInt8
     }
 
     private struct Slot {
@@ -78,9 +83,12 @@ final class EventPipeline: @unchecked Sendable {
     }
 
     /// Feeds every event to `handle` in order until it says `.stop` or the stream ends, deleting each event.
+    /// While the next batch is not ready, calls `whileWaiting` until it says it has nothing left to do.
     /// Returns false when no parser thread could be started (nothing was read; parse on this thread instead),
     /// else whether libyaml failed before the composer stopped (then `parser.failure` says why).
-    func run(_ handle: (YAMLEvent) -> Composition.Step) -> (started: Bool, parseFailed: Bool) {
+    func run(
+        _ handle: (YAMLEvent) -> Composition.Step, whileWaiting: () -> Bool = { false }
+    ) -> (started: Bool, parseFailed: Bool) {
         var thread = pthread_t()
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard pthread_create(&thread, nil, { context in
@@ -92,7 +100,16 @@ final class EventPipeline: @unchecked Sendable {
         var stopped = false
         while true {
             pthread_mutex_lock(lock)
-            while !slots[index].full { pthread_cond_wait(changed, lock) }
+            var idleWork = true
+            while !slots[index].full {
+                if idleWork {
+                    pthread_mutex_unlock(lock)
+                    idleWork = whileWaiting()
+                    pthread_mutex_lock(lock)
+                } else {
+                    pthread_cond_wait(changed, lock)
+                }
+            }
             let slot = slots[index]
             pthread_mutex_unlock(lock)
 
@@ -114,7 +131,10 @@ final class EventPipeline: @unchecked Sendable {
 
     private static func view(_ event: PackedEvent, in bytes: UnsafeMutablePointer<UInt8>) -> YAMLEvent {
         YAMLEvent(
-            type: event.type, start: event.start, end: event.end, style: event.style,
+            type: yaml_event_type_t(UInt32(event.type)),
+            start: yaml_mark_t(index: 0, line: Int(event.startLine), column: Int(event.startColumn)),
+            end: yaml_mark_t(index: 0, line: Int(event.endLine), column: Int(event.endColumn)),
+            style: yaml_scalar_style_t(UInt32(event.style)),
             value: UnsafeBufferPointer(start: event.value < 0 ? nil : bytes + event.value, count: event.length),
             tag: event.tag < 0 ? nil : UnsafePointer(bytes + event.tag),
             anchor: event.anchor < 0 ? nil : UnsafePointer(bytes + event.anchor))
@@ -123,6 +143,7 @@ final class EventPipeline: @unchecked Sendable {
     /// The parser thread: fills free batches until the stream ends, libyaml fails or the composer stops.
     private func produce() {
         var index = 0
+        var batchSize = Self.firstBatchSize
         while true {
             pthread_mutex_lock(lock)
             while slots[index].full, !stopping { pthread_cond_wait(changed, lock) }
@@ -137,16 +158,17 @@ final class EventPipeline: @unchecked Sendable {
             var failed = false
             var used = 0
             var event = yaml_event_t()
-            while count < Self.batchSize {
+            while count < batchSize {
                 guard parser.next(&event) else {
                     failed = true
                     last = true
                     break
                 }
+                let ended = event.type == YAML_STREAM_END_EVENT
                 slot.events[count] = Self.pack(YAMLEvent(event), into: &slot, at: &used)
                 yaml_event_delete(&event)
                 count += 1
-                if slot.events[count - 1].type == YAML_STREAM_END_EVENT {
+                if ended {
                     last = true
                     break
                 }
@@ -163,6 +185,7 @@ final class EventPipeline: @unchecked Sendable {
             pthread_mutex_unlock(lock)
             if last { return }
             index = (index + 1) % Self.depth
+            batchSize = Self.batchSize
         }
     }
 
@@ -189,10 +212,14 @@ final class EventPipeline: @unchecked Sendable {
             copy(pointer, count: pointer.map { strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) } ?? 0,
                  terminated: true)
         }
-        // A scalar's text is never nil (libyaml gives "" for an empty one); other events have none.
+        // A scalar's text is never nil (libyaml gives "" for an empty one); other events have none. Types and
+        // styles are small enums; lines and columns past 2^32 are beyond any input the limits admit.
         return PackedEvent(
-            type: event.type, start: event.start, end: event.end, style: event.style,
+            startLine: UInt32(truncatingIfNeeded: event.start.line),
+            startColumn: UInt32(truncatingIfNeeded: event.start.column),
+            endLine: UInt32(truncatingIfNeeded: event.end.line), endColumn: UInt32(truncatingIfNeeded: event.end.column),
             value: copy(event.value.baseAddress, count: event.value.count, terminated: false),
-            length: event.value.count, tag: copy(cString: event.tag), anchor: copy(cString: event.anchor))
+            length: event.value.count, tag: copy(cString: event.tag), anchor: copy(cString: event.anchor),
+            type: UInt8(truncatingIfNeeded: event.type.rawValue), style: UInt8(truncatingIfNeeded: event.style.rawValue))
     }
 }

@@ -35,6 +35,9 @@ final class NodeBuffer {
         capacity *= 2
     }
 
+    /// A node still in the buffer (a key of an open mapping, say).
+    subscript(index: Int) -> YAMLNode { storage[index] }
+
     /// Moves the nodes from `base` on into a list, in order.
     func takeItems(from base: Int) -> [YAMLNode] {
         let taken = count - base

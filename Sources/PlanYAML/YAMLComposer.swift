@@ -28,15 +28,18 @@ public enum YAMLComposer {
     /// `yaml.too-large`, `yaml.too-deep`, `yaml.alias-budget`, `yaml.unknown-alias`. The others keep the
     /// tree: `yaml.duplicate-key` (the later pair is dropped), `yaml.bad-merge` (the merge key merges
     /// nothing) and `yaml.multiple-documents` (the first document is returned, the rest is not read).
+    ///
+    /// A `watcher` is given the composer's waiting time when the input is large enough to be parsed on a
+    /// second thread, and otherwise nothing (there is no waiting then): it must not rely on being called.
     public static func compose(
-        _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default
+        _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default, watcher: ComposeWatcher? = nil
     ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
-        compose(bytes, file: file, limits: limits, pipelined: bytes.count >= pipelineThreshold)
+        compose(bytes, file: file, limits: limits, pipelined: bytes.count >= pipelineThreshold, watcher: watcher)
     }
 
     /// `compose` with the choice of parsing on a second thread made by the caller (tests compare the two).
     static func compose(
-        _ bytes: [UInt8], file: String?, limits: YAMLLimits, pipelined: Bool
+        _ bytes: [UInt8], file: String?, limits: YAMLLimits, pipelined: Bool, watcher: ComposeWatcher? = nil
     ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
         // Checked before libyaml sees a byte: the size bounds every other cost.
         guard bytes.count <= limits.maxBytes else {
@@ -48,14 +51,16 @@ public enum YAMLComposer {
                 let message = "libyaml could not allocate a parser"
                 return (nil, [Diagnostic("yaml.memory", message, file: file, at: SourceRange(line: 1, column: 1))])
             }
-            var composition = Composition(limits: limits, file: file)
             if pipelined {
-                let (started, parseFailed) = EventPipeline(parser: parser).run { composition.handle($0) }
+                var composition = Composition(limits: limits, file: file, watcher: watcher)
+                let (started, parseFailed) = EventPipeline(parser: parser).run(
+                    { composition.handle($0) }, whileWaiting: { watcher?.workWhileWaiting() ?? false })
                 if started {
                     if parseFailed { composition.fail(parser.failure(file: file)) }
                     return (composition.node, composition.diagnostics)
                 }
             }
+            var composition = Composition(limits: limits, file: file)
             var event = yaml_event_t()
             while true {
                 guard parser.next(&event) else {

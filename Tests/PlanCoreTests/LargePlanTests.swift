@@ -39,6 +39,25 @@ import Testing
         #expect(PlanLinter.lint(decoded) == one)
     }
 
+    @Test func theRulesAreTakenDearestFirstAndEachOnce() {
+        // Two threads take rules in this order as each finishes one: every rule once, the regexes first.
+        #expect(PlanLinter.schedule.sorted() == Array(PlanLinter.rules.indices))
+        #expect(PlanLinter.schedule.prefix(2).map { PlanLinter.rules[$0].id } == ["plan.invalid-regex", "plan.unknown-capture"])
+    }
+
+    @Test func aLongOperationsFactsAreThoseOfAShortOne() throws {
+        // The facts of a long operation are gathered beside its graph; they are the same facts, in order.
+        let (plan, _) = PlanDecoder.decode(bytes: Array(Self.plan(steps: 600, broken: [9]).utf8), file: "big.yaml")
+        let context = LintContext(plan: try #require(plan))
+        let facts = try #require(context.operations.first)
+        #expect(facts.operation.steps.count >= PlanLinter.parallelThreshold)
+        #expect(facts.steps.map(\.step.id) == (1...600).map { "s\($0)" })
+        #expect(facts.firstByID["s600"] == 599)
+        #expect(facts.steps[8].references.map(\.reference.path.first) == ["inputs", "steps"])
+        #expect(facts.graph.steps.count == 600)
+        #expect(facts.graph.cycles.isEmpty)
+    }
+
     @Test func aProcessAboutToEndKeepsTheTreeAndTheFacts() throws {
         // `validate` exits right after reporting; it keeps these rather than free them node by node.
         let bytes = Array(Self.plan(steps: 3, broken: []).utf8)

@@ -7,9 +7,12 @@ import PlanYAML
 struct DecodingContext {
     let file: String?
     private(set) var diagnostics: [Diagnostic] = []
+    /// Steps decoded while the file was still being read (`EarlyStepDecoder`); empty for most plans.
+    var earlySteps = EarlySteps()
 
-    init(file: String?) {
+    init(file: String?, earlySteps: EarlySteps = EarlySteps()) {
         self.file = file
+        self.earlySteps = earlySteps
     }
 
     // MARK: Reporting

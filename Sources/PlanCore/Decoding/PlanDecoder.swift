@@ -18,9 +18,10 @@ public enum PlanDecoder {
     /// `decode(bytes:file:)` for a process about to end: the YAML tree goes to `keep` rather than being freed
     /// node by node, which for a large plan costs a twentieth of validating it.
     public static func decode(bytes: [UInt8], file: String, keepingTree keep: (YAMLNode) -> Void) -> (Plan?, [Diagnostic]) {
-        let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file)
+        let early = EarlyStepDecoder(file: file)
+        let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file, watcher: early)
         defer { if let root { keep(root) } }
-        var context = DecodingContext(file: file)
+        var context = DecodingContext(file: file, earlySteps: early.decoded)
         context.append(yamlProblems)
         guard let root else {
             if !yamlProblems.hasErrors {

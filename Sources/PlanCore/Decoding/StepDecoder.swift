@@ -15,16 +15,19 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
-        // A long list is decoded in two halves at once, each with its own diagnostics, joined in order.
-        if items.count >= parallelThreshold {
-            let middle = items.count / 2
+        // A long list is decoded in two halves at once, each with its own diagnostics, joined in order. Steps
+        // decoded while the file was read are only looked up: the halves split the rest evenly.
+        if items.count >= parallelThreshold,
+            let middle = middleOfLateSteps(items, phase: phase, early: context.earlySteps)
+        {
             let file = context.file
+            let early = context.earlySteps
             let secondHalf = Array(items[middle...])
-            var firstContext = DecodingContext(file: file)
+            var firstContext = DecodingContext(file: file, earlySteps: early)
             let (first, (second, secondDiagnostics)) = Concurrently.run({
                 decodeSteps(items[..<middle], phase: phase, context: &firstContext)
             }, {
-                var secondContext = DecodingContext(file: file)
+                var secondContext = DecodingContext(file: file, earlySteps: early)
                 let steps = decodeSteps(secondHalf[...], phase: phase, context: &secondContext)
                 return (steps, secondContext.diagnostics)
             })
@@ -38,11 +41,24 @@ enum StepDecoder {
     /// Lists at least this long are decoded on two threads; below it, starting one costs more than it saves.
     static let parallelThreshold = 256
 
+    /// Where to split `items` so that each half has as many steps still to decode; nil when there are too few
+    /// of those to be worth a second thread.
+    private static func middleOfLateSteps(_ items: [YAMLNode], phase: Phase, early: EarlySteps) -> Int? {
+        if early.table.isEmpty { return items.count / 2 }
+        let late = items.indices.filter { early.lookUp(items[$0], phase: phase) == nil }
+        return late.count >= parallelThreshold ? late[late.count / 2] : nil
+    }
+
     private static func decodeSteps(_ items: ArraySlice<YAMLNode>, phase: Phase, context: inout DecodingContext) -> [Step] {
         var steps: [Step] = []
         steps.reserveCapacity(items.count)
         for item in items {
-            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
+            if let early = context.earlySteps.lookUp(item, phase: phase) {
+                context.append(early.diagnostics)
+                if let step = early.step { steps.append(step) }
+            } else if let step = decodeStep(item, phase: phase, context: &context) {
+                steps.append(step)
+            }
         }
         return steps
     }

@@ -1,3 +1,4 @@
+import Synchronization
 import PlanYAML
 
 /// One semantic check of a decoded plan, with the stable diagnostic id it reports.
@@ -34,9 +35,12 @@ public enum PlanLinter {
         defer { keep(context) }
         let found: [[Diagnostic]]
         if parallel ?? (context.operations.reduce(0, { $0 + $1.steps.count }) >= parallelThreshold) {
-            // A large plan's rules run on two threads, every other rule on each; reported in rule order.
-            let (even, odd) = Concurrently.run({ check(context, rulesAt: 0) }, { check(context, rulesAt: 1) })
-            found = rules.indices.map { $0 % 2 == 0 ? even[$0 / 2] : odd[$0 / 2] }
+            // A large plan's rules are shared out between two threads as each finishes one; reported in rule order.
+            let queue = RuleQueue()
+            let (mine, theirs) = Concurrently.run({ queue.drain(context) }, { queue.drain(context) })
+            var byRule = [[Diagnostic]](repeating: [], count: rules.count)
+            for (rule, diagnostics) in mine + theirs { byRule[rule] = diagnostics }
+            found = byRule
         } else {
             found = rules.map { $0.check(context) }
         }
@@ -51,8 +55,27 @@ public enum PlanLinter {
     /// Plans with at least this many steps are checked on two threads.
     static let parallelThreshold = 256
 
-    /// The diagnostics of every second rule, starting at `first`.
-    private static func check(_ context: LintContext, rulesAt first: Int) -> [[Diagnostic]] {
-        stride(from: first, to: rules.count, by: 2).map { rules[$0].check(context) }
+    /// Rule indices, the dearest first: taken in this order, the two threads end close together. Checking the
+    /// regexes costs the most (the first `Regex` of a process pays for loading the regex engine), then the
+    /// captures (every template's paths against every step's captures); the rest cost about the same.
+    static let schedule: [Int] = {
+        let dearest = ["plan.invalid-regex", "plan.unknown-capture"]
+        let first = dearest.compactMap { id in rules.firstIndex { $0.id == id } }
+        return first + rules.indices.filter { !first.contains($0) }
+    }()
+
+    /// The rules not yet taken, shared by the threads that check them.
+    private final class RuleQueue: Sendable {
+        private let next = Atomic<Int>(0)
+
+        /// Checks rules in `schedule` order until none is left; returns each one's index and diagnostics.
+        func drain(_ context: LintContext) -> [(rule: Int, diagnostics: [Diagnostic])] {
+            var out: [(rule: Int, diagnostics: [Diagnostic])] = []
+            while true {
+                let taken = next.add(1, ordering: .relaxed).oldValue
+                guard taken < schedule.count else { return out }
+                out.append((schedule[taken], rules[schedule[taken]].check(context)))
+            }
+        }
     }
 }
