@@ -8,8 +8,9 @@ public protocol ComposeWatcher: AnyObject {
     /// The keys of the mappings that lead, from the root, to the watched sequences; nil for a key that may be
     /// anything. A plan's step lists are `["operations", nil, nil]`: `operations: {NAME: {PHASE: [steps]}}`.
     var path: [String?] { get }
-    /// A finished item of a watched sequence, with the keys that led to it (as many as `path` has).
-    func offer(_ item: YAMLNode, keys: [String])
+    /// A finished item of a watched sequence, with the keys that led to it (as many as `path` has) and where
+    /// its sequence starts (the sequence node's `range.start`, which tells apart two lists at one path).
+    func offer(_ item: YAMLNode, keys: [String], list: SourceLocation)
     /// Does one small piece of the offered work and says whether there was any; the composer asks again until
     /// there is none or its next batch of events is ready.
     func workWhileWaiting() -> Bool

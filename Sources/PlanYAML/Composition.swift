@@ -171,7 +171,7 @@ struct Composition {
         if let watcher, top == watchedPath.count, !frames[top].isMapping, node.aliasRange == nil,
             let keys = watchedKeys()
         {
-            watcher.offer(copy node, keys: keys)
+            watcher.offer(copy node, keys: keys, list: SourceLocation(mark: frames[top].start))
         }
         frames[top].nodeCount += nodeCount
         children.append(consume node)

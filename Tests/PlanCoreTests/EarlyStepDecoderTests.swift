@@ -6,8 +6,9 @@ import Testing
 /// that decoding them afterwards gives, in the same order, however many were decoded early.
 @Suite struct EarlyStepDecoderTests {
     /// Every kind of step item: good ones, broken ones, a fallback list, a merge key, an alias of an anchored
-    /// step, of a list and of a scalar, a list item, a plain scalar item; plus an unknown phase, a repeated phase and a
-    /// repeated operation (whose items are decoded early for nothing and must not leak in).
+    /// step, of a list and of a scalar, a list item, a plain scalar item; plus an unknown phase, a repeated phase, a
+    /// repeated operation (whose items are decoded early for nothing and must not leak in) and a phase list
+    /// copied by an alias.
     static let plan = """
         planrun: 1
         name: early
@@ -37,7 +38,9 @@ import Testing
           op:
             execute: [{ id: again }]
           other:
-            validate: [{ id: v1, assert: "${{ steps.s1.exit_code == 0 }}" }]
+            validate: &checks [{ id: v1, assert: "${{ steps.s1.exit_code == 0 }}" }, { id: v2 }]
+          copied:
+            validate: *checks
         """
 
     /// Passes the offered steps on, but keeps the composer's waiting time for itself: the test decides how many
@@ -46,7 +49,7 @@ import Testing
         let early: EarlyStepDecoder
         init(_ early: EarlyStepDecoder) { self.early = early }
         var path: [String?] { early.path }
-        func offer(_ item: YAMLNode, keys: [String]) { early.offer(item, keys: keys) }
+        func offer(_ item: YAMLNode, keys: [String], list: PlanYAML.SourceLocation) { early.offer(item, keys: keys, list: list) }
         func workWhileWaiting() -> Bool { false }
     }
 
@@ -58,8 +61,7 @@ import Testing
             bytes, file: "early.yaml", limits: .default, pipelined: true, watcher: Deferred(early))
         var done = 0
         while count.map({ done < $0 }) ?? true, early.workWhileWaiting() { done += 1 }
-        #expect(early.decoded.table.count == done)
-        var context = DecodingContext(file: "early.yaml", earlySteps: early.decoded)
+        var context = DecodingContext(file: "early.yaml", earlySteps: early.finish())
         context.append(problems)
         let plan = root.flatMap { PlanDecoder.decodePlan($0, file: "early.yaml", context: &context) }
         return (String(reflecting: plan), context.diagnostics, done)
@@ -84,7 +86,7 @@ import Testing
         let (_, _, offered) = decoded(Self.plan, early: nil)
         // Taken: every mapping and list item of `analyze`, the first `execute`, the repeated phase and the repeated
         // operation, and `validate`; not the aliases nor the word (never offered), nor the unknown phase's item.
-        #expect(offered == 12)
+        #expect(offered == 13)
         for count in [0, 1, 4, 9, nil] as [Int?] {
             let (early, earlyDiagnostics, _) = decoded(Self.plan, early: count)
             #expect(early == plan, "with \(count.map(String.init) ?? "all") decoded early")

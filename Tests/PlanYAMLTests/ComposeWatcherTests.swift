@@ -7,7 +7,7 @@ import Testing
     /// Records what it is offered and does `work` units of pretend work while the composer waits.
     final class Recorder: ComposeWatcher {
         let path: [String?]
-        var offered: [(keys: [String], item: YAMLNode)] = []
+        var offered: [(keys: [String], item: YAMLNode, list: PlanYAML.SourceLocation)] = []
         var work: Int
         var calls = 0
 
@@ -16,7 +16,7 @@ import Testing
             self.work = work
         }
 
-        func offer(_ item: YAMLNode, keys: [String]) { offered.append((keys, item)) }
+        func offer(_ item: YAMLNode, keys: [String], list: PlanYAML.SourceLocation) { offered.append((keys, item, list)) }
 
         func workWhileWaiting() -> Bool {
             calls += 1
@@ -59,6 +59,12 @@ import Testing
         let plan = try #require(tree["operations"]?["b"]?["plan"]?.sequence)
         #expect(recorder.offered[3].item == plan[1])
         #expect(recorder.offered[4].item == plan[3])
+        // Each is told where its list starts: the list node's own start.
+        let execute = try #require(tree["operations"]?["a"]?["execute"])
+        #expect(recorder.offered.map(\.list) == [
+            execute.range.start, execute.range.start, try #require(tree["operations"]?["a"]?["analyze"]).range.start,
+            try #require(tree["operations"]?["b"]?["plan"]).range.start, try #require(tree["operations"]?["b"]?["plan"]).range.start,
+        ])
     }
 
     @Test func theWatcherWorksOnlyWhileTheComposerWaitsAndChangesNothing() throws {

@@ -21,7 +21,7 @@ public enum PlanDecoder {
         let early = EarlyStepDecoder(file: file)
         let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file, watcher: early)
         defer { if let root { keep(root) } }
-        var context = DecodingContext(file: file, earlySteps: early.decoded)
+        var context = DecodingContext(file: file, earlySteps: early.finish())
         context.append(yamlProblems)
         guard let root else {
             if !yamlProblems.hasErrors {

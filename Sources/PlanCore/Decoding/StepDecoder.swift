@@ -15,50 +15,49 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
-        // A long list is decoded in two halves at once, each with its own diagnostics, joined in order. Steps
-        // decoded while the file was read are only looked up: the halves split the rest evenly.
-        if items.count >= parallelThreshold,
-            let middle = middleOfLateSteps(items, phase: phase, early: context.earlySteps)
-        {
+        // The steps decoded while the file was read come first; the rest are decoded now.
+        var steps: [Step] = []
+        var done = 0
+        if let early = context.earlySteps.take(node, items: items, phase: phase) {
+            context.append(early.diagnostics)
+            steps = early.steps
+            done = early.count
+        }
+        steps.reserveCapacity(items.count)
+        let rest = items[done...]
+        // A long rest is decoded in two halves at once, each with its own diagnostics, joined in order.
+        if rest.count >= parallelThreshold {
+            let middle = rest.startIndex + rest.count / 2
             let file = context.file
-            let early = context.earlySteps
             let secondHalf = Array(items[middle...])
-            var firstContext = DecodingContext(file: file, earlySteps: early)
+            var firstContext = DecodingContext(file: file)
             let (first, (second, secondDiagnostics)) = Concurrently.run({
-                decodeSteps(items[..<middle], phase: phase, context: &firstContext)
+                decodeSteps(items[done..<middle], phase: phase, context: &firstContext)
             }, {
-                var secondContext = DecodingContext(file: file, earlySteps: early)
+                var secondContext = DecodingContext(file: file)
                 let steps = decodeSteps(secondHalf[...], phase: phase, context: &secondContext)
                 return (steps, secondContext.diagnostics)
             })
             context.append(firstContext.diagnostics)
             context.append(secondDiagnostics)
-            return first + second
+            steps += first
+            steps += second
+        } else {
+            for item in rest {
+                if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
+            }
         }
-        return decodeSteps(items[...], phase: phase, context: &context)
+        return steps
     }
 
     /// Lists at least this long are decoded on two threads; below it, starting one costs more than it saves.
     static let parallelThreshold = 256
 
-    /// Where to split `items` so that each half has as many steps still to decode; nil when there are too few
-    /// of those to be worth a second thread.
-    private static func middleOfLateSteps(_ items: [YAMLNode], phase: Phase, early: EarlySteps) -> Int? {
-        if early.table.isEmpty { return items.count / 2 }
-        let late = items.indices.filter { early.lookUp(items[$0], phase: phase) == nil }
-        return late.count >= parallelThreshold ? late[late.count / 2] : nil
-    }
-
     private static func decodeSteps(_ items: ArraySlice<YAMLNode>, phase: Phase, context: inout DecodingContext) -> [Step] {
         var steps: [Step] = []
         steps.reserveCapacity(items.count)
         for item in items {
-            if let early = context.earlySteps.lookUp(item, phase: phase) {
-                context.append(early.diagnostics)
-                if let step = early.step { steps.append(step) }
-            } else if let step = decodeStep(item, phase: phase, context: &context) {
-                steps.append(step)
-            }
+            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
         }
         return steps
     }
