@@ -56,9 +56,10 @@ struct EarlySteps: Sendable {
         var diagnostics: [Diagnostic] = []
         var ends: [(steps: Int, diagnostics: Int)] = []
 
-        mutating func append(_ step: Step?, diagnostics more: [Diagnostic], item: SourceRange) {
+        /// `step` is consumed: moved into the list rather than copied field by field.
+        mutating func append(_ step: consuming Step?, diagnostics more: [Diagnostic], item: SourceRange) {
             items.append(item)
-            if let step { steps.append(step) }
+            if let step = consume step { steps.append(step) }
             diagnostics += more
             ends.append((steps.count, diagnostics.count))
         }
@@ -68,7 +69,7 @@ struct EarlySteps: Sendable {
 
     var isEmpty: Bool { lists.isEmpty }
 
-    mutating func add(_ step: Step?, diagnostics: [Diagnostic], item: SourceRange, to list: List) {
+    mutating func add(_ step: consuming Step?, diagnostics: [Diagnostic], item: SourceRange, to list: List) {
         lists[list, default: Prefix()].append(step, diagnostics: diagnostics, item: item)
     }
 

@@ -73,19 +73,7 @@ enum StepDecoder {
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
         var sawID = false
         var actionKey: YAMLNode?
-        // Read through the buffer and handed on borrowed: copying each pair and node (a retain and a release
-        // apiece) was a fifth of this function's cost.
-        pairs.withUnsafeBufferPointer { pairs in
-            for index in pairs.indices {
-                guard let key = pairs[index].key.scalar else {
-                    context.typeError(expected: "a key name", found: pairs[index].key)
-                    continue
-                }
-                readField(
-                    key, keyNode: pairs[index].key, value: pairs[index].value, phase: phase, into: &step,
-                    sawID: &sawID, actionKey: &actionKey, context: &context)
-            }
-        }
+        readFields(pairs, phase: phase, into: &step, sawID: &sawID, actionKey: &actionKey, context: &context)
         let start = SourceRange(start: node.range.start, end: node.range.start)
         if !sawID {
             context.missingKey("id", in: "a step", at: start)
@@ -97,6 +85,27 @@ enum StepDecoder {
                 "plan.step-action", "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
         }
         return step
+    }
+
+    /// Every key of a step mapping, read into `step`: through the buffer and handed on borrowed, since copying
+    /// each pair and node (a retain and a release apiece) was a fifth of decoding a step. A function of its
+    /// own so that the closure captures its parameters, not `decodeStep`'s step, which can then be returned
+    /// by moving it rather than by copying every field.
+    private static func readFields(
+        _ pairs: [YAMLNode.Pair], phase: Phase, into step: inout Step, sawID: inout Bool, actionKey: inout YAMLNode?,
+        context: inout DecodingContext
+    ) {
+        pairs.withUnsafeBufferPointer { pairs in
+            for index in pairs.indices {
+                guard let key = pairs[index].key.scalar else {
+                    context.typeError(expected: "a key name", found: pairs[index].key)
+                    continue
+                }
+                readField(
+                    key, keyNode: pairs[index].key, value: pairs[index].value, phase: phase, into: &step,
+                    sawID: &sawID, actionKey: &actionKey, context: &context)
+            }
+        }
     }
 
     /// One key of a step mapping, read into `step`.
