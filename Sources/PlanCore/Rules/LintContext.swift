@@ -6,17 +6,27 @@ public struct LintContext: Sendable {
     /// A step (top-level or fallback) with its place and the paths its templates read.
     ///
     /// A class, so that the rules' loops over 5,000 steps retain one reference per step rather than copy
-    /// every field of a `Step`.
+    /// every field of a `Step`. The step itself is not copied in either: the facts share the list it stands
+    /// in (its operation's steps, or its owner's fallbacks) and lend it out in place.
     public final class StepFacts: Sendable {
-        public let step: Step
+        private let list: [Step]
+        private let position: Int
         /// Index in the graph of the top-level step that owns it (itself when top-level).
         public let owner: Int
         public let isFallback: Bool
         /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
         public let references: [(key: String, reference: Reference)]
 
-        init(step: Step, owner: Int, isFallback: Bool, references: [(key: String, reference: Reference)]) {
-            self.step = step
+        public var step: Step {
+            _read { yield list[position] }
+        }
+
+        init(
+            list: [Step], position: Int, owner: Int, isFallback: Bool,
+            references: [(key: String, reference: Reference)]
+        ) {
+            self.list = list
+            self.position = position
             self.owner = owner
             self.isFallback = isFallback
             self.references = references
@@ -64,16 +74,20 @@ public struct LintContext: Sendable {
     /// The operation's steps and fallbacks, depth first, and where each id is first defined.
     private static func stepFacts(of operation: Operation) -> (steps: [StepFacts], firstByID: [String: Int]) {
         var steps: [StepFacts] = []
+        steps.reserveCapacity(operation.steps.count)
         var firstByID: [String: Int] = [:]
-        func visit(_ step: Step, owner: Int, isFallback: Bool) {
-            if firstByID[step.id] == nil { firstByID[step.id] = steps.count }
-            steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
-            for fallback in step.fallback { visit(fallback, owner: owner, isFallback: true) }
+        // Each step is read where it stands in its list: enumerating the steps copied every one (a retain per
+        // field) before the visit.
+        func visit(_ list: [Step], at position: Int, owner: Int, isFallback: Bool) {
+            if firstByID[list[position].id] == nil { firstByID[list[position].id] = steps.count }
+            steps.append(
+                StepFacts(
+                    list: list, position: position, owner: owner, isFallback: isFallback,
+                    references: list[position].references))
+            let fallback = list[position].fallback
+            for i in fallback.indices { visit(fallback, at: i, owner: owner, isFallback: true) }
         }
-        // Through the buffer: enumerating the array copied every step (a retain per field) before the visit.
-        operation.steps.withUnsafeBufferPointer { top in
-            for i in top.indices { visit(top[i], owner: i, isFallback: false) }
-        }
+        for i in operation.steps.indices { visit(operation.steps, at: i, owner: i, isFallback: false) }
         return (steps, firstByID)
     }
 
