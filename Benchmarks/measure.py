@@ -4,10 +4,13 @@
     measure.py CASES.json RESULTS.json [--rounds R]
 
 CASES.json is a list of {"id": "steps/100/planrun", "argv": [...], "cwd": DIR?, "env": {...}?,
-"rounds": R?, "timeout": S?}. Every case first runs once as a warm-up that is also its check: a
-missing program or a non-zero exit makes the case "n/a" with the reason (its stderr's last line)
-instead of stopping the benchmark. Then the cases run interleaved, A B C A B C …, R rounds (a case
-with its own smaller "rounds" sits out the later ones), so machine noise spreads over every tool.
+"rounds": R?, "samples": K?, "timeout": S?}. Every case first runs once as a warm-up that is also its
+check: a missing program or a non-zero exit makes the case "n/a" with the reason (its stderr's last
+line) instead of stopping the benchmark. Then the cases run interleaved, R rounds (a case with its own
+smaller "rounds" sits out the later ones), so machine noise spreads over every tool. Each round runs
+every case once, or K times when it says "samples" (cheap cases whose few milliseconds one noisy
+run would swamp), in an order shuffled afresh each round from a fixed seed: no tool always runs right
+after the same heavy neighbour (an Ansible run leaves the caches cold for whatever follows it).
 
 Each run is timed with time.perf_counter (monotonic) from spawn to reap. The peak resident set (KiB,
 the largest of the process and its reaped descendants) is taken in the warm-up through /usr/bin/time
@@ -17,6 +20,7 @@ RESULTS.json maps id -> {"times": [s…], "rss_kib": max, "failures": n, "na": r
 """
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -107,9 +111,9 @@ def main():
         print(f"  {case['id']}: {status}", file=sys.stderr)
     for n in range(rounds):
         print(f"  round {n + 1}/{rounds}", file=sys.stderr)
-        for case in live:
-            if n >= case.get("rounds", rounds):
-                continue
+        order = [case for case in live if n < case.get("rounds", rounds) for _ in range(case.get("samples", 1))]
+        random.Random(f"round {n}").shuffle(order)
+        for case in order:
             r = results[case["id"]]
             elapsed, code, rss, _ = run_once(case)
             if code != 0:

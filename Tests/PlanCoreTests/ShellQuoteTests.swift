@@ -17,7 +17,7 @@ import Testing
     static let shells = ["/bin/sh", "/bin/bash", "/bin/dash"].filter { FileManager.default.isExecutableFile(atPath: $0) }
 
     @Test(arguments: hostile)
-    func interpolatedValueIsOneWordAndRunsNothing(_ value: String) throws {
+    func interpolatedValueIsOneWordAndRunsNothing(_ value: String) async throws {
         var inputs = Value.Object()
         inputs["v"] = .string(value)
         let (template, diagnostics) = Template.parse(
@@ -25,15 +25,16 @@ import Testing
         #expect(diagnostics.isEmpty)
         let command = try template.renderShell(in: Value.Object([("inputs", .object(inputs))]))
         for shell in Self.shells {
-            let words = try Self.run(shell, command)
+            let words = try await Self.run(shell, command)
             #expect(words == ["1", value], "\(shell): \(command)")
         }
     }
 
-    @Test func joinedArgvRoundTrips() throws {
+    @Test func joinedArgvRoundTrips() async throws {
         let command = "set -- " + ShellQuote.join(Self.hostile) + #"; printf '%s\000' "$#" "$@""#
         for shell in Self.shells {
-            #expect(try Self.run(shell, command) == [String(Self.hostile.count)] + Self.hostile, "\(shell)")
+            let words = try await Self.run(shell, command)
+            #expect(words == [String(Self.hostile.count)] + Self.hostile, "\(shell)")
         }
         #expect(ShellQuote.join(["git", "-C", "/opt/aitbc", "pull", "--ff-only"]) == "git -C /opt/aitbc pull --ff-only")
         #expect(ShellQuote.join(["echo", "a b", ""]) == "echo 'a b' ''")
@@ -54,12 +55,12 @@ import Testing
     /// Runs `command` with `shell -c` in a fresh empty directory and returns the NUL-separated words it
     /// printed; fails if the directory is not empty afterwards. External commands are not found, so even a
     /// quoting bug could not run `rm`; `touch` is made a function that creates the file it names.
-    static func run(_ shell: String, _ command: String) throws -> [String] {
+    static func run(_ shell: String, _ command: String) async throws -> [String] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("planrun-quote-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try ChildProcess(
+        let result = try await ChildProcess(
             shell, ["-c", "touch() { : > \"$1\"; }; " + command], workingDirectory: directory.path,
             environment: ["PATH": directory.appendingPathComponent("no-such-bin").path, "HOME": "/nonexistent"]
         ).wait(timeout: 30)

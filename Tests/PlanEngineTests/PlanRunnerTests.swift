@@ -16,7 +16,7 @@ struct PlanRunnerTests {
         let result = await PlanRunner(request).run()
         // Every result a test makes must conform to the published schema.
         do {
-            let problems = try SchemaCheck.problems(result.json().jsonText(indent: 2), schema: "schemas/result.schema.json")
+            let problems = try await SchemaCheck.problems(result.json().jsonText(indent: 2), schema: "schemas/result.schema.json")
             #expect(problems == nil, "result does not match schemas/result.schema.json: \(problems ?? "")")
         } catch {
             Issue.record(error)

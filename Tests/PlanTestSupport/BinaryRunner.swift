@@ -47,9 +47,9 @@ public enum BinaryRunner {
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         removing removed: [String] = [], stdin: String? = nil, timeout: Double = 30
-    ) throws -> Output {
+    ) async throws -> Output {
         let child = try start(arguments, in: directory, environment: environment, removing: removed, stdin: stdin)
-        let result = child.wait(timeout: timeout)
+        let result = await child.wait(timeout: timeout)
         return Output(exitCode: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
     }
 }

@@ -69,20 +69,40 @@ public final class ChildProcess: @unchecked Sendable {
     public var stderrSoFar: String { (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "" }
 
     /// Waits for the process; after `timeout` seconds it is killed and the result says so (status 128 + 9).
-    public func wait(timeout: Double = 300) -> Result {
+    ///
+    /// Polls without holding a thread: a blocking wait inside an async test takes one of the few threads of
+    /// Swift's cooperative pool (two on two cores) for as long as the child runs, and starves the timing
+    /// tests that share the test process.
+    public func wait(timeout: Double = 300) async -> Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while true {
+            if let finished = poll(deadline: deadline, timedOut: &timedOut) { return finished }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+    }
+
+    /// `wait`, blocking the calling thread: for a `deinit`, which cannot wait any other way.
+    public func waitBlocking(timeout: Double = 300) -> Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while true {
+            if let finished = poll(deadline: deadline, timedOut: &timedOut) { return finished }
+            usleep(5_000)
+        }
+    }
+
+    /// The result once the process has ended (killing it first when past `deadline`), else nil.
+    private func poll(deadline: Date, timedOut: inout Bool) -> Result? {
         if let finished { return finished }
         var status: Int32 = 0
-        var timedOut = false
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let rc = waitpid(pid, &status, WNOHANG)
-            if rc == pid { break }
-            if rc == -1, errno != EINTR { break }
+        let rc = waitpid(pid, &status, WNOHANG)
+        guard rc == pid || (rc == -1 && errno != EINTR) else {
             if !timedOut, Date() > deadline {
                 timedOut = true
                 kill(pid, SIGKILL)
             }
-            usleep(5_000)
+            return nil
         }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let result = Result(status: code, stdout: stdoutSoFar, stderr: stderrSoFar, timedOut: timedOut)

@@ -15,26 +15,26 @@ public enum SchemaCheck {
 
     /// Validates `json` against `schema` (a path relative to the package root). Returns the validator's
     /// complaint, or nil when the document conforms.
-    public static func problems(_ json: String, schema: String) throws -> String? {
+    public static func problems(_ json: String, schema: String) async throws -> String? {
         let file = NSTemporaryDirectory() + "planrun-schema-\(UUID().uuidString).json"
         try json.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = try validate([file], schema: schema)
+        let result = try await validate([file], schema: schema)
         return result.status == 0 ? nil : result.output
     }
 
     /// Runs the validator on `files` (YAML or JSON) against `schema` (relative to the package root): its exit
     /// status (0 all conform, 1 some do not) and what it printed.
-    public static func validate(_ files: [String], schema: String) throws -> (status: Int32, output: String) {
-        try run(["--schemafile", packageRoot + "/" + schema] + files)
+    public static func validate(_ files: [String], schema: String) async throws -> (status: Int32, output: String) {
+        try await run(["--schemafile", packageRoot + "/" + schema] + files)
     }
 
     /// Runs `check-jsonschema` with `arguments`.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         guard let validator = locate("check-jsonschema") else {
             throw Failure(description: "check-jsonschema is not installed (pip install check-jsonschema)")
         }
-        let result = try ChildProcess(validator, arguments).wait(timeout: 120)
+        let result = try await ChildProcess(validator, arguments).wait(timeout: 120)
         return (result.status, result.stdout + result.stderr)
     }
 

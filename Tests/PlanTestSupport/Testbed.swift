@@ -14,14 +14,14 @@ public final class Testbed: @unchecked Sendable {
 
     private static var script: String { SchemaCheck.packageRoot + "/scripts/testbed" }
 
-    public static func up() throws -> Testbed {
+    public static func up() async throws -> Testbed {
         var template = Array("/tmp/planrun-testbed-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw Failure(description: "cannot create a directory for the test bed")
         }
         let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let bed = Testbed(directory: directory)
-        try bed.script("up", directory)
+        try await bed.script(["up", directory])
         return bed
     }
 
@@ -29,21 +29,21 @@ public final class Testbed: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// Stops both sshd by pid and removes the directory.
+    /// Stops both sshd by pid and removes the directory. Blocking, for a suite's `deinit`.
     public func down() {
-        _ = try? script("down", directory)
+        _ = try? ChildProcess("/bin/bash", [Self.script, "down", directory]).waitBlocking(timeout: 120)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    public func reset() throws { try script("reset", directory) }
+    public func reset() async throws { try await script(["reset", directory]) }
 
     /// `scripts/testbed set DIR NODE KEY [VALUE]`: a state value, a failure mode (`on`/`off`), or a git action.
-    public func set(_ node: String, _ key: String, _ value: String? = nil) throws {
-        try script(["set", directory, node, key] + (value.map { [$0] } ?? []))
+    public func set(_ node: String, _ key: String, _ value: String? = nil) async throws {
+        try await script(["set", directory, node, key] + (value.map { [$0] } ?? []))
     }
 
-    public func stopNode(_ node: String) throws { try script("stop-node", directory, node) }
-    public func startNode(_ node: String) throws { try script("start-node", directory, node) }
+    public func stopNode(_ node: String) async throws { try await script(["stop-node", directory, node]) }
+    public func startNode(_ node: String) async throws { try await script(["start-node", directory, node]) }
 
     /// A state file of a node (`restarts`, `service`, …), trimmed; nil when it does not exist.
     public func state(_ node: String, _ file: String) -> String? {
@@ -66,11 +66,8 @@ public final class Testbed: @unchecked Sendable {
     }
 
     @discardableResult
-    private func script(_ arguments: String...) throws -> String { try script(arguments) }
-
-    @discardableResult
-    private func script(_ arguments: [String]) throws -> String {
-        let result = try ChildProcess("/bin/bash", [Self.script] + arguments).wait(timeout: 120)
+    private func script(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess("/bin/bash", [Self.script] + arguments).wait(timeout: 120)
         guard result.status == 0 else {
             throw Failure(description: "scripts/testbed \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         }

@@ -41,12 +41,12 @@ import Testing
               - { id: pull, target: all, run: git pull }
         """
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> BinaryRunner.Output {
-        try BinaryRunner.run(arguments, in: directory, environment: environment, removing: ["PLANRUN_PATH"])
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> BinaryRunner.Output {
+        try await BinaryRunner.run(arguments, in: directory, environment: environment, removing: ["PLANRUN_PATH"])
     }
 
-    @Test func graphMermaidByName() throws {
-        let out = try run(["graph", "demo", "--operation", "status"])
+    @Test func graphMermaidByName() async throws {
+        let out = try await run(["graph", "demo", "--operation", "status"])
         #expect(out.exitCode == 0)
         #expect(out.stdout == """
             flowchart TD
@@ -66,28 +66,28 @@ import Testing
             """)
     }
 
-    @Test func graphDotAndOperationErrors() throws {
-        let dot = try run(["graph", "plans/demo.yaml", "--operation", "sync", "--format", "dot"])
+    @Test func graphDotAndOperationErrors() async throws {
+        let dot = try await run(["graph", "plans/demo.yaml", "--operation", "sync", "--format", "dot"])
         #expect(dot.exitCode == 0)
         #expect(dot.stdout.hasPrefix("digraph \"sync\" {"))
-        let typo = try run(["graph", "demo", "--operation", "stauts"])
+        let typo = try await run(["graph", "demo", "--operation", "stauts"])
         #expect(typo.exitCode == 64)
         #expect(typo.stderr == "error: unknown operation 'stauts'; did you mean 'status'?\n")
-        let none = try run(["graph", "demo"])
+        let none = try await run(["graph", "demo"])
         #expect(none.exitCode == 64)
-        let missing = try run(["graph", "nothere"])
+        let missing = try await run(["graph", "nothere"])
         #expect(missing.exitCode == 64)
         #expect(missing.stderr.hasPrefix("error: no plan 'nothere'; looked for: nothere, plans/nothere.yaml"))
     }
 
-    @Test func planrunPathIsSearched() throws {
-        let out = try run(["explain", "other"], environment: ["PLANRUN_PATH": directory + "/elsewhere"])
+    @Test func planrunPathIsSearched() async throws {
+        let out = try await run(["explain", "other"], environment: ["PLANRUN_PATH": directory + "/elsewhere"])
         #expect(out.exitCode == 0)
         #expect(out.stdout.hasPrefix("plan other (\(directory)/elsewhere/other.yml)\n"))
     }
 
-    @Test func explain() throws {
-        let out = try run(["explain", "demo"])
+    @Test func explain() async throws {
+        let out = try await run(["explain", "demo"])
         #expect(out.exitCode == 0)
         #expect(out.stdout == """
             plan demo (plans/demo.yaml)
@@ -116,15 +116,15 @@ import Testing
             """)
     }
 
-    @Test func explainOfABrokenPlanExits65() throws {
+    @Test func explainOfABrokenPlanExits65() async throws {
         try "planrun: 3\noperations: {}\n".write(toFile: directory + "/broken.yaml", atomically: true, encoding: .utf8)
-        let out = try run(["explain", "broken.yaml"])
+        let out = try await run(["explain", "broken.yaml"])
         #expect(out.exitCode == 65)
         #expect(out.stderr.hasPrefix("broken.yaml:1:10: error: unsupported plan language version 3"))
     }
 
-    @Test func list() throws {
-        let out = try run(["list"])
+    @Test func list() async throws {
+        let out = try await run(["list"])
         #expect(out.exitCode == 0)
         #expect(out.stdout == """
             demo  plans/demo.yaml

@@ -16,8 +16,8 @@ struct RunEndToEndTests {
     }
 
     /// The result document, checked against `schemas/result.schema.json` on the way.
-    private func json(_ text: String) throws -> [String: Any] {
-        let problems = try SchemaCheck.problems(text, schema: "schemas/result.schema.json")
+    private func json(_ text: String) async throws -> [String: Any] {
+        let problems = try await SchemaCheck.problems(text, schema: "schemas/result.schema.json")
         #expect(problems == nil, "result does not match schemas/result.schema.json: \(problems ?? "")")
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -25,7 +25,7 @@ struct RunEndToEndTests {
     private func steps(_ result: [String: Any]) -> [[String: Any]] { result["steps"] as? [[String: Any]] ?? [] }
     private func issues(_ result: [String: Any]) -> [[String: Any]] { result["issues"] as? [[String: Any]] ?? [] }
 
-    @Test func maxParallelBoundsTenNodesToTwoWaves() throws {
+    @Test func maxParallelBoundsTenNodesToTwoWaves() async throws {
         // Issue 3's acceptance as the user sees it: in planrun's own process (this test process's thread pool,
         // shared with every other test, cannot stretch it), ten 0.5 s commands five at a time take 1.0–1.9 s.
         let nodes = (1...10).map { "n\($0)" }
@@ -41,9 +41,9 @@ struct RunEndToEndTests {
                 execute:
                   - { id: nap, target: [\(nodes.joined(separator: ", "))], run: "echo s >> DIR/log; sleep 0.5; echo e >> DIR/log" }
             """)
-        let run = try BinaryRunner.run(["run", path, "--quiet"])
+        let run = try await BinaryRunner.run(["run", path, "--quiet"])
         #expect(run.exitCode == 0, "stdout: \(run.stdout)")
-        let result = try json(run.stdout)
+        let result = try await json(run.stdout)
         #expect(steps(result).filter { $0["status"] as? String == "succeeded" }.count == 10)
         let seconds = try #require(result["execution_time"] as? Double)
         #expect(seconds >= 1.0 && seconds < 1.9, "took \(seconds) s")
@@ -56,7 +56,7 @@ struct RunEndToEndTests {
         #expect(most == 5)
     }
 
-    @Test func aPlanWithoutNodesRunsOnThisMachineAsLocal() throws {
+    @Test func aPlanWithoutNodesRunsOnThisMachineAsLocal() async throws {
         let (path, _) = try plan("""
             planrun: 1
             name: no-inventory
@@ -67,12 +67,12 @@ struct RunEndToEndTests {
                 validate:
                   - { id: heard, assert: "${{ nodes.local.said == 'hi' }}" }
             """)
-        let run = try BinaryRunner.run(["run", path, "--quiet"])
+        let run = try await BinaryRunner.run(["run", path, "--quiet"])
         #expect(run.exitCode == 0, "stdout: \(run.stdout)")
-        let result = try json(run.stdout)
+        let result = try await json(run.stdout)
         #expect(result["validation_status"] as? String == "success")
         #expect(steps(result).first?["node"] as? String == "local")
-        let dry = try BinaryRunner.run(["run", path, "--dry-run"])
+        let dry = try await BinaryRunner.run(["run", path, "--dry-run"])
         #expect(dry.exitCode == 0)
         #expect(dry.stdout.contains("[local]"), "dry-run: \(dry.stdout)")
     }
@@ -94,7 +94,7 @@ struct RunEndToEndTests {
         #expect(sawFirst, "stderr so far: \(child.stderrSoFar)")
         #expect(!child.stderrSoFar.contains("[local] second"))
         FileManager.default.createFile(atPath: dir + "/go", contents: nil)
-        let result = child.wait(timeout: 30)
+        let result = await child.wait(timeout: 30)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("[local] second"))
         #expect(result.stderr.components(separatedBy: "[local] first").count == 2, "each line once: \(result.stderr)")
@@ -118,16 +118,16 @@ struct RunEndToEndTests {
         let clock = ContinuousClock()
         let sent = clock.now
         child.signal(SIGINT)
-        let result = child.wait(timeout: 20)
+        let result = await child.wait(timeout: 20)
         #expect(clock.now - sent < .seconds(8))
         #expect(result.status == 130)
-        let output = try json(result.stdout)
+        let output = try await json(result.stdout)
         #expect(issues(output).contains { $0["kind"] as? String == "interrupted" })
         #expect(steps(output).map { $0["status"] as? String } == ["cancelled", "not_run"])
         #expect(await ProcessProbe.wait(upTo: 3) { ProcessProbe.pids(withArgument: marker).isEmpty })
     }
 
-    @Test func aDryRunListsExactlyTheCommandsARunStarts() throws {
+    @Test func aDryRunListsExactlyTheCommandsARunStarts() async throws {
         let (path, dir) = try plan("""
             planrun: 1
             name: same
@@ -147,13 +147,13 @@ struct RunEndToEndTests {
                   - { id: guarded, target: a, needs: [fan], destructive: true, run: "echo never >> DIR/log" }
                   - { id: skipped, target: b, when: "${{ inputs.word == 'x' }}", run: "echo never >> DIR/log" }
             """)
-        let dry = try BinaryRunner.run(["run", path, "--dry-run", "--format", "json", "-q"])
+        let dry = try await BinaryRunner.run(["run", path, "--dry-run", "--format", "json", "-q"])
         #expect(dry.exitCode == 0, "stderr: \(dry.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/log"), "a dry-run executed something")
-        let planned = steps(try json(dry.stdout)).filter { $0["status"] as? String == "planned" }
+        let planned = await steps(try json(dry.stdout)).filter { $0["status"] as? String == "planned" }
             .compactMap { $0["command"] as? String }
 
-        let real = try BinaryRunner.run(["run", path, "-q"])
+        let real = try await BinaryRunner.run(["run", path, "-q"])
         #expect(real.exitCode == 0, "stderr: \(real.stderr)")
         let ran = try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n").map(String.init)
         // Run each planned command through the shell to see what it writes: the same lines, the same multiset.
@@ -161,7 +161,7 @@ struct RunEndToEndTests {
         _ = replayPath
         for command in planned {
             let replay = command.replacingOccurrences(of: dir + "/log", with: replayDir + "/log")
-            let status = try ChildProcess("/bin/sh", ["-c", replay]).wait().status
+            let status = try await ChildProcess("/bin/sh", ["-c", replay]).wait().status
             #expect(status == 0)
         }
         let replayed = try String(contentsOfFile: replayDir + "/log", encoding: .utf8).split(separator: "\n").map(String.init)
@@ -170,7 +170,7 @@ struct RunEndToEndTests {
         #expect(!ran.contains("never"))
     }
 
-    @Test func fallbackNodeRescuesAStepFromAnSSHNodeOnAClosedPort() throws {
+    @Test func fallbackNodeRescuesAStepFromAnSSHNodeOnAClosedPort() async throws {
         let port = SSHServer.freePort()
         let (path, _) = try plan("""
             planrun: 1
@@ -196,8 +196,8 @@ struct RunEndToEndTests {
             output:
               height: ${{ nodes.here.height }}
             """)
-        let result = try BinaryRunner.run(["run", path, "-q"])
-        let output = try json(result.stdout)
+        let result = try await BinaryRunner.run(["run", path, "-q"])
+        let output = try await json(result.stdout)
         let issueKinds = issues(output).map { $0["kind"] as? String }
         #expect(issueKinds.first == "connection")
         #expect(issues(output).first?["node"] as? String == "gone")
@@ -231,8 +231,8 @@ struct RunEndToEndTests {
                   - { id: hello, target: [good, wrong, closed], run: "echo hi from $(hostname)", on_error: continue }
                   - { id: slow, target: good, run: "sleep \(ProcessProbe.marker(9))", timeout: 1s, on_error: continue }
             """)
-        let result = try BinaryRunner.run(["run", path, "-q"])
-        let output = try json(result.stdout)
+        let result = try await BinaryRunner.run(["run", path, "-q"])
+        let output = try await json(result.stdout)
         let kinds = Dictionary(issues(output).compactMap { issue in
             (issue["node"] as? String).map { ($0 + "/" + (issue["step"] as? String ?? ""), issue["kind"] as? String ?? "") }
         }, uniquingKeysWith: { a, _ in a })
@@ -245,7 +245,7 @@ struct RunEndToEndTests {
         #expect(result.exitCode == 1)
     }
 
-    @Test func anUnknownTargetNodeIsRejectedWithASuggestion() throws {
+    @Test func anUnknownTargetNodeIsRejectedWithASuggestion() async throws {
         let (path, _) = try plan("""
             planrun: 1
             name: nodes
@@ -258,13 +258,13 @@ struct RunEndToEndTests {
                 execute:
                   - { id: s, target: "${{ inputs.target_node }}", run: "true" }
             """)
-        let result = try BinaryRunner.run(["run", path, "-i", "target_node=folower"])
+        let result = try await BinaryRunner.run(["run", path, "-i", "target_node=folower"])
         #expect(result.exitCode == 65)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("did you mean 'follower'?"), "stderr: \(result.stderr)")
     }
 
-    @Test func aSecretIsNeverPrinted() throws {
+    @Test func aSecretIsNeverPrinted() async throws {
         let (path, _) = try plan("""
             planrun: 1
             name: secret
@@ -282,7 +282,7 @@ struct RunEndToEndTests {
               token: ${{ inputs.token }}
             """)
         for mode in [["--verbose"], ["--dry-run", "--verbose"], ["--dry-run", "--format", "json"]] {
-            let result = try BinaryRunner.run(["run", path, "-i", "token=hunter2-secret"] + mode)
+            let result = try await BinaryRunner.run(["run", path, "-i", "token=hunter2-secret"] + mode)
             #expect(!result.stdout.contains("hunter2-secret"), "\(mode) stdout: \(result.stdout)")
             #expect(!result.stderr.contains("hunter2-secret"), "\(mode) stderr: \(result.stderr)")
             #expect((result.stdout + result.stderr).contains("***"))

@@ -35,12 +35,12 @@ import Testing
                 run: echo
         """
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> BinaryRunner.Output {
-        try BinaryRunner.run(arguments, in: directory, environment: environment, removing: ["PLANRUN_PATH"])
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> BinaryRunner.Output {
+        try await BinaryRunner.run(arguments, in: directory, environment: environment, removing: ["PLANRUN_PATH"])
     }
 
-    @Test func cleanPlansExitZeroWithWarningsAllowed() throws {
-        let out = try run(["validate"])
+    @Test func cleanPlansExitZeroWithWarningsAllowed() async throws {
+        let out = try await run(["validate"])
         #expect(out.exitCode == 0)
         #expect(out.stdout == "")
         #expect(out.stderr == """
@@ -50,8 +50,8 @@ import Testing
             """)
     }
 
-    @Test func errorsExit65WithEveryProblem() throws {
-        let out = try run(["validate", "bad.yaml", "plans"])
+    @Test func errorsExit65WithEveryProblem() async throws {
+        let out = try await run(["validate", "bad.yaml", "plans"])
         #expect(out.exitCode == 65)
         #expect(out.stdout == "")
         #expect(out.stderr.hasPrefix("""
@@ -62,8 +62,8 @@ import Testing
         #expect(out.stderr.hasSuffix("2 plans checked: 2 errors, 1 warning\n"))
     }
 
-    @Test func githubFormat() throws {
-        let out = try run(["validate", "bad.yaml", "--format", "github"])
+    @Test func githubFormat() async throws {
+        let out = try await run(["validate", "bad.yaml", "--format", "github"])
         #expect(out.exitCode == 65)
         #expect(out.stdout == """
             ::error file=bad.yaml,line=7,col=9,endLine=7,endColumn=15,title=plan.unknown-key::unknown key 'timout'; did you mean 'timeout'? [plan.unknown-key]
@@ -72,8 +72,8 @@ import Testing
             """)
     }
 
-    @Test func jsonFormat() throws {
-        let out = try run(["validate", "bad.yaml", "--format", "json"])
+    @Test func jsonFormat() async throws {
+        let out = try await run(["validate", "bad.yaml", "--format", "json"])
         #expect(out.exitCode == 65)
         let parsed = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]]
         let items = try #require(parsed)
@@ -86,27 +86,27 @@ import Testing
         #expect(out.stderr == "")
     }
 
-    @Test func snippetAndColourWhenForced() throws {
-        let out = try run(["validate", "bad.yaml", "--color", "always"])
+    @Test func snippetAndColourWhenForced() async throws {
+        let out = try await run(["validate", "bad.yaml", "--color", "always"])
         #expect(out.stderr.contains("7 |         timout: 10s\n  |         \u{1B}[1;32m^~~~~~\u{1B}[0m\n"))
-        let plain = try run(["validate", "bad.yaml"], environment: ["NO_COLOR": "1"])
+        let plain = try await run(["validate", "bad.yaml"], environment: ["NO_COLOR": "1"])
         #expect(!plain.stderr.contains("\u{1B}["))
     }
 
-    @Test func usageErrorsExit64() throws {
-        let flag = try run(["validate", "--bogus"])
+    @Test func usageErrorsExit64() async throws {
+        let flag = try await run(["validate", "--bogus"])
         #expect(flag.exitCode == 64)
         #expect(flag.stderr.contains("Unknown option '--bogus'"))
-        let format = try run(["validate", "--format", "xml"])
+        let format = try await run(["validate", "--format", "xml"])
         #expect(format.exitCode == 64)
-        let missing = try run(["validate", "nope.yaml"])
+        let missing = try await run(["validate", "nope.yaml"])
         #expect(missing.exitCode == 64)
         #expect(missing.stderr == "error: no such file or directory 'nope.yaml'\n")
     }
 
-    @Test func yamlErrorsAndEmptyFiles() throws {
+    @Test func yamlErrorsAndEmptyFiles() async throws {
         try "".write(toFile: directory + "/empty.yaml", atomically: true, encoding: .utf8)
-        let out = try run(["validate", "empty.yaml"])
+        let out = try await run(["validate", "empty.yaml"])
         #expect(out.exitCode == 65)
         #expect(out.stderr.hasPrefix("empty.yaml:1:1: error: the file is empty; a plan starts with 'planrun: 1' [plan.empty]\n"))
     }
