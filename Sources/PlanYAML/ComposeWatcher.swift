@@ -1,9 +1,11 @@
 /// Work a caller does on a large document while the composer is still reading it.
 ///
 /// On a large input libyaml's parsing, on the second thread, is the slower half of composing, so the composer
-/// spends much of its time waiting for the next batch of events. A watcher is offered every finished item of
+/// spends much of its time waiting for the next batch of events. A watcher is offered the finished items of
 /// the sequences it watches, and is called back whenever the composer would wait: what it does then (such as
 /// decoding a plan's steps) is off the critical path. Used only when the input is parsed on a second thread.
+/// Not offered: an alias (it stands for a node elsewhere) and a plain scalar without an anchor (built straight
+/// into its list, never handled on its own).
 public protocol ComposeWatcher: AnyObject {
     /// The keys of the mappings that lead, from the root, to the watched sequences; nil for a key that may be
     /// anything. A plan's step lists are `["operations", nil, nil]`: `operations: {NAME: {PHASE: [steps]}}`.

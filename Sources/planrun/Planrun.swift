@@ -15,7 +15,8 @@ struct Planrun: AsyncParsableCommand {
     /// every command, even a synchronous one like `validate`, first hopped to a new pool thread, whose
     /// allocations then grew a fresh malloc arena a page at a time (an `mprotect` per page). Parsing and the
     /// synchronous commands now run where the process started, on the main arena; `run` still awaits its
-    /// async body on the pool, as before.
+    /// async body on the pool, as before. Parsing is the synchronous `parseAsRoot`: the async one (needed only
+    /// for async custom completions, which planrun has none of) would hop to the pool again.
     @MainActor
     static func main() async {
         do {

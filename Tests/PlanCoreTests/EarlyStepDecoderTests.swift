@@ -7,8 +7,8 @@ import Testing
 @Suite struct EarlyStepDecoderTests {
     /// Every kind of step item: good ones, broken ones, a fallback list, a merge key, an alias of an anchored
     /// step, of a list and of a scalar, a list item, a plain scalar item; plus an unknown phase, a repeated phase, a
-    /// repeated operation (whose items are decoded early for nothing and must not leak in) and a phase list
-    /// copied by an alias.
+    /// repeated operation (whose items are decoded early for nothing and must not leak in), a phase list
+    /// copied by an alias, and one used as a step's fallback list.
     static let plan = """
         planrun: 1
         name: early
@@ -41,6 +41,11 @@ import Testing
             validate: &checks [{ id: v1, assert: "${{ steps.s1.exit_code == 0 }}" }, { id: v2 }]
           copied:
             validate: *checks
+          fallbacks:
+            execute: &recovery [{ id: r1, run: recover }, { id: r2, run: retry }]
+          uses:
+            execute:
+              - { id: u1, run: try, fallback: *recovery }
         """
 
     /// Passes the offered steps on, but keeps the composer's waiting time for itself: the test decides how many
@@ -86,11 +91,24 @@ import Testing
         let (_, _, offered) = decoded(Self.plan, early: nil)
         // Taken: every mapping and list item of `analyze`, the first `execute`, the repeated phase and the repeated
         // operation, and `validate`; not the aliases nor the word (never offered), nor the unknown phase's item.
-        #expect(offered == 13)
+        #expect(offered == 16)
         for count in [0, 1, 4, 9, nil] as [Int?] {
             let (early, earlyDiagnostics, _) = decoded(Self.plan, early: count)
             #expect(early == plan, "with \(count.map(String.init) ?? "all") decoded early")
             #expect(earlyDiagnostics == diagnostics, "with \(count.map(String.init) ?? "all") decoded early")
+        }
+    }
+
+    @Test func aLongListTakesItsDecodedStartAndDecodesTheRestInTwoHalves() {
+        // 100 of 600 decoded early leaves 500, decoded in two halves at once; 400 leaves 200, decoded in turn.
+        let text = LargePlanTests.plan(steps: 600, broken: [50, 150, 400, 599])
+        let (plan, diagnostics) = reference(text)
+        #expect(diagnostics.count == 4)
+        for count in [100, 400] {
+            let (early, earlyDiagnostics, done) = decoded(text, early: count)
+            #expect(done == count)
+            #expect(early == plan, "with \(count) decoded early")
+            #expect(earlyDiagnostics == diagnostics, "with \(count) decoded early")
         }
     }
 

@@ -39,7 +39,7 @@ import Testing
         #expect(PlanLinter.lint(decoded) == one)
     }
 
-    @Test func theRulesAreTakenDearestFirstAndEachOnce() {
+    @Test func theRulesAreTakenCostliestFirstAndEachOnce() {
         // Two threads take rules in this order as each finishes one: every rule once, the regexes first.
         #expect(PlanLinter.schedule.sorted() == Array(PlanLinter.rules.indices))
         #expect(PlanLinter.schedule.prefix(2).map { PlanLinter.rules[$0].id } == ["plan.invalid-regex", "plan.unknown-capture"])

@@ -60,7 +60,14 @@ public final class ChildProcess: @unchecked Sendable {
         self.pid = pid
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
+    deinit {
+        // A child never waited for (a test that threw in between) is not left running or unreaped.
+        if finished == nil {
+            kill(pid, SIGKILL)
+            _ = waitBlocking(timeout: 5)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     public func signal(_ signal: Int32) { kill(pid, signal) }
 
@@ -78,7 +85,13 @@ public final class ChildProcess: @unchecked Sendable {
         var timedOut = false
         while true {
             if let finished = poll(deadline: deadline, timedOut: &timedOut) { return finished }
-            try? await Task.sleep(nanoseconds: 5_000_000)
+            do {
+                try await Task.sleep(nanoseconds: 5_000_000)
+            } catch {
+                // Cancelled (a time limit, a stopped run): sleeping would now return at once and spin.
+                kill(pid, SIGKILL)
+                return waitBlocking(timeout: 5)
+            }
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// The two-node SSH test bed of `scripts/testbed`, for end-to-end tests of `plans/node-coordinator.yaml`.
 ///
-/// One bed per suite: `reset()` puts both nodes back to their default state between tests, so a test
-/// changes a node with `set` and never depends on the one before.
+/// A suite makes one in its `init`, so each test has a bed of its own (Swift Testing makes a suite instance
+/// per test); `reset()` puts both nodes back to their default state, and a test changes a node with `set`.
 public final class Testbed: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -21,7 +21,12 @@ public final class Testbed: @unchecked Sendable {
         }
         let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let bed = Testbed(directory: directory)
-        try await bed.script(["up", directory])
+        do {
+            try await bed.script(["up", directory])
+        } catch {
+            bed.down()  // a half-started bed: stop whichever sshd did start, remove the directory
+            throw error
+        }
         return bed
     }
 

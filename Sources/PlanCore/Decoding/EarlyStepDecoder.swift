@@ -75,8 +75,8 @@ struct EarlySteps: Sendable {
 
     /// The steps and diagnostics of the first `count` items of `list` (whose items are `items`), taken out
     /// of here; nil when none were decoded early. Items count while they stand where the offered ones stood:
-    /// an alias among them (never offered) ends the part taken. A list that an alias copies has its anchor's
-    /// items, so whichever of the two is decoded first may take them.
+    /// an item never offered (an alias, a plain scalar) ends the part taken. A list that an alias copies has
+    /// its anchor's items, so whichever of the two is decoded first may take them.
     mutating func take(_ list: YAMLNode, items: [YAMLNode], phase: Phase)
         -> (count: Int, steps: [Step], diagnostics: [Diagnostic])?
     {

@@ -64,6 +64,10 @@ enum StepDecoder {
 
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
     /// rules do not report its id as unknown.
+    ///
+    /// Must depend on the item, the phase and the file alone, never on what the context saw before: steps are
+    /// decoded early, out of their list's decoding, while the file is still read (`EarlyStepDecoder`), and
+    /// `EarlyStepDecoderTests` checks that both ways agree.
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
         // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
         guard let pairs = node.mapping else {

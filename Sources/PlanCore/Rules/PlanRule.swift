@@ -52,15 +52,16 @@ public enum PlanLinter {
         return out.inFile(plan.file)
     }
 
-    /// Plans with at least this many steps are checked on two threads.
+    /// Plans with at least this many steps are checked on two threads (and an operation this long has its
+    /// lint facts gathered beside its step graph).
     static let parallelThreshold = 256
 
-    /// Rule indices, the dearest first: taken in this order, the two threads end close together. Checking the
+    /// Rule indices, the costliest first: taken in this order, the two threads end close together. Checking the
     /// regexes costs the most (the first `Regex` of a process pays for loading the regex engine), then the
     /// captures (every template's paths against every step's captures); the rest cost about the same.
     static let schedule: [Int] = {
-        let dearest = ["plan.invalid-regex", "plan.unknown-capture"]
-        let first = dearest.compactMap { id in rules.firstIndex { $0.id == id } }
+        let costliest = ["plan.invalid-regex", "plan.unknown-capture"]
+        let first = costliest.compactMap { id in rules.firstIndex { $0.id == id } }
         return first + rules.indices.filter { !first.contains($0) }
     }()
 
