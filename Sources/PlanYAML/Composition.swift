@@ -20,6 +20,8 @@ struct Composition {
         /// Nodes in this subtree so far, itself included and aliases expanded.
         var nodeCount = 1
         var hasMergeKey = false
+        /// For a sequence the watcher watches, the keys that lead to it: its items are offered with them.
+        var watchedKeys: [String]?
     }
 
     private struct Anchor {
@@ -126,6 +128,9 @@ struct Composition {
         }
         frames.append(
             Frame(isMapping: isMapping, start: event.start, tag: tag, anchor: anchor, base: children.count))
+        if watcher != nil, !isMapping, frames.count == watchedPath.count + 1 {
+            frames[frames.count - 1].watchedKeys = watchedKeys()
+        }
         return .proceed
     }
 
@@ -168,9 +173,7 @@ struct Composition {
         if mergeKey, frames[top].isMapping, (children.count - frames[top].base) & 1 == 0 {
             frames[top].hasMergeKey = true
         }
-        if let watcher, top == watchedPath.count, !frames[top].isMapping, node.aliasRange == nil,
-            let keys = watchedKeys()
-        {
+        if let watcher, let keys = frames[top].watchedKeys, node.aliasRange == nil {
             watcher.offer(copy node, keys: keys, list: SourceLocation(mark: frames[top].start))
         }
         frames[top].nodeCount += nodeCount
@@ -179,6 +182,7 @@ struct Composition {
 
     /// The keys leading to the innermost open collection when they match the watcher's path: each mapping on
     /// the way holds the next collection as a value (after its key, at an odd position among its children).
+    /// Worked out once, when a sequence at the watched depth opens.
     private func watchedKeys() -> [String]? {
         var keys: [String] = []
         keys.reserveCapacity(watchedPath.count)
