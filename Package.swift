@@ -6,7 +6,8 @@ import PackageDescription
 /// unwinder: the release binary then loads and relocates two shared libraries fewer at every start (0.5 ms
 /// of a 3.3 ms start). SwiftPM's link line for `--static-swift-stdlib` names `-lstdc++` and `-lgcc_s` before
 /// any flag a package can add, so the choice is made where the linker looks the names up: this directory
-/// comes first in the library path.
+/// comes first in the library path. Both archives come with libstdc++-dev and libgcc-dev, which Swift on
+/// Linux requires anyway.
 let linkingDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linking").path
 
 // Layers point down only: planrun → PlanEngine → PlanCore → PlanYAML → CLibYAML.
