@@ -41,7 +41,7 @@ struct Composition {
     private var aliasExpansion = 0
     private var documents = 0
     private let watcher: ComposeWatcher?
-    /// `watcher.path`, read once: it is compared for every finished item at the watched depth.
+    /// `watcher.path`, read once: it is compared whenever a sequence opens at the watched depth.
     private let watchedPath: [String?]
 
     init(limits: YAMLLimits, file: String?, watcher: ComposeWatcher? = nil) {

@@ -8,7 +8,7 @@ struct DecodingContext {
     let file: String?
     private(set) var diagnostics: [Diagnostic] = []
     /// Steps decoded while the file was still being read (`EarlyStepDecoder`); empty for most plans.
-    var earlySteps = EarlySteps()
+    var earlySteps: EarlySteps
 
     init(file: String?, earlySteps: EarlySteps = EarlySteps()) {
         self.file = file

@@ -67,8 +67,6 @@ struct EarlySteps: Sendable {
 
     private var lists: [List: Prefix] = [:]
 
-    var isEmpty: Bool { lists.isEmpty }
-
     mutating func add(_ step: consuming Step?, diagnostics: [Diagnostic], item: SourceRange, to list: List) {
         lists[list, default: Prefix()].append(step, diagnostics: diagnostics, item: item)
     }

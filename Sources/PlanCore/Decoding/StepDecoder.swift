@@ -25,27 +25,24 @@ enum StepDecoder {
         }
         steps.reserveCapacity(items.count)
         let rest = items[done...]
-        // A long rest is decoded in two halves at once, each with its own diagnostics, joined in order.
         if rest.count >= parallelThreshold {
+            // A long rest is decoded in two halves at once, the second with diagnostics of its own, joined in order.
             let middle = rest.startIndex + rest.count / 2
             let file = context.file
             let secondHalf = Array(items[middle...])
-            var firstContext = DecodingContext(file: file)
-            let (first, (second, secondDiagnostics)) = Concurrently.run({
-                decodeSteps(items[done..<middle], phase: phase, context: &firstContext)
+            let (_, (second, secondDiagnostics)) = Concurrently.run({
+                decodeSteps(rest[..<middle], phase: phase, into: &steps, context: &context)
             }, {
                 var secondContext = DecodingContext(file: file)
-                let steps = decodeSteps(secondHalf[...], phase: phase, context: &secondContext)
+                var steps: [Step] = []
+                steps.reserveCapacity(secondHalf.count)
+                decodeSteps(secondHalf[...], phase: phase, into: &steps, context: &secondContext)
                 return (steps, secondContext.diagnostics)
             })
-            context.append(firstContext.diagnostics)
             context.append(secondDiagnostics)
-            steps += first
             steps += second
         } else {
-            for item in rest {
-                if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
-            }
+            decodeSteps(rest, phase: phase, into: &steps, context: &context)
         }
         return steps
     }
@@ -53,13 +50,13 @@ enum StepDecoder {
     /// Lists at least this long are decoded on two threads; below it, starting one costs more than it saves.
     static let parallelThreshold = 256
 
-    private static func decodeSteps(_ items: ArraySlice<YAMLNode>, phase: Phase, context: inout DecodingContext) -> [Step] {
-        var steps: [Step] = []
-        steps.reserveCapacity(items.count)
+    /// Decodes `items` onto the end of `steps`.
+    private static func decodeSteps(
+        _ items: ArraySlice<YAMLNode>, phase: Phase, into steps: inout [Step], context: inout DecodingContext
+    ) {
         for item in items {
             if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
         }
-        return steps
     }
 
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the

@@ -16,7 +16,6 @@ public struct UnknownCaptureRule: PlanRule {
     static let engineKeys: Set<String> = ["name", "status"]
 
     /// The names a step stores under `nodes.NODE`: its captures, and the values of a `set:` with a target.
-    /// Read through the facts in place: passing `facts.step` on copied the whole step.
     static func madeNames(_ facts: LintContext.StepFacts) -> [String] {
         var names = facts.step.captures.map(\.name)
         if case .set(let entries) = facts.step.action, facts.step.target != nil { names += entries.map(\.key) }
