@@ -67,7 +67,7 @@ import Testing
         ])
     }
 
-    @Test func theWatcherWorksOnlyWhileTheComposerWaitsAndChangesNothing() throws {
+    @Test func aBusyWatcherChangesNothingAndOneThreadNeverCallsIt() throws {
         let bytes = Array(PipelineTests.document(items: 600).utf8)
         let busy = Recorder(path: [nil], work: 1_000_000)
         let piped = YAMLComposer.compose(bytes, file: "big.yaml", limits: .default, pipelined: true, watcher: busy)
