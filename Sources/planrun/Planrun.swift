@@ -8,6 +8,7 @@ struct Planrun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "planrun",
         abstract: "Run declarative YAML plans on local and SSH nodes.",
+        version: PlanrunVersion.current,
         subcommands: [Run.self, Validate.self, Graph.self, Explain.self, List.self]
     )
 

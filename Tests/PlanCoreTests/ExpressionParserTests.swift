@@ -30,7 +30,7 @@ import Testing
         ("${{ inputs.x 1️⃣inputs.y }}", "expr.syntax"),
         ("${{ 1️⃣a and b }}", "expr.unknown-name"),
         ("${{ inputs.x 1️⃣and inputs.y }}", "expr.syntax"),
-        ("${{ inputs[1️⃣inputs.x] }}", "expr.syntax"),
+        ("${{ inputs[1️⃣] }}", "expr.syntax"), ("${{ inputs[inputs.x 1️⃣inputs.y] }}", "expr.syntax"),
         ("${{ inputs.x. 1️⃣+ 1 }}", "expr.syntax"),
         ("${{ 1️⃣lenn(inputs.x) }}", "expr.unknown-function"),
         ("${{ 1 + 1️⃣frobnicate(2) }}", "expr.unknown-function"),

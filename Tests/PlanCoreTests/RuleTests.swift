@@ -7,7 +7,7 @@ import Testing
     @Test func everyRuleHasAStableDistinctID() {
         let ids = PlanLinter.rules.map(\.id)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.hasPrefix("plan.") })
+        #expect(ids.allSatisfy { $0.hasPrefix("plan.") || $0.hasPrefix("expr.") })
     }
 
     @Test func quotedInterpolationWarns() {

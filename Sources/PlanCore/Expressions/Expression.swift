@@ -35,6 +35,9 @@ public indirect enum ExpressionNode: Sendable, Hashable {
     case unary(UnaryOperator, ExpressionNode, SourceRange)
     case binary(BinaryOperator, ExpressionNode, ExpressionNode, SourceRange)
     case call(String, [ExpressionNode], SourceRange)
+    /// `base[key]` with a key computed at run time (`steps.restart[node.name]`, `nodes[x].disk`); a name or
+    /// quoted key after it (`.disk`) is an index by a string literal. The base is a path or another index.
+    case index(ExpressionNode, ExpressionNode, SourceRange)
 
     public enum UnaryOperator: String, Sendable, Hashable { case not = "!", negate = "-" }
     public enum BinaryOperator: String, Sendable, Hashable {

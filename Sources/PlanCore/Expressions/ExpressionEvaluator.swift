@@ -42,14 +42,23 @@ struct ExpressionEvaluator {
             return try Self.apply(op, try evaluate(left), try evaluate(right), at: range)
         case .call(let name, let arguments, let range):
             return try call(name, arguments, at: range)
+        case .index(_, _, let range):
+            switch try lookup(node) {
+            case .success(let value): return value
+            case .failure(let missing): throw EvaluationError(missing.message(for: missing.path), at: range)
+            }
         }
     }
 
     /// The value of `node`, or nil when it is a path that is not defined (for `default`).
     func evaluateIfDefined(_ node: ExpressionNode) throws(EvaluationError) -> Value? {
-        if case .path(let path, _) = node, case .success(let value) = resolve(path) { return value }
-        if case .path = node { return nil }
-        return try evaluate(node)
+        switch node {
+        case .path, .index:
+            if case .success(let value) = try lookup(node) { return value }
+            return nil
+        default:
+            return try evaluate(node)
+        }
     }
 
     // MARK: - Paths
@@ -59,6 +68,8 @@ struct ExpressionEvaluator {
         enum Reason { case noKey(available: [String]), outOfRange(count: Int), notCollection(String) }
         var index: Int
         var reason: Reason
+        /// The path as looked up, keys computed by `[…]` included; set by `lookup`.
+        var path: [String] = []
 
         func message(for path: [String]) -> String {
             let full = "'\(path.joined(separator: "."))' is not defined"
@@ -74,6 +85,59 @@ struct ExpressionEvaluator {
             case .notCollection(let type):
                 return full + ": \(parent) is \(type)"
             }
+        }
+    }
+
+    /// The value of a path or of an index by expression (`steps.restart[node.name]`), or why it has none; the
+    /// failure's `path` spells the keys as computed (`steps.restart.web3`) for its message.
+    func lookup(_ node: ExpressionNode) throws(EvaluationError) -> Result<Value, Missing> {
+        var path: [String] = []
+        return try lookup(node, path: &path)
+    }
+
+    private func lookup(_ node: ExpressionNode, path: inout [String]) throws(EvaluationError) -> Result<Value, Missing> {
+        switch node {
+        case .path(let components, _):
+            path = components
+            return resolve(components).mapError { missing in
+                var missing = missing
+                missing.path = components
+                return missing
+            }
+        case .index(let baseNode, let keyNode, _):
+            let base: Value
+            switch try lookup(baseNode, path: &path) {
+            case .success(let value): base = value
+            case .failure(let missing): return .failure(missing)
+            }
+            let key = try evaluate(keyNode)
+            let component: String
+            switch key {
+            case .string(let s): component = s
+            case .int(let i): component = String(i)
+            default:
+                throw EvaluationError("an index takes an int or a string, got \(Self.describe(key))", at: keyNode.range)
+            }
+            path.append(component)
+            // One step of `descend`, with the key taken as it is (a computed "*" is a key, not every key).
+            let reason: Missing.Reason
+            switch base {
+            case .object(let object):
+                if let next = object[component] { return .success(next) }
+                reason = .noKey(available: object.keys)
+            case .array(let array):
+                if case .int(let n) = key {
+                    if n >= 0 && n < array.count { return .success(array[n]) }
+                    reason = .outOfRange(count: array.count)
+                } else {
+                    reason = .notCollection("a list, indexed by number")
+                }
+            default:
+                reason = .notCollection(Self.article(base))
+            }
+            return .failure(Missing(index: path.count - 1, reason: reason, path: path))
+        default:
+            return .success(try evaluate(node))
         }
     }
 

@@ -34,13 +34,38 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
     /// `pluck(object, key)`: the same keys, each with its value's `key` (skipped where missing) — e.g.
     /// `pluck(nodes, 'summary')` is each node's summary, by node name.
     case pluck
+    /// `count(list, value)`: how many elements equal `value` (by `==`); over an object, its values.
+    case count
+    /// `select(object, key, value)`: the names whose value's `key` equals `value`, in order — e.g.
+    /// `select(nodes, 'status', 'offline')`; over a list, the elements themselves.
+    case select
+    /// `max_by(object, key)`: the name whose value's `key` is largest (the first of equals); entries without
+    /// `key` are skipped. Over a list, the element itself.
+    case max_by
+    /// `min_by(object, key)`: as `max_by`, the smallest.
+    case min_by
+    /// `values(object)`: the object's values in key order.
+    case values
+    /// `sort(list)`: numbers or strings in ascending order (stable).
+    case sort
+    /// `split(string, separator)`: the pieces between separators, empty ones kept (`split('a,,b', ',')` has 3).
+    case split
+    /// `replace(string, old, new)`: every `old` replaced by `new`.
+    case replace
+    /// `lower(string)`: lowercased.
+    case lower
+    /// `upper(string)`: uppercased.
+    case upper
+    /// `matches(string, regex)`: whether the regex matches somewhere in the string.
+    case matches
 
     /// How many arguments the function takes.
     var arity: ClosedRange<Int> {
         switch self {
-        case .len, .unique, .all, .any, .trim, .int, .float, .string, .keys: return 1...1
-        case .contains, .default, .pluck: return 2...2
-        case .if: return 3...3
+        case .len, .unique, .all, .any, .trim, .int, .float, .string, .keys, .values, .sort, .lower, .upper:
+            return 1...1
+        case .contains, .default, .pluck, .count, .max_by, .min_by, .split, .matches: return 2...2
+        case .if, .select, .replace: return 3...3
         case .join: return 1...2
         case .min, .max: return 1...Int.max
         }
@@ -48,10 +73,14 @@ enum ExpressionFunction: String, CaseIterable, Sendable {
 
     /// Names other languages use for our functions, for the did-you-mean of an unknown function.
     static let aliases: [String: String] = [
-        "length": "len", "size": "len", "count": "len", "uniq": "unique", "distinct": "unique",
+        "length": "len", "size": "len", "uniq": "unique", "distinct": "unique",
         "includes": "contains", "has": "contains", "strip": "trim", "every": "all", "some": "any",
         "str": "string", "integer": "int", "parseInt": "int", "toInt": "int", "double": "float",
-        "coalesce": "default", "iif": "if", "cond": "if", "ternary": "if",
+        "coalesce": "default", "iif": "if", "cond": "if", "ternary": "if", "filter": "select", "where": "select",
+        "sorted": "sort", "argmax": "max_by", "argmin": "min_by", "maxBy": "max_by", "minBy": "min_by",
+        "lowercase": "lower", "tolower": "lower", "toLowerCase": "lower", "uppercase": "upper", "toupper": "upper",
+        "toUpperCase": "upper", "match": "matches", "regex": "matches", "test": "matches", "sub": "replace",
+        "gsub": "replace", "replaceAll": "replace",
     ]
 
     /// The function a mistyped name most likely meant.
@@ -172,6 +201,10 @@ extension ExpressionEvaluator {
                 if case .object(let inner) = value, let picked = inner[key] { out[name] = picked }
             }
             return .object(out)
+        case .count, .select, .max_by, .min_by, .values, .sort:
+            return try applyCollection(function, args, at: range)
+        case .split, .replace, .lower, .upper, .matches:
+            return try applyText(function, args, at: range)
         }
     }
 

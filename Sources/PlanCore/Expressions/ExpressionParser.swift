@@ -205,13 +205,27 @@ struct ExpressionParser {
         return (items, advance())
     }
 
+    /// A dotted path, with `[…]` indices: a quoted key or a number is a component like any other; any other
+    /// expression (`steps.restart[node.name]`) makes an index computed at run time, and what follows it
+    /// indexes its value.
     private mutating func parsePath(_ root: String, _ rootToken: ExpressionToken) throws(ExpressionSyntaxError)
         -> Parsed
     {
         var components: [String] = []
         components.reserveCapacity(4)
         components.append(root)
+        /// Set from the first index by expression on; later components index its value.
+        var dynamic: ExpressionNode?
+        var height = 1
         var end = rootToken.end
+        func append(_ component: String, _ at: ExpressionToken) throws(ExpressionSyntaxError) {
+            guard let base = dynamic else {
+                components.append(component)
+                return
+            }
+            if component == "*" { throw error("'*' cannot follow an index by expression", at) }
+            dynamic = .index(base, .literal(.string(component), range(at.start, at.end)), range(rootToken.start, at.end))
+        }
         while true {
             if tokens[index].kind == .dot {
                 let dot = advance()
@@ -220,18 +234,31 @@ struct ExpressionParser {
                                 note: ("after this '.'", dot.start, dot.end))
                 }
                 let component = advance()
-                components.append(text(component))
+                try append(text(component), component)
                 end = component.end
             } else if tokens[index].kind == .openBracket {
                 let open = advance()
                 let key = current
-                switch (key.kind, key.kind == .literal ? literals[key.payload] : .null) {
-                case (.literal, .string(let s)): components.append(s)
-                case (.literal, .int(let i)) where i >= 0: components.append(String(i))
+                let closesNext = tokens[index + 1 < tokens.count ? index + 1 : index].kind == .closeBracket
+                switch (key.kind, key.kind == .literal ? literals[key.payload] : .null, closesNext) {
+                case (.literal, .string(let s), true):
+                    advance()
+                    try append(s, key)
+                case (.literal, .int(let i), true) where i >= 0:
+                    advance()
+                    try append(String(i), key)
                 default:
-                    throw error("expected a quoted key or an index inside '[ ]', found \(display(key))", key)
+                    try enter(open)
+                    defer { nesting -= 1 }
+                    let computed = try parseBinary(level: 0)
+                    let base = dynamic ?? .path(components, range(rootToken.start, end))
+                    height = max(height, computed.height) + 1
+                    guard tokens[index].kind == .closeBracket else {
+                        throw error("expected ']', found \(display(current))", current,
+                                    note: ("to match this '['", open.start, open.end))
+                    }
+                    dynamic = .index(base, computed.node, range(rootToken.start, tokens[index].end))
                 }
-                advance()
                 guard tokens[index].kind == .closeBracket else {
                     throw error("expected ']', found \(display(current))", current,
                                 note: ("to match this '['", open.start, open.end))
@@ -250,8 +277,8 @@ struct ExpressionParser {
                 id: "expr.unknown-name", message: message, start: rootToken.start, end: rootToken.end,
                 fixIt: suggestion))
         }
-        return Parsed(node: .path(components, range(rootToken.start, end)), start: rootToken.start, end: end,
-                      height: 1)
+        let node = dynamic ?? .path(components, range(rootToken.start, end))
+        return try make(node, rootToken.start, end, height, at: rootToken)
     }
 
     // MARK: - Helpers

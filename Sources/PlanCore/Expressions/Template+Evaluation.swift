@@ -99,7 +99,7 @@ extension ExpressionNode {
     public var range: SourceRange {
         switch self {
         case .literal(_, let r), .path(_, let r), .list(_, let r), .unary(_, _, let r), .binary(_, _, _, let r),
-            .call(_, _, let r):
+            .call(_, _, let r), .index(_, _, let r):
             return r
         }
     }
@@ -115,6 +115,25 @@ extension ExpressionNode {
             left.forEachReference(body)
             right.forEachReference(body)
         case .call(_, let arguments, _): for argument in arguments { argument.forEachReference(body) }
+        case .index(_, _, let range):
+            // The chain is one read, a computed key standing as `*` (any key): `steps.restart[node.name].ok`
+            // reads `steps.restart.*.ok`, and each computed key is read as well.
+            var keys: [ExpressionNode] = []
+            body(Reference(path: staticPath(keys: &keys), range: range))
+            for key in keys { key.forEachReference(body) }
+        }
+    }
+
+    /// The components of a path or index chain, computed keys as `*`; collects the computed keys in order.
+    private func staticPath(keys: inout [ExpressionNode]) -> [String] {
+        switch self {
+        case .path(let path, _): return path
+        case .index(let base, .literal(let key, _), _): return base.staticPath(keys: &keys) + [key.interpolationText]
+        case .index(let base, let key, _):
+            let path = base.staticPath(keys: &keys)
+            keys.append(key)
+            return path + ["*"]
+        default: return []
         }
     }
 }

@@ -42,6 +42,13 @@ public struct OutputField: Sendable {
     public var value: ValueTemplate
     public var range: SourceRange
 
+    /// The keys the engine writes into the result after the plan's own fields (`operation`, `steps`, …, and a
+    /// dry-run's `dry_run` and `waves`); an `output:` field of the same name is a validate error.
+    public static let reservedNames = [
+        "operation", "issues", "recommendations", "validation_status", "confidence", "execution_time", "steps",
+        "dry_run", "waves",
+    ]
+
     public init(name: String, value: ValueTemplate, range: SourceRange) {
         self.name = name
         self.value = value

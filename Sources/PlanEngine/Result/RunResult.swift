@@ -40,10 +40,9 @@ public struct RunResult: Sendable {
         }
     }
 
-    /// The engine's keys that follow the plan's own `output` fields, in this order.
-    public static let engineKeys = [
-        "operation", "issues", "recommendations", "validation_status", "confidence", "execution_time", "steps",
-    ]
+    /// The engine's keys that follow the plan's own `output` fields (`validate` rejects an `output:` field that
+    /// uses one, `plan.output-key`).
+    public static let engineKeys = OutputField.reservedNames
 
     /// The result document. With `includeTimes: false`, times are zeroed so equal runs print equal bytes.
     public func json(includeTimes: Bool = true) -> Value {
