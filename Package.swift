@@ -29,7 +29,11 @@ let package = Package(
         // The few glibc calls the engine's spawner needs that Swift's Glibc module does not import.
         .target(name: "CPosixSpawn"),
         .target(name: "PlanYAML", dependencies: ["CLibYAML"]),
-        .target(name: "PlanCore", dependencies: ["PlanYAML"]),
+        // RE2 behind a C API: linear-time matching of the plan's regexes (see BoundedRegex). RE2's headers are
+        // C++, which Swift imports only with C++ interop, so a shim target rather than a systemLibrary one;
+        // libre2-dev (apt) provides the library, and release builds take its archive (Linking/libre2.so).
+        .target(name: "CBoundedRegex", linkerSettings: [.linkedLibrary("re2")]),
+        .target(name: "PlanCore", dependencies: ["PlanYAML", "CBoundedRegex"]),
         .target(
             name: "PlanEngine",
             dependencies: [

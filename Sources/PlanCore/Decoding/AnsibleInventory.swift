@@ -106,10 +106,10 @@ enum AnsibleInventory {
         var port: Int?
         if let value = merged["ansible_port"] {
             switch value {
-            case .int(let p): port = p
-            case .string(let s) where Int(s) != nil: port = Int(s)
+            case .int(let p) where (1...65535).contains(p): port = p
+            case .string(let s) where Int(s).map((1...65535).contains) == true: port = Int(s)
             default:
-                context.error("plan.type", "expected a port number for ansible_port of host '\(host.name)'", at: host.range)
+                context.error("plan.type", "expected a port number (1 to 65535) for ansible_port of host '\(host.name)'", at: host.range)
             }
         }
         declaration.transport = .ssh(

@@ -151,6 +151,12 @@ struct DecodingContext {
     /// A literal duration in seconds (`500ms`, `10s`, `1m30s`, or a bare number of seconds).
     mutating func duration(_ node: YAMLNode) -> Double? {
         if let text = node.scalar, !node.isNull, let seconds = DurationText.seconds(text) { return seconds }
+        if let text = node.scalar, !node.isNull, DurationText.isTooLong(text) {
+            error(
+                "plan.out-of-range", "duration \(Self.describe(node)) is longer than the longest allowed, \(DurationText.longestText)",
+                at: node.aliasRange ?? node.range)
+            return nil
+        }
         typeError(expected: "a duration such as '10s'", found: node)
         return nil
     }

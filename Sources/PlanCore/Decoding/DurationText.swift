@@ -1,10 +1,34 @@
 /// Durations as plans write them: `500ms`, `10s`, `2m`, `1h`, `1m30s`, or a bare number of seconds.
 public enum DurationText {
-    /// The duration in seconds, or nil when `text` is not one.
+    /// The longest duration a plan, an input or a captured value may give: 1e9 seconds (about 31 years).
+    ///
+    /// Far beyond any real timeout, and far below where turning seconds into a `Duration` or into
+    /// nanoseconds traps (~9.2e9 s as Int64 nanoseconds, ~9.2e18 s as whole seconds). Every duration read
+    /// from outside passes through `seconds(_:)`, which refuses longer ones, so no later conversion can trap.
+    public static let longest = 1e9
+
+    /// How the limit reads in diagnostics.
+    public static let longestText = "1e9 seconds (about 31 years)"
+
+    /// The duration in seconds, or nil when `text` is not one or is longer than `longest`.
     ///
     /// Units may be combined from largest to smallest (`1h30m`, `1m30s`, `2s500ms`); each number may have a
     /// fraction (`1.5s`). Negative durations are not durations.
     public static func seconds(_ text: String) -> Double? {
+        unboundedSeconds(text).flatMap(bounded)
+    }
+
+    /// Whether `text` reads as a duration but one longer than `longest` (for a diagnostic that says so).
+    public static func isTooLong(_ text: String) -> Bool {
+        unboundedSeconds(text).map { bounded($0) == nil } ?? false
+    }
+
+    /// `seconds` when it is a duration a run can wait for: finite, not negative, at most `longest`.
+    public static func bounded(_ seconds: Double) -> Double? {
+        seconds.isFinite && seconds >= 0 && seconds <= longest ? seconds : nil
+    }
+
+    private static func unboundedSeconds(_ text: String) -> Double? {
         // Read as bytes without copying: every step's `timeout:` and `delay:` comes through here.
         var text = text
         return text.withUTF8 { seconds(bytes: $0) }
@@ -56,7 +80,9 @@ public enum DurationText {
     }
 
     /// Seconds as a plan would write them: `90` → `1m30s`, `0.5` → `500ms`.
+    /// Total for any number: beyond whole-second range it prints the number itself (`1e+19s`).
     public static func format(_ seconds: Double) -> String {
+        if !seconds.isFinite || abs(seconds) >= 1e15 { return "\(seconds)s" }
         if seconds < 1, seconds > 0 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds != seconds.rounded() { return "\(seconds)s" }
         var rest = Int(seconds)

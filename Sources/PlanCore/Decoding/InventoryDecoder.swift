@@ -108,6 +108,10 @@ public enum InventoryDecoder {
             case "user": user = context.string(value); sshKeys.append(keyNode)
             case "port":
                 port = context.int(value, expected: "a port number")
+                if let number = port, !(1...65535).contains(number) {
+                    context.error("plan.out-of-range", "a port number is 1 to 65535, found \(number)", at: value.range)
+                    port = nil
+                }
                 sshKeys.append(keyNode)
             case "identity_file": identity = context.string(value); sshKeys.append(keyNode)
             case "ssh_options":

@@ -89,7 +89,11 @@ extension StepDecoder {
                 case "match":
                     rule.match = context.string(value)
                     rule.matchRange = value.range
-                case "exit_code": rule.exitCode = context.int(value, expected: "an exit code")
+                case "exit_code":
+                    guard let code = context.int(value, expected: "an exit code") else { continue }
+                    if (0...255).contains(code) { rule.exitCode = code } else {
+                        context.error("plan.out-of-range", "an exit code is 0 to 255, found \(code)", at: value.range)
+                    }
                 case "kind": rule.kind = context.string(value) ?? ""
                 case "hint": rule.hint = context.string(value)
                 default: context.unknownKey(key, at: keyNode, allowed: errorRuleKeys, in: "an error rule")

@@ -1,32 +1,26 @@
-/// Regular-expression tests for `matches(s, regex)`: one place, so the engine's bounded matcher serves them.
+/// Regular-expression tests for `matches(s, regex)`, and the one syntax check for every pattern in a plan:
+/// all go through `BoundedRegex` (RE2, linear in the text), so none can hang a run.
 public enum PatternMatch {
     public struct Failure: Error, Sendable {
         public var message: String
     }
 
-    /// Texts longer than this (in UTF-8 bytes) are refused rather than searched: a backtracking pattern's
-    /// time grows with the text, and command output is capped at a megabyte anyway.
-    public static let maxText = 1 << 20
-
-    /// Whether `pattern` (Swift `Regex` syntax) matches somewhere in `text`.
+    /// Whether `pattern` (RE2 syntax) matches somewhere in `text`.
     public static func matches(_ pattern: String, in text: String) throws(Failure) -> Bool {
-        guard text.utf8.count <= maxText else {
-            throw Failure(message: "the text is \(text.utf8.count) bytes, above the \(maxText)-byte limit for a match")
+        let regex: BoundedRegex
+        do { regex = try BoundedRegex(pattern) } catch {
+            throw Failure(message: "invalid regular expression '\(pattern)': \(error.reason)")
         }
-        let regex: Regex<AnyRegexOutput>
-        do { regex = try Regex(pattern) } catch {
-            throw Failure(message: "invalid regular expression '\(pattern)': \(error)")
-        }
-        return text.contains(regex)
+        return regex.matches(text)
     }
 
-    /// What is wrong with `pattern`, or nil when it compiles.
+    /// What is wrong with `pattern`, or nil when it compiles with the engine that will match it.
     public static func problem(_ pattern: String) -> String? {
         do {
-            _ = try Regex(pattern)
+            _ = try BoundedRegex(pattern)
             return nil
         } catch {
-            return "\(error)"
+            return error.reason
         }
     }
 }

@@ -114,6 +114,7 @@ public enum InputResolver {
                 }
                 return fail("true or false", "'\(text)'")
             case .duration:
+                if DurationText.isTooLong(text) { return fail("a duration of at most \(DurationText.longestText)", "'\(text)'") }
                 return DurationText.seconds(text).map(DurationText.value) ?? fail("a duration such as '10s'", "'\(text)'")
             case .node: return node(text, input: input, raw: raw, plan: plan, diagnostics: &diagnostics)
             case .list: return list(text, input: input, raw: raw, diagnostics: &diagnostics)
@@ -126,8 +127,8 @@ public enum InputResolver {
                 return .string(value.interpolationText)
             case (.float, .int(let i)): return .double(Double(i))
             case (.int, .double(let d)) where d == d.rounded() && abs(d) < 1e15: return .int(Int(d))
-            case (.duration, .int(let i)) where i >= 0: return .int(i)
-            case (.duration, .double(let d)) where d >= 0: return DurationText.value(d)
+            case (.duration, .int(let i)) where DurationText.bounded(Double(i)) != nil: return .int(i)
+            case (.duration, .double(let d)) where DurationText.bounded(d) != nil: return DurationText.value(d)
             case (_, .string(let text)) where input.kind != .string:
                 return typed(RawInput(.text(text), file: raw.file, range: raw.range), as: input, plan: plan, diagnostics: &diagnostics)
             default:
@@ -137,7 +138,7 @@ public enum InputResolver {
                 case .int: expected = "an integer"
                 case .float: expected = "a number"
                 case .bool: expected = "true or false"
-                case .duration: expected = "a duration in seconds or such as '10s'"
+                case .duration: expected = "a duration in seconds (at most 1e9) or such as '10s'"
                 case .node: expected = "a node or group name"
                 case .list: expected = "a list"
                 }

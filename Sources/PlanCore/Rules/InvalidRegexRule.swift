@@ -38,13 +38,5 @@ public struct InvalidRegexRule: PlanRule {
         return out
     }
 
-    /// What is wrong with `pattern`, or nil when it compiles (with the engine's own regex engine).
-    static func problem(_ pattern: String) -> String? {
-        do {
-            _ = try Regex(pattern)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
+    static func problem(_ pattern: String) -> String? { PatternMatch.problem(pattern) }
 }

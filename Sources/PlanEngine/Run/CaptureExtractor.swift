@@ -64,17 +64,17 @@ enum CaptureExtractor {
     }
 
     private static func firstGroup(_ pattern: String, in text: String, capture: String) throws -> Value {
-        let regex: Regex<AnyRegexOutput>
-        do { regex = try Regex(pattern) } catch {
-            throw Failure(message: "capture '\(capture)': invalid regular expression '\(pattern)'")
+        let regex: BoundedRegex
+        do { regex = try BoundedRegex(pattern) } catch {
+            throw Failure(message: "capture '\(capture)': invalid regular expression '\(pattern)': \(error.reason)")
         }
-        guard let match = text.firstMatch(of: regex) else {
+        guard let found = regex.firstGroupText(in: text) else {
             throw Failure(message: "capture '\(capture)': no match for /\(pattern)/ in stdout")
         }
-        guard let group = match.output.count > 1 ? match.output[1].substring : match.output[0].substring else {
+        guard let group = found else {
             throw Failure(message: "capture '\(capture)': the group of /\(pattern)/ did not take part in the match")
         }
-        return .string(String(group))
+        return .string(group)
     }
 
     static func convert(_ value: Value, to conversion: Capture.Conversion, capture: String) throws -> Value {
@@ -84,7 +84,10 @@ enum CaptureExtractor {
         switch (conversion, value) {
         case (.string, _): return .string(value.interpolationText)
         case (.int, .int): return value
-        case (.int, .double(let d)) where d == d.rounded(): return .int(Int(d))
+        case (.int, .double(let d)):
+            // Int(exactly:) is nil for fractions and for numbers beyond Int's range (a JSON 1e19): no trap.
+            guard let i = Int(exactly: d) else { throw fail() }
+            return .int(i)
         case (.int, .string(let s)):
             guard let i = Int(s.trimmingWhitespace) else { throw fail() }
             return .int(i)

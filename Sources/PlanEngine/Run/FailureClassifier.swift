@@ -34,10 +34,10 @@ enum FailureClassifier {
     }
 
     private static func matches(_ rule: ErrorRule, _ outcome: CommandOutcome) -> Bool {
-        if let code = rule.exitCode, outcome.exitCode != Int32(code) { return false }
+        if let code = rule.exitCode, outcome.exitCode != Int32(exactly: code) { return false }
         guard let pattern = rule.match else { return rule.exitCode != nil }
-        guard let regex = try? Regex(pattern) else { return false }
-        return outcome.stderr.contains(regex) || outcome.stdout.contains(regex)
+        guard let regex = try? BoundedRegex(pattern) else { return false }
+        return regex.matches(outcome.stderr) || regex.matches(outcome.stdout)
     }
 
     static func hint(for kind: ErrorKind) -> String? {

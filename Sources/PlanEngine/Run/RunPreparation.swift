@@ -61,6 +61,15 @@ public enum RunPreparation {
         }
         let resolution = InputResolver.resolve(plan: plan, raw: raw)
         diagnostics += resolution.diagnostics
+        // A deadline from the inputs is checked now: a bad one would otherwise mean no deadline at all.
+        if case .template(let template)? = plan.policy.deadline {
+            var scope = Value.Object()
+            scope["inputs"] = .object(resolution.values)
+            do { _ = try RunSettings.seconds(.template(template), in: scope) } catch {
+                diagnostics.append(Diagnostic(
+                    "input.range", "policy.deadline: \(error)", file: plan.file, at: template.range))
+            }
+        }
         guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
             return .failure(Problems(diagnostics: diagnostics))
         }

@@ -23,7 +23,8 @@ struct RunSettings: Sendable {
         case .template(let template):
             let value = try template.evaluate(in: scope)
             guard let seconds = DurationText.seconds(value) else {
-                throw EvaluationError("expected a duration, found \(value.jsonText())", at: template.range)
+                throw EvaluationError(
+                    "expected a duration of at most \(DurationText.longestText), found \(value.jsonText())", at: template.range)
             }
             return seconds
         }
@@ -31,11 +32,12 @@ struct RunSettings: Sendable {
 }
 
 extension DurationText {
-    /// Seconds from a run-time value: a number (taken as seconds) or a duration text.
+    /// Seconds from a run-time value: a number (taken as seconds) or a duration text; nil when it is neither
+    /// or is negative, not finite or longer than `longest`.
     static func seconds(_ value: Value) -> Double? {
         switch value {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
+        case .int(let i): return bounded(Double(i))
+        case .double(let d): return bounded(d)
         case .string(let text): return seconds(text)
         default: return nil
         }
