@@ -57,7 +57,7 @@ public enum PlanLinter {
     static let parallelThreshold = 256
 
     /// Rule indices, the costliest first: taken in this order, the two threads end close together. Checking the
-    /// regexes costs the most (the first `Regex` of a process pays for loading the regex engine), then the
+    /// regexes costs the most (each pattern is compiled by RE2), then the
     /// captures (every template's paths against every step's captures); the rest cost about the same.
     static let schedule: [Int] = {
         let costliest = ["plan.invalid-regex", "plan.unknown-capture"]
