@@ -238,6 +238,22 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 execute:
                   - { id: a, run: echo }
             """, ids: ["plan.max-parallel"]),
+        MarkedFixture(name: "max_connecting below one", text: """
+            planrun: 1
+            policy: { max_connecting: 1️⃣0 }
+            operations:
+              op:
+                execute:
+                  - { id: a, run: echo }
+            """, ids: ["plan.max-connecting"]),
+        MarkedFixture(name: "max_connecting misspelt", text: """
+            planrun: 1
+            policy: { 1️⃣max_connections: 4 }
+            operations:
+              op:
+                execute:
+                  - { id: a, run: echo }
+            """, ids: ["plan.unknown-key"]),
         MarkedFixture(name: "missing target with two nodes", text: """
             planrun: 1
             inventory:

@@ -36,6 +36,7 @@ import Testing
         #expect(plan.inputs[6].defaultValue == .array([.string("a"), .string("b")]))
 
         #expect(plan.policy.maxParallel == 3)
+        #expect(plan.policy.maxConnecting == 4)
         guard case .template(let deadline)? = plan.policy.deadline else { Issue.record("deadline"); return }
         #expect(deadline.wholeExpression != nil)
         #expect(plan.policy.defaultTimeout == 0.5)

@@ -10,8 +10,11 @@ struct SSHTransportCommandLineTests {
     @Test func argumentsPutOurControlOptionsFirstAndTheHostLast() {
         let arguments = SSHCommandLine(settings: settings, controlDirectory: "/tmp/c").arguments(connectTimeout: 2.5)
         #expect(Array(arguments.prefix(8)) == [
-            "-o", "BatchMode=yes", "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/c/%C", "-o", "ControlPersist=60",
+            "-o", "BatchMode=yes", "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/c/%C", "-o", "ControlPersist=600",
         ])
+        // Node aliases of one host each get a master of their own.
+        let alias = SSHCommandLine(settings: settings, controlDirectory: "/tmp/c", controlName: "n7")
+        #expect(alias.arguments(connectTimeout: 1).contains("ControlPath=/tmp/c/n7"))
         // ssh keeps the first -o value, so a node's BatchMode=no cannot switch batch mode off.
         #expect(arguments.firstIndex(of: "BatchMode=yes")! < arguments.firstIndex(of: "BatchMode=no")!)
         #expect(arguments.contains("ConnectTimeout=3"))

@@ -65,7 +65,7 @@ public final class SSHServer: @unchecked Sendable {
             KbdInteractiveAuthentication no
             PubkeyAuthentication yes
             MaxSessions 64
-            MaxStartups 64
+            MaxStartups 256
             LogLevel ERROR
 
             """
@@ -98,6 +98,19 @@ public final class SSHServer: @unchecked Sendable {
                 .init(name: "UserKnownHostsFile", value: knownHosts),
                 .init(name: "GlobalKnownHostsFile", value: "/dev/null"),
             ])
+    }
+
+    /// How many connections sshd is serving now: its child processes (one per connection, beside the
+    /// listener), read from `/proc`. Zombies count until sshd reaps them.
+    public func connections() -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.filter { name in
+            guard Int32(name) != nil, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == pid
+        }.count
     }
 
     /// Stops sshd by its pid and removes the directory. Connections already open end with their clients.

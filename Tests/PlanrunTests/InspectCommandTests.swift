@@ -109,6 +109,7 @@ import Testing
 
             policy:
               max_parallel: 2
+              max_connecting: 8
               default_timeout: 30s
               max_timeout: 2m
               destructive steps run when: ${{ inputs.force }}

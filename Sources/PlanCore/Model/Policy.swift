@@ -4,6 +4,10 @@ import PlanYAML
 public struct Policy: Sendable {
     /// Most node-commands in flight at once, across the whole run.
     public var maxParallel: Int = 5
+    /// Most SSH connections being set up at once (handshake and probe), apart from `maxParallel`: a fan-out
+    /// over hundreds of nodes must not start hundreds of handshakes together, which overloads the
+    /// controller's cores and trips sshd's `MaxStartups` (10 by default, so the default stays below it).
+    public var maxConnecting: Int = 8
     /// The whole run's budget in seconds; a template when it comes from an input.
     public var deadline: Setting<Double>?
     /// Seconds a step may take when it names no `timeout:`.

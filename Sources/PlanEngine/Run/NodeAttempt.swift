@@ -72,10 +72,16 @@ struct NodeAttempt {
                               hint: FailureClassifier.hint(for: failure.kind))
         }
 
+        // The step's timeout bounds its command: the time spent waiting for the connection does not count.
+        let connected = clock.now
+        func sinceConnected() -> Double {
+            let d = clock.now - connected
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
         var outcome = Outcome(status: .failed)
         while true {
             outcome.attempts += 1
-            let budget = step.until == nil ? timeout : max(0.001, timeout - elapsed())
+            let budget = step.until == nil ? timeout : max(0.001, timeout - sinceConnected())
             runner.progress?.started(step: step, node: node.name, attempt: outcome.attempts, command: shown)
             let onLine: (@Sendable (String) -> Void)?
             if let progress = runner.progress, progress.wantsOutput {
@@ -116,7 +122,7 @@ struct NodeAttempt {
                 let pollScope = await runner.scope(for: node)
                 if !((try? until.evaluate(in: pollScope).isTruthy) ?? false) {
                     // A cancelled pause falls through to the next attempt, which sees the cancellation.
-                    if elapsed() + step.delay < timeout {
+                    if sinceConnected() + step.delay < timeout {
                         _ = await pause(step.delay)
                         continue
                     }

@@ -30,10 +30,19 @@ public final class PlanRunner: Sendable {
             request.dryRun
             ? { @Sendable _ in DryRunTransport() }
             : (transports ?? TransportFactory.standard(controlDirectory: controlDirectory?.path))
-        self.pool = TransportPool(factory: factory, connectTimeout: request.connectTimeout)
-        self.settings = RunSettings(request: request)
+        self.settings = RunSettings(request: request, openFiles: OpenFileLimit.raise())
+        self.pool = TransportPool(
+            factory: factory, connectTimeout: request.connectTimeout, maxConnecting: settings.maxConnecting)
         self.graph = StepGraph(operation: request.operation)
         self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
+    }
+
+    /// A note for the operator when the open-file limit holds the run below its policy's parallelism.
+    public var openFileNote: String? {
+        guard let bound = settings.openFileBound else { return nil }
+        return "the open-file limit (\(bound.limit)) holds the run to max_parallel \(settings.maxParallel) and "
+            + "max_connecting \(settings.maxConnecting) (the plan asks for \(bound.maxParallel) and \(bound.maxConnecting)); "
+            + "raise the hard limit (ulimit -Hn) for more"
     }
 
     /// Call from a signal handler, then cancel the task running `run()`: the result says `interrupted`.

@@ -1,16 +1,27 @@
 /// The policy of a run with its expressions evaluated against the inputs.
 struct RunSettings: Sendable {
     var maxParallel: Int
+    /// Most SSH connections being set up at once.
+    var maxConnecting: Int
+    /// Set when the open-file limit made `maxParallel` or `maxConnecting` smaller than the policy asks:
+    /// the limit, and what the policy asked for.
+    var openFileBound: (limit: Int, maxParallel: Int, maxConnecting: Int)?
     /// Seconds for the whole run, or nil for none.
     var deadline: Double?
     var defaultTimeout: Double
     var maxTimeout: Double?
 
-    init(request: RunRequest) {
+    /// - Parameter openFiles: the soft open-file limit the run's processes must fit under.
+    init(request: RunRequest, openFiles: Int = OpenFileLimit.current()) {
         let policy = request.plan.policy
         var scope = Value.Object()
         scope["inputs"] = .object(request.inputs)
-        maxParallel = max(1, policy.maxParallel)
+        let budget = OpenFileLimit.processBudget(limit: openFiles)
+        maxConnecting = min(max(1, policy.maxConnecting), max(1, budget / 4))
+        maxParallel = min(max(1, policy.maxParallel), budget - maxConnecting)
+        if maxParallel < policy.maxParallel || maxConnecting < policy.maxConnecting {
+            openFileBound = (openFiles, policy.maxParallel, policy.maxConnecting)
+        }
         deadline = policy.deadline.flatMap { try? Self.seconds($0, in: scope) }
         defaultTimeout = policy.defaultTimeout
         maxTimeout = policy.maxTimeout

@@ -1,13 +1,19 @@
+import Synchronization
+
 /// Chooses the transport for each node of a run.
 public enum TransportFactory {
     /// `controlDirectory` is the run's private directory for SSH control sockets; without one, SSH nodes
     /// report a connection failure instead of running anything.
+    /// Each SSH node's control socket is named by a number counted up per run (short, whatever the node's
+    /// name, for the 107-byte limit of a socket path).
     public static func standard(controlDirectory: String?) -> @Sendable (NodeDeclaration) -> any NodeTransport {
-        { node in
+        let count = SocketCounter()
+        return { node in
             if case .ssh = node.transport, controlDirectory == nil {
                 return UnavailableTransport(reason: "no private directory for SSH control sockets could be made")
             }
-            return node.makeTransport(controlDirectory: controlDirectory ?? "")
+            let number = count.value.add(1, ordering: .relaxed).newValue
+            return node.makeTransport(controlDirectory: controlDirectory ?? "", controlName: "n\(number)")
         }
     }
 }
@@ -20,4 +26,9 @@ struct UnavailableTransport: NodeTransport {
         CommandOutcome(exitCode: nil, failure: TransportFailure(.connection, reason))
     }
     func close() async {}
+}
+
+/// Numbers the control sockets of one run.
+private final class SocketCounter: Sendable {
+    let value = Atomic<Int>(0)
 }

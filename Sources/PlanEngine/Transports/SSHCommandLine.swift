@@ -1,10 +1,16 @@
 /// The arguments of the system `ssh` client for one node, and the remote wrapper that bounds a command's life.
 struct SSHCommandLine: Sendable {
     var settings: SSHSettings
-    /// A private directory for the control socket (ssh adds the `%C` hash of host, port and user).
+    /// A private directory for the control socket.
     var controlDirectory: String
-    /// Seconds `ControlPersist` keeps an idle master alive in case `close()` is never reached.
-    var persist: Int = 60
+    /// The socket's name in it: one per node (not ssh's `%C` hash of host, port and user), so node aliases
+    /// of one host each get their own master, as one connection per node promises, and no alias's sessions
+    /// run into sshd's `MaxSessions` on another's connection.
+    var controlName: String = "%C"
+    /// Seconds `ControlPersist` keeps an idle master alive in case `close()` is never reached. Long enough
+    /// for a node to wait between its steps while a fan-out over a thousand others goes on (a master gone
+    /// by then would be reopened by the next command, outside `max_connecting`).
+    var persist: Int = 600
 
     /// Options common to the probe, commands and `-O exit`, ending with `--` and the host.
     ///
@@ -14,7 +20,7 @@ struct SSHCommandLine: Sendable {
         var arguments = [
             "-o", "BatchMode=yes",
             "-o", "ControlMaster=auto",
-            "-o", "ControlPath=\(controlDirectory)/%C",
+            "-o", "ControlPath=\(controlDirectory)/\(controlName)",
             "-o", "ControlPersist=\(persist)",
         ]
         for option in settings.options {

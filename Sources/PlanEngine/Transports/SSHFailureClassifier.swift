@@ -21,10 +21,6 @@ enum SSHFailureClassifier {
             ]
         ),
         (
-            .timeout,
-            ["Connection timed out", "Operation timed out", "timed out during banner exchange", "Connection timeout"]
-        ),
-        (
             .unreachable,
             [
                 "Could not resolve hostname", "Name or service not known", "No route to host",
@@ -32,9 +28,11 @@ enum SSHFailureClassifier {
                 "No address associated with hostname",
             ]
         ),
+        // A connect that timed out is a connection failure too, never a command's timeout.
         (
             .connection,
             [
+                "Connection timed out", "Operation timed out", "timed out during banner exchange", "Connection timeout",
                 "Connection refused", "Connection reset", "Connection closed by", "closed by remote host",
                 "kex_exchange_identification", "ssh_exchange_identification", "Unable to negotiate",
                 "Broken pipe", "ssh: connect to host", "Connection to ", "packet_write_wait", "client_loop:",

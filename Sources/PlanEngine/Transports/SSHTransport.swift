@@ -18,13 +18,19 @@ public struct SSHTransport: NodeTransport {
     /// Extra seconds the local client gets beyond the remote timeout and grace, for the round trip.
     static let localSlack = 5.0
 
-    /// - Parameter controlDirectory: a private directory for control sockets (`SSHControlDirectory`), one
-    ///   per run; several nodes may share it.
-    public init(node: String, settings: SSHSettings, controlDirectory: String, connectTimeout: Double = 10) {
+    /// - Parameters:
+    ///   - controlDirectory: a private directory for control sockets (`SSHControlDirectory`), one per run;
+    ///     several nodes may share it.
+    ///   - controlName: the node's socket name in it, unique among the run's nodes (`%C`, ssh's hash of
+    ///     host, port and user, when there is one node per host).
+    public init(
+        node: String, settings: SSHSettings, controlDirectory: String, controlName: String = "%C",
+        connectTimeout: Double = 10
+    ) {
         self.node = node
         self.settings = settings
         self.connectTimeout = connectTimeout
-        self.commandLine = SSHCommandLine(settings: settings, controlDirectory: controlDirectory)
+        self.commandLine = SSHCommandLine(settings: settings, controlDirectory: controlDirectory, controlName: controlName)
     }
 
     /// Opens the master connection and checks the node can run commands (and has `timeout`).
@@ -43,7 +49,9 @@ public struct SSHTransport: NodeTransport {
         }
         switch (run.stoppedBy, run.exitCode) {
         case (.timeout, _):
-            return TransportFailure(.timeout, "ssh to \(settings.host) did not answer within \(Int(timeout + Self.localSlack)) s")
+            // Setting up the connection is not a command: a node that never answers is a connection failure.
+            return TransportFailure(
+                .connection, "ssh to \(settings.host) did not connect within \(Int(timeout + Self.localSlack)) s")
         case (.cancellation, _):
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         case (nil, 0):
@@ -65,9 +73,11 @@ public struct SSHTransport: NodeTransport {
         let run: GroupRunResult
         do {
             // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.
+            // The remote `timeout` bounds the command; this local bound is only a safety net for a connection
+            // that stalls (or a master that went away and must be reopened, within ConnectTimeout).
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
-                timeout: request.timeout + request.grace + Self.localSlack, grace: request.grace,
+                timeout: request.timeout + request.grace + Self.localSlack + connectTimeout, grace: request.grace,
                 outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine)
         } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
@@ -79,6 +89,13 @@ public struct SSHTransport: NodeTransport {
         var outcome = CommandOutcome(run)
         if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
+        }
+        if run.stoppedBy == .timeout {
+            // The remote side ends the command at its timeout; ssh still running well past it means the
+            // connection stalled, which is not the command's timeout.
+            outcome.timedOut = false
+            outcome.failure = TransportFailure(
+                .connection, "ssh to \(settings.host) did not return within \(Int(run.duration)) s: the connection stalled")
         }
         // `timeout` exits 124 after SIGTERM worked and 137 when SIGKILL was needed.
         if let code = run.exitCode, code == 124 || code == 137, run.duration >= request.timeout {

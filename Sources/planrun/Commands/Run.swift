@@ -66,6 +66,7 @@ extension Planrun {
             let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
             let progress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
             let runner = PlanRunner(runRequest, progress: progress)
+            if let note = runner.openFileNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
             let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
             let trap = InterruptTrap { _ in

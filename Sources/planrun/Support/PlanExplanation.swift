@@ -51,6 +51,7 @@ enum PlanExplanation {
         let policy = plan.policy
         out += "\npolicy:\n"
         out += "  max_parallel: \(policy.maxParallel)\n"
+        out += "  max_connecting: \(policy.maxConnecting)\n"
         out += "  default_timeout: \(DurationText.format(policy.defaultTimeout))\n"
         if let max = policy.maxTimeout { out += "  max_timeout: \(DurationText.format(max))\n" }
         switch policy.deadline {
