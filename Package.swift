@@ -10,7 +10,7 @@ import PackageDescription
 /// Linux requires anyway.
 let linkingDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linking").path
 
-// Layers point down only: planrun → PlanEngine → PlanCore → PlanYAML → CLibYAML.
+// Layers point down only: planrun → PlanMCP → PlanEngine → PlanCore → PlanYAML → CLibYAML.
 let package = Package(
     name: "planrun",
     platforms: [.macOS(.v15)],
@@ -41,10 +41,13 @@ let package = Package(
                 "CPosixSpawn",
             ]
         ),
+        // `planrun mcp`: plans as Model Context Protocol tools. Above the engine, beside the CLI.
+        .target(name: "PlanMCP", dependencies: ["PlanEngine"]),
         .executableTarget(
             name: "planrun",
             dependencies: [
                 "PlanEngine",
+                "PlanMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "PlanYAMLTests", dependencies: ["PlanYAML", "PlanTestSupport"]),
         .testTarget(name: "PlanCoreTests", dependencies: ["PlanCore", "PlanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanEngineTests", dependencies: ["PlanEngine", "PlanTestSupport"]),
+        .testTarget(name: "PlanMCPTests", dependencies: ["PlanMCP", "PlanTestSupport"]),
         .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,11 +13,58 @@ public enum RunPreparation {
         public var diagnostics: [Diagnostic]
     }
 
-    /// `stdin` is read only when the inputs file is `-`.
+    /// `stdin` is read only when the inputs file is `-`. `given` are inputs that come already typed from
+    /// elsewhere (an MCP tool call's arguments): after the inputs file, before `-i`.
     public static func prepare(
         plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
+        given: [(key: String, value: RawInput)] = [],
         stdin: () -> [UInt8] = { SourceFile.read(descriptor: STDIN_FILENO) ?? [] }
     ) -> Result<RunRequest, Problems> {
+        let plan: Plan
+        var diagnostics: [Diagnostic]
+        switch loadPlan(named: name, inventoryFile: inventoryFile) {
+        case .success(let loaded): (plan, diagnostics) = loaded
+        case .failure(let problems): return .failure(problems)
+        }
+
+        var raw: [(key: String, value: RawInput)] = []
+        if let inputsFile {
+            let bytes: [UInt8]?
+            let file = inputsFile == "-" ? "<stdin>" : inputsFile
+            bytes = inputsFile == "-" ? stdin() : SourceFile.read(inputsFile)
+            guard let bytes else {
+                return .failure(Problems(diagnostics: [
+                    Diagnostic("input.file", "cannot read inputs file '\(inputsFile)'", at: .unknown)
+                ]))
+            }
+            let (values, problems) = InputFile.read(bytes: bytes, file: file)
+            diagnostics += problems
+            raw += values
+        }
+        raw += given
+        for assignment in assignments {
+            if let parsed = RawInput.parseAssignment(assignment) { raw.append(parsed) }
+        }
+        let resolution = InputResolver.resolve(plan: plan, raw: raw)
+        diagnostics += resolution.diagnostics
+        // A deadline from the inputs is checked now: a bad one would otherwise mean no deadline at all.
+        if case .template(let template)? = plan.policy.deadline {
+            var scope = Value.Object()
+            scope["inputs"] = .object(resolution.values)
+            do { _ = try RunSettings.seconds(.template(template), in: scope) } catch {
+                diagnostics.append(Diagnostic(
+                    "input.range", "policy.deadline: \(error)", file: plan.file, at: template.range))
+            }
+        }
+        guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
+            return .failure(Problems(diagnostics: diagnostics))
+        }
+        return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
+    }
+
+    /// Finds, decodes and lints the plan, and merges the inventory file into it: everything that does not
+    /// depend on the inputs. The warnings found come back with the plan.
+    public static func loadPlan(named name: String, inventoryFile: String?) -> Result<(Plan, [Diagnostic]), Problems> {
         let (found, searched) = PlanLocator.locate(name, environment: ProcessInfo.processInfo.environment)
         guard let path = found else {
             return .failure(Problems(diagnostics: [
@@ -41,38 +88,6 @@ public enum RunPreparation {
         if plan.inventory.nodes.isEmpty {
             plan.inventory.nodes = [NodeDeclaration(name: "local", transport: .local)]
         }
-
-        var raw: [(key: String, value: RawInput)] = []
-        if let inputsFile {
-            let bytes: [UInt8]?
-            let file = inputsFile == "-" ? "<stdin>" : inputsFile
-            bytes = inputsFile == "-" ? stdin() : SourceFile.read(inputsFile)
-            guard let bytes else {
-                return .failure(Problems(diagnostics: [
-                    Diagnostic("input.file", "cannot read inputs file '\(inputsFile)'", at: .unknown)
-                ]))
-            }
-            let (values, problems) = InputFile.read(bytes: bytes, file: file)
-            diagnostics += problems
-            raw += values
-        }
-        for assignment in assignments {
-            if let parsed = RawInput.parseAssignment(assignment) { raw.append(parsed) }
-        }
-        let resolution = InputResolver.resolve(plan: plan, raw: raw)
-        diagnostics += resolution.diagnostics
-        // A deadline from the inputs is checked now: a bad one would otherwise mean no deadline at all.
-        if case .template(let template)? = plan.policy.deadline {
-            var scope = Value.Object()
-            scope["inputs"] = .object(resolution.values)
-            do { _ = try RunSettings.seconds(.template(template), in: scope) } catch {
-                diagnostics.append(Diagnostic(
-                    "input.range", "policy.deadline: \(error)", file: plan.file, at: template.range))
-            }
-        }
-        guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
-            return .failure(Problems(diagnostics: diagnostics))
-        }
-        return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
+        return .success((plan, diagnostics))
     }
 }

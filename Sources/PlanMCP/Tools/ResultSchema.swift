@@ -1,0 +1,232 @@
+import PlanEngine
+
+/// `schemas/result.schema.json`, built into the binary: `planrun mcp` serves it as every tool's output schema
+/// wherever it is installed. A test checks that it equals the file; when the file changes, paste it here.
+enum ResultSchema {
+    static let text = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://planrun.dev/schemas/result.schema.json",
+  "title": "planrun result",
+  "description": "The JSON document `planrun run` prints on stdout: the plan's own output fields first, then the engine's keys.",
+  "type": "object",
+  "required": [
+    "operation",
+    "issues",
+    "recommendations",
+    "validation_status",
+    "confidence",
+    "execution_time",
+    "steps"
+  ],
+  "properties": {
+    "operation": {
+      "type": "string",
+      "minLength": 1
+    },
+    "issues": {
+      "type": "array",
+      "items": {
+        "$ref": "#/$defs/issue"
+      }
+    },
+    "recommendations": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "validation_status": {
+      "enum": [
+        "success",
+        "partial",
+        "failed"
+      ]
+    },
+    "confidence": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1
+    },
+    "execution_time": {
+      "type": "number",
+      "minimum": 0,
+      "description": "seconds"
+    },
+    "dry_run": {
+      "const": true
+    },
+    "waves": {
+      "type": "array",
+      "items": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    },
+    "steps": {
+      "type": "array",
+      "items": {
+        "$ref": "#/$defs/step"
+      }
+    }
+  },
+  "additionalProperties": true,
+  "$defs": {
+    "issue": {
+      "type": "object",
+      "required": [
+        "kind",
+        "node",
+        "step",
+        "phase",
+        "message",
+        "exit_code",
+        "stderr_tail",
+        "hint",
+        "recovered"
+      ],
+      "additionalProperties": false,
+      "properties": {
+        "kind": {
+          "type": "string",
+          "description": "connection, authentication, unreachable, timeout, permission, command, validation, service_offline, git_conflict, partial, interrupted, or a kind named by the plan's errors: rules",
+          "minLength": 1
+        },
+        "node": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "step": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "phase": {
+          "enum": [
+            "analyze",
+            "plan",
+            "execute",
+            "validate",
+            null
+          ]
+        },
+        "message": {
+          "type": "string"
+        },
+        "exit_code": {
+          "type": [
+            "integer",
+            "null"
+          ]
+        },
+        "stderr_tail": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "hint": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "recovered": {
+          "type": "boolean"
+        }
+      }
+    },
+    "step": {
+      "type": "object",
+      "required": [
+        "id",
+        "phase",
+        "node",
+        "status",
+        "attempts",
+        "exit_code",
+        "duration"
+      ],
+      "additionalProperties": false,
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "phase": {
+          "enum": [
+            "analyze",
+            "plan",
+            "execute",
+            "validate"
+          ]
+        },
+        "node": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "status": {
+          "enum": [
+            "succeeded",
+            "failed",
+            "recovered",
+            "skipped",
+            "not_run",
+            "cancelled",
+            "planned"
+          ]
+        },
+        "attempts": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "exit_code": {
+          "type": [
+            "integer",
+            "null"
+          ]
+        },
+        "duration": {
+          "type": "number",
+          "minimum": 0
+        },
+        "reason": {
+          "type": "string"
+        },
+        "answered_by": {
+          "type": "string"
+        },
+        "command": {
+          "type": "string"
+        },
+        "timeout": {
+          "type": "number"
+        },
+        "retries": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "fallbacks": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "fallback_node": {
+          "type": "string"
+        }
+      }
+    }
+  }
+}
+"""#
+
+    /// The schema as a value; the text is checked by a test, so it always parses.
+    static let value: Value = (try? Value.parseJSON(text)) ?? .object(Value.Object())
+}
