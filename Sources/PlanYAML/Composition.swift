@@ -105,7 +105,7 @@ struct Composition {
                 // The rest of the stream is not read: it is not part of the plan, and may be large.
                 diagnostics.append(
                     Diagnostic(
-                        "yaml.multiple-documents", "a second YAML document starts here; a file holds exactly one",
+                        .yamlMultipleDocuments, "a second YAML document starts here; a file holds exactly one",
                         file: file, at: SourceRange(from: event.start, to: event.end)))
                 return .stop
             }
@@ -122,7 +122,7 @@ struct Composition {
         guard frames.count < limits.maxDepth else {
             fail(
                 Diagnostic(
-                    "yaml.too-deep", "nesting is deeper than the limit of \(limits.maxDepth) levels", file: file,
+                    .yamlTooDeep, "nesting is deeper than the limit of \(limits.maxDepth) levels", file: file,
                     at: SourceRange(from: event.start, to: event.end)))
             return .stop
         }
@@ -139,14 +139,14 @@ struct Composition {
         let name = Self.name(event.anchor) ?? ""
         let range = SourceRange(from: event.start, to: event.end)
         guard let anchor = anchors[name] else {
-            fail(Diagnostic("yaml.unknown-alias", "no anchor '&\(name)' before alias '*\(name)'", file: file, at: range))
+            fail(Diagnostic(.yamlUnknownAlias, "no anchor '&\(name)' before alias '*\(name)'", file: file, at: range))
             return .stop
         }
         aliasExpansion += anchor.nodeCount
         guard aliasExpansion <= limits.maxAliasExpansion else {
             fail(
                 Diagnostic(
-                    "yaml.alias-budget",
+                    .yamlAliasBudget,
                     "aliases expand to more than the limit of \(limits.maxAliasExpansion) nodes", file: file,
                     at: range, notes: [Diagnostic.Note("anchor '&\(name)' defined here", at: anchor.node.range)]))
             return .stop

@@ -20,8 +20,9 @@ public struct Diagnostic: Sendable, Hashable {
     }
 
     /// Stable identifier such as `plan.unknown-key`; tools and tests match on it, never on the message.
-    public var id: String
-    public var severity: Severity
+    public var id: DiagnosticID
+    /// Fixed by the id (`DiagnosticID.severity`).
+    public var severity: Severity { id.severity }
     /// Lowercase, no trailing period, as the compiler writes them.
     public var message: String
     /// The file the range points into; nil for problems that come from the command line.
@@ -32,28 +33,15 @@ public struct Diagnostic: Sendable, Hashable {
     public var fixIt: String?
 
     public init(
-        _ id: String, _ message: String, severity: Severity = .error, file: String? = nil,
-        at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
+        _ id: DiagnosticID, _ message: String, file: String? = nil, at range: SourceRange, notes: [Note] = [],
+        fixIt: String? = nil
     ) {
         self.id = id
-        self.severity = severity
         self.message = message
         self.file = file
         self.range = range
         self.notes = notes
         self.fixIt = fixIt
-    }
-
-    public static func error(
-        _ id: String, _ message: String, at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
-    ) -> Diagnostic {
-        Diagnostic(id, message, severity: .error, at: range, notes: notes, fixIt: fixIt)
-    }
-
-    public static func warning(
-        _ id: String, _ message: String, at range: SourceRange, notes: [Note] = [], fixIt: String? = nil
-    ) -> Diagnostic {
-        Diagnostic(id, message, severity: .warning, at: range, notes: notes, fixIt: fixIt)
     }
 
     /// `file:line:column: severity: message [id]`, the line every renderer starts from.

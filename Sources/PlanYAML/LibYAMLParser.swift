@@ -54,19 +54,19 @@ final class LibYAMLParser {
             }
             let at = LineCounter.location(ofByteOffset: Int(state.problem_offset), in: input)
             return Diagnostic(
-                "yaml.encoding", message, file: file, at: SourceRange(start: at, end: at))
+                .yamlEncoding, message, file: file, at: SourceRange(start: at, end: at))
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
             var notes: [Diagnostic.Note] = []
             if let context = Self.text(state.context) {
                 notes.append(Diagnostic.Note(context, at: SourceRange(mark: state.context_mark)))
             }
             return Diagnostic(
-                "yaml.syntax", problem, file: file, at: SourceRange(mark: state.problem_mark), notes: notes)
+                .yamlSyntax, problem, file: file, at: SourceRange(mark: state.problem_mark), notes: notes)
         case YAML_MEMORY_ERROR:
             return Diagnostic(
-                "yaml.memory", "libyaml ran out of memory", file: file, at: SourceRange(mark: state.mark))
+                .yamlMemory, "libyaml ran out of memory", file: file, at: SourceRange(mark: state.mark))
         default:
-            return Diagnostic("yaml.syntax", problem, file: file, at: SourceRange(mark: state.mark))
+            return Diagnostic(.yamlSyntax, problem, file: file, at: SourceRange(mark: state.mark))
         }
     }
 

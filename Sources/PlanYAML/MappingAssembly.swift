@@ -113,7 +113,7 @@ enum MappingAssembly {
     private static func duplicate(_ key: YAMLNode, first: YAMLNode, file: String?) -> Diagnostic {
         let name = key.scalar.map { "duplicate key '\($0)'" } ?? "duplicate key"
         return Diagnostic(
-            "yaml.duplicate-key", name, file: file, at: key.aliasRange ?? key.range,
+            .yamlDuplicateKey, name, file: file, at: key.aliasRange ?? key.range,
             notes: [Diagnostic.Note("first defined here", at: first.aliasRange ?? first.range)])
     }
 
@@ -123,6 +123,6 @@ enum MappingAssembly {
             inList
             ? "merge key '<<' takes a list of mappings, but this item is \(found)"
             : "merge key '<<' takes a mapping or a list of mappings, found \(found)"
-        return Diagnostic("yaml.bad-merge", message, file: file, at: node.aliasRange ?? node.range)
+        return Diagnostic(.yamlBadMerge, message, file: file, at: node.aliasRange ?? node.range)
     }
 }

@@ -44,12 +44,12 @@ public enum YAMLComposer {
         // Checked before libyaml sees a byte: the size bounds every other cost.
         guard bytes.count <= limits.maxBytes else {
             let message = "input is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)"
-            return (nil, [Diagnostic("yaml.too-large", message, file: file, at: SourceRange(line: 1, column: 1))])
+            return (nil, [Diagnostic(.yamlTooLarge, message, file: file, at: SourceRange(line: 1, column: 1))])
         }
         return bytes.withUnsafeBufferPointer { buffer in
             guard let parser = LibYAMLParser(input: buffer) else {
                 let message = "libyaml could not allocate a parser"
-                return (nil, [Diagnostic("yaml.memory", message, file: file, at: SourceRange(line: 1, column: 1))])
+                return (nil, [Diagnostic(.yamlMemory, message, file: file, at: SourceRange(line: 1, column: 1))])
             }
             if pipelined {
                 var composition = Composition(limits: limits, file: file, watcher: watcher)

@@ -6,7 +6,7 @@ import Testing
 struct MarkedFixture: CustomTestStringConvertible, Sendable {
     var name: String
     var text: String
-    var ids: [String]
+    var ids: [DiagnosticID]
     var testDescription: String { name }
 }
 
@@ -21,7 +21,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: a
                     run: echo hi
                     1️⃣timout: 10s
-            """, ids: ["plan.unknown-key"]),
+            """, ids: [.planUnknownKey]),
         MarkedFixture(name: "unknown needs", text: """
             planrun: 1
             operations:
@@ -32,7 +32,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: test
                     needs: [1️⃣bulid]
                     run: make test
-            """, ids: ["plan.unknown-needs"]),
+            """, ids: [.planUnknownNeeds]),
         MarkedFixture(name: "cycle", text: """
             planrun: 1
             operations:
@@ -44,7 +44,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: b
                     needs: [a]
                     run: echo b
-            """, ids: ["plan.cycle"]),
+            """, ids: [.planCycle]),
         MarkedFixture(name: "timeout above max", text: """
             planrun: 1
             policy: { max_timeout: 60s }
@@ -54,7 +54,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: a
                     run: sleep 100
                     timeout: 1️⃣2m
-            """, ids: ["plan.timeout-above-max"]),
+            """, ids: [.planTimeoutAboveMax]),
         MarkedFixture(name: "invalid regular expressions", text: """
             planrun: 1
             operations:
@@ -69,7 +69,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                         kind: command
                       - match: '^fine (\\d+)$'
                         kind: command
-            """, ids: ["plan.invalid-regex", "plan.invalid-regex"]),
+            """, ids: [.planInvalidRegex, .planInvalidRegex]),
         MarkedFixture(name: "duplicate id", text: """
             planrun: 1
             operations:
@@ -79,7 +79,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     run: echo 1
                   - id: 1️⃣a
                     run: echo 2
-            """, ids: ["plan.duplicate-id"]),
+            """, ids: [.planDuplicateID]),
         MarkedFixture(name: "duplicate id in a fallback", text: """
             planrun: 1
             operations:
@@ -89,7 +89,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     run: echo 1
                     fallback:
                       - { id: 1️⃣a, run: echo 2 }
-            """, ids: ["plan.duplicate-id"]),
+            """, ids: [.planDuplicateID]),
         MarkedFixture(name: "duplicate key", text: """
             planrun: 1
             operations:
@@ -98,7 +98,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: a
                     run: echo 1
                     1️⃣run: echo 2
-            """, ids: ["yaml.duplicate-key"]),
+            """, ids: [.yamlDuplicateKey]),
         MarkedFixture(name: "malformed expression", text: """
             planrun: 1
             operations:
@@ -106,7 +106,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 execute:
                   - id: a
                     run: echo ${{ inputs.x + 1️⃣}}
-            """, ids: ["expr.syntax"]),
+            """, ids: [.exprSyntax]),
         MarkedFixture(name: "undefined input", text: """
             planrun: 1
             inputs:
@@ -116,7 +116,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 execute:
                   - id: a
                     run: echo ${{ 1️⃣inputs.mesage }}
-            """, ids: ["plan.undefined-input"]),
+            """, ids: [.planUndefinedInput]),
         MarkedFixture(name: "unknown node", text: """
             planrun: 1
             inventory:
@@ -132,20 +132,20 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     target: 2️⃣genesys
                     run: echo
                     fallback_node: 3️⃣genisis
-            """, ids: ["plan.unknown-node", "plan.unknown-node", "plan.unknown-node"]),
+            """, ids: [.planUnknownNode, .planUnknownNode, .planUnknownNode]),
         MarkedFixture(name: "bad version", text: """
             planrun: 1️⃣2
             operations:
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.version"]),
+            """, ids: [.planVersion]),
         MarkedFixture(name: "missing version", text: """
             1️⃣operations:
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.version"]),
+            """, ids: [.planVersion]),
         MarkedFixture(name: "capture never made", text: """
             planrun: 1
             operations:
@@ -157,7 +157,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 validate:
                   - id: same
                     assert: ${{ len(unique(1️⃣nodes.*.heigth)) == 1 }}
-            """, ids: ["plan.unknown-capture"]),
+            """, ids: [.planUnknownCapture]),
         MarkedFixture(name: "capture made by a later step", text: """
             planrun: 1
             operations:
@@ -168,7 +168,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: late
                     run: cli height
                     capture: { height: { stdout: true } }
-            """, ids: ["plan.unknown-capture"]),
+            """, ids: [.planUnknownCapture]),
         MarkedFixture(name: "capture by a parallel sibling", text: """
             planrun: 1
             operations:
@@ -181,12 +181,12 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                   - id: two
                     needs: []
                     run: echo ${{ 1️⃣nodes.genesis.height }}
-            """, ids: ["plan.unknown-capture"]),
+            """, ids: [.planUnknownCapture]),
         MarkedFixture(name: "yaml syntax error", text: """
             planrun: 1
             operations: [a, b
             name1️⃣: x
-            """, ids: ["yaml.syntax"]),
+            """, ids: [.yamlSyntax]),
         MarkedFixture(name: "wrong type", text: """
             planrun: 1
             operations:
@@ -198,7 +198,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     retries: 2️⃣two
                     destructive: 3️⃣yes
                     on_error: 4️⃣contnue
-            """, ids: ["plan.type", "plan.type", "plan.type", "plan.type"]),
+            """, ids: [.planType, .planType, .planType, .planType]),
         MarkedFixture(name: "two actions and none", text: """
             planrun: 1
             operations:
@@ -209,7 +209,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                     1️⃣assert: ${{ true }}
                   - id: 2️⃣b
                     name: nothing
-            """, ids: ["plan.step-action", "plan.step-action"]),
+            """, ids: [.planStepAction, .planStepAction]),
         MarkedFixture(name: "needs a later phase", text: """
             planrun: 1
             operations:
@@ -221,7 +221,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 execute:
                   - id: b
                     run: echo
-            """, ids: ["plan.needs-later-phase"]),
+            """, ids: [.planNeedsLaterPhase]),
         MarkedFixture(name: "empty operation and unknown phase", text: """
             planrun: 1
             operations:
@@ -229,7 +229,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
               3️⃣op:
                 2️⃣exec:
                   - { id: a, run: echo }
-            """, ids: ["plan.empty-operation", "plan.unknown-key", "plan.empty-operation"]),
+            """, ids: [.planEmptyOperation, .planUnknownKey, .planEmptyOperation]),
         MarkedFixture(name: "max_parallel below one", text: """
             planrun: 1
             policy: { max_parallel: 1️⃣0 }
@@ -237,7 +237,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.max-parallel"]),
+            """, ids: [.planMaxParallel]),
         MarkedFixture(name: "max_connecting below one", text: """
             planrun: 1
             policy: { max_connecting: 1️⃣0 }
@@ -245,7 +245,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.max-connecting"]),
+            """, ids: [.planMaxConnecting]),
         MarkedFixture(name: "max_connecting misspelt", text: """
             planrun: 1
             policy: { 1️⃣max_connections: 4 }
@@ -253,7 +253,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.unknown-key"]),
+            """, ids: [.planUnknownKey]),
         MarkedFixture(name: "missing target with two nodes", text: """
             planrun: 1
             inventory:
@@ -263,7 +263,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 execute:
                   - id: 1️⃣x
                     run: echo
-            """, ids: ["plan.missing-target"]),
+            """, ids: [.planMissingTarget]),
         MarkedFixture(name: "unknown step in steps path", text: """
             planrun: 1
             operations:
@@ -274,7 +274,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
                 validate:
                   - id: ok
                     assert: ${{ 1️⃣steps.b.local.ok }}
-            """, ids: ["plan.unknown-step"]),
+            """, ids: [.planUnknownStep]),
         MarkedFixture(name: "bad input default", text: """
             planrun: 1
             inputs:
@@ -284,7 +284,7 @@ struct MarkedFixture: CustomTestStringConvertible, Sendable {
               op:
                 execute:
                   - { id: a, run: echo }
-            """, ids: ["plan.input-default", "plan.input-default"]),
+            """, ids: [.planInputDefault, .planInputDefault]),
     ]
 
     @Test(arguments: fixtures)

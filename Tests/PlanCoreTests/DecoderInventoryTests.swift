@@ -70,6 +70,6 @@ import Testing
     @Test func emptyInventoryFile() {
         let (inventory, diagnostics) = InventoryDecoder.decode(bytes: [], file: "e.yaml")
         #expect(inventory == nil)
-        #expect(diagnostics.map(\.id) == ["inventory.empty"])
+        #expect(diagnostics.map(\.id) == [.inventoryEmpty])
     }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(plan == nil)
         let errors = diagnostics.filter { $0.severity == .error }
         #expect(errors.count == 1)
-        #expect(["yaml.encoding", "yaml.syntax"].contains(errors.first?.id ?? ""))
+        #expect([DiagnosticID.yamlEncoding, .yamlSyntax].contains { $0 == errors.first?.id })
         #expect(errors.first?.range.start.line == 1)
     }
 
@@ -33,7 +33,7 @@ import Testing
         let (plan, diagnostics) = diagnose(text)
         let elapsed = clock.now - start
         #expect(plan == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.alias-budget"])
+        #expect(diagnostics.map(\.id) == [.yamlAliasBudget])
         #expect(diagnostics.first?.range.start.line ?? 0 > 1)
         #expect(elapsed < .seconds(1))
     }
@@ -45,7 +45,7 @@ import Testing
         let (plan, diagnostics) = diagnose(text)
         let elapsed = clock.now - start
         #expect(plan == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.too-deep"])
+        #expect(diagnostics.map(\.id) == [.yamlTooDeep])
         #expect(diagnostics.first?.range.start.line == 2)
         #expect(elapsed < .seconds(1))
     }

@@ -85,8 +85,8 @@ import Testing
     @Test func stepsDecodedWhileReadingAreTheStepsDecodedAfter() throws {
         let (plan, diagnostics) = reference(Self.plan)
         #expect(Set(diagnostics.map(\.id)).isSuperset(of: [
-            "plan.unknown-key", "plan.bad-id", "plan.missing-key", "plan.type", "expr.syntax", "plan.step-action",
-            "yaml.duplicate-key",
+            .planUnknownKey, .planBadID, .planMissingKey, .planType, .exprSyntax, .planStepAction,
+            .yamlDuplicateKey,
         ]))
         let (_, _, offered) = decoded(Self.plan, early: nil)
         // Taken: every mapping and list item of `analyze`, the first `execute`, the repeated phase and the repeated
@@ -120,6 +120,6 @@ import Testing
         let (expected, expectedDiagnostics) = reference(text)
         #expect(String(reflecting: plan) == expected)
         #expect(diagnostics == expectedDiagnostics)
-        #expect(diagnostics.map(\.id) == ["plan.unknown-key", "plan.unknown-key", "plan.unknown-key"])
+        #expect(diagnostics.map(\.id) == [.planUnknownKey, .planUnknownKey, .planUnknownKey])
     }
 }

@@ -96,7 +96,7 @@ import Testing
 
     @Test func aStarAfterAnIndexByExpressionIsASyntaxError() {
         let (_, diagnostics) = Template.parse("${{ nodes[node.name].* }}", at: SourceRange(line: 1, column: 1))
-        #expect(diagnostics.map(\.id) == ["expr.syntax"])
+        #expect(diagnostics.map(\.id) == [.exprSyntax])
     }
 
     @Test func newFunctionsCheckTheirArgumentCount() {

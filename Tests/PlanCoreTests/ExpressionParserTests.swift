@@ -6,44 +6,44 @@ import Testing
 @Suite struct ExpressionParserTests {
     /// Malformed templates, with `1️⃣` where the first diagnostic must point and its id.
     @Test(arguments: [
-        ("${{ inputs. 1️⃣}}", "expr.syntax"),
-        ("${{ 1 + 1️⃣}}", "expr.syntax"),
-        ("${{ (1 + 2 1️⃣}}", "expr.syntax"),
-        ("${{ 1 + 2 1️⃣) }}", "expr.syntax"),
-        ("${{ [1, 2 1️⃣}}", "expr.syntax"),
-        ("${{ len(1 1️⃣}}", "expr.syntax"),
-        ("${{ 1 1️⃣=== 1 }}", "expr.syntax"),
-        ("${{ 1 1️⃣= 1 }}", "expr.syntax"),
-        ("${{ 1 1️⃣!== 1 }}", "expr.syntax"),
-        ("${{ true 1️⃣& false }}", "expr.syntax"),
-        ("${{ true 1️⃣| false }}", "expr.syntax"),
-        ("${{ 2 1️⃣* 3 }}", "expr.syntax"),
-        ("${{ 1️⃣'unterminated }}", "expr.syntax"),
-        ("${{ \"bad 1️⃣\\q escape\" }}", "expr.syntax"),
-        ("${{ 1️⃣# }}", "expr.syntax"),
-        ("${{ 1️⃣é }}", "expr.syntax"),
-        ("${{ 1️⃣12abc }}", "expr.syntax"),
-        ("${{ 1️⃣99999999999999999999 }}", "expr.syntax"),
-        ("echo 1️⃣${{ inputs.x", "expr.syntax"),
-        ("1️⃣${{ }}", "expr.syntax"),
-        ("${{ 1️⃣) }}", "expr.syntax"),
-        ("${{ inputs.x 1️⃣inputs.y }}", "expr.syntax"),
-        ("${{ 1️⃣a and b }}", "expr.unknown-name"),
-        ("${{ inputs.x 1️⃣and inputs.y }}", "expr.syntax"),
-        ("${{ inputs[1️⃣] }}", "expr.syntax"), ("${{ inputs[inputs.x 1️⃣inputs.y] }}", "expr.syntax"),
-        ("${{ inputs.x. 1️⃣+ 1 }}", "expr.syntax"),
-        ("${{ 1️⃣lenn(inputs.x) }}", "expr.unknown-function"),
-        ("${{ 1 + 1️⃣frobnicate(2) }}", "expr.unknown-function"),
-        ("${{ 1️⃣len(1, 2) }}", "expr.arguments"),
-        ("${{ 1️⃣contains('a') }}", "expr.arguments"),
-        ("${{ 1️⃣min() }}", "expr.arguments"),
-        ("${{ 1️⃣input.x }}", "expr.unknown-name"),
-        ("${{ 1️⃣True }}", "expr.unknown-name"),
-        ("1️⃣${{ 1 + } }", "expr.syntax"),
-        ("${{ '}}' + 1️⃣}}", "expr.syntax"),
-        ("ok ${{ 1 }} then 1️⃣${{ }", "expr.syntax"),
-    ] as [(String, String)])
-    func rejects(_ marked: String, _ id: String) {
+        ("${{ inputs. 1️⃣}}", .exprSyntax),
+        ("${{ 1 + 1️⃣}}", .exprSyntax),
+        ("${{ (1 + 2 1️⃣}}", .exprSyntax),
+        ("${{ 1 + 2 1️⃣) }}", .exprSyntax),
+        ("${{ [1, 2 1️⃣}}", .exprSyntax),
+        ("${{ len(1 1️⃣}}", .exprSyntax),
+        ("${{ 1 1️⃣=== 1 }}", .exprSyntax),
+        ("${{ 1 1️⃣= 1 }}", .exprSyntax),
+        ("${{ 1 1️⃣!== 1 }}", .exprSyntax),
+        ("${{ true 1️⃣& false }}", .exprSyntax),
+        ("${{ true 1️⃣| false }}", .exprSyntax),
+        ("${{ 2 1️⃣* 3 }}", .exprSyntax),
+        ("${{ 1️⃣'unterminated }}", .exprSyntax),
+        ("${{ \"bad 1️⃣\\q escape\" }}", .exprSyntax),
+        ("${{ 1️⃣# }}", .exprSyntax),
+        ("${{ 1️⃣é }}", .exprSyntax),
+        ("${{ 1️⃣12abc }}", .exprSyntax),
+        ("${{ 1️⃣99999999999999999999 }}", .exprSyntax),
+        ("echo 1️⃣${{ inputs.x", .exprSyntax),
+        ("1️⃣${{ }}", .exprSyntax),
+        ("${{ 1️⃣) }}", .exprSyntax),
+        ("${{ inputs.x 1️⃣inputs.y }}", .exprSyntax),
+        ("${{ 1️⃣a and b }}", .exprUnknownName),
+        ("${{ inputs.x 1️⃣and inputs.y }}", .exprSyntax),
+        ("${{ inputs[1️⃣] }}", .exprSyntax), ("${{ inputs[inputs.x 1️⃣inputs.y] }}", .exprSyntax),
+        ("${{ inputs.x. 1️⃣+ 1 }}", .exprSyntax),
+        ("${{ 1️⃣lenn(inputs.x) }}", .exprUnknownFunction),
+        ("${{ 1 + 1️⃣frobnicate(2) }}", .exprUnknownFunction),
+        ("${{ 1️⃣len(1, 2) }}", .exprArguments),
+        ("${{ 1️⃣contains('a') }}", .exprArguments),
+        ("${{ 1️⃣min() }}", .exprArguments),
+        ("${{ 1️⃣input.x }}", .exprUnknownName),
+        ("${{ 1️⃣True }}", .exprUnknownName),
+        ("1️⃣${{ 1 + } }", .exprSyntax),
+        ("${{ '}}' + 1️⃣}}", .exprSyntax),
+        ("ok ${{ 1 }} then 1️⃣${{ }", .exprSyntax),
+    ] as [(String, DiagnosticID)])
+    func rejects(_ marked: String, _ id: DiagnosticID) {
         let source = MarkedSource(marked)
         let (_, diagnostics) = ExpressionTestScope.parse(source.text)
         #expect(diagnostics.first?.id == id, "\(diagnostics.map(\.summary))")
@@ -76,7 +76,7 @@ import Testing
                      ("Min", "min"), ("defualt", "default")]
         for (name, suggestion) in cases {
             let diagnostic = ExpressionTestScope.parse("${{ \(name)([1]) }}").1.first
-            #expect(diagnostic?.id == "expr.unknown-function")
+            #expect(diagnostic?.id == .exprUnknownFunction)
             #expect(diagnostic?.fixIt == suggestion, "\(name)")
             #expect(diagnostic?.message == "unknown function '\(name)'; did you mean '\(suggestion)'?")
         }
@@ -102,14 +102,14 @@ import Testing
         let source = MarkedSource("a 1️⃣${{ 1 + }} b ${{ inputs.ok }} c ${{ 2️⃣lenn(3️⃣input.x) }} d ${{ 4️⃣) }}")
         let (template, diagnostics) = ExpressionTestScope.parse(source.text)
         #expect(diagnostics.map(\.range.start) == [source["1️⃣"].advanced(8), source["2️⃣"], source["3️⃣"], source["4️⃣"]])
-        #expect(diagnostics.map(\.id) == ["expr.syntax", "expr.unknown-function", "expr.unknown-name", "expr.syntax"])
+        #expect(diagnostics.map(\.id) == [.exprSyntax, .exprUnknownFunction, .exprUnknownName, .exprSyntax])
         // Broken expressions stay as literal text; good ones are parsed.
         #expect(template.expressions.map(\.source) == ["inputs.ok", "lenn(input.x)"])
     }
 
     @Test func precedenceAndShapeOfTheTree() throws {
         let (template, diagnostics) = ExpressionTestScope.parse("${{ !a.b || c.d && 1 + 2 < 4 }}")
-        #expect(diagnostics.map(\.id) == ["expr.unknown-name", "expr.unknown-name"])
+        #expect(diagnostics.map(\.id) == [.exprUnknownName, .exprUnknownName])
         guard case .binary(.or, let left, let right, _) = template.wholeExpression?.root else {
             Issue.record("expected || at the top")
             return

@@ -43,7 +43,7 @@ import Testing
         #expect(errors.count == 1, "\(errors.map(\.summary))")
         #expect(errors.first?.message.hasPrefix(message) == true, "\(errors.map(\.summary))")
         #expect(errors.first?.range.start == PlanYAML.SourceLocation(line: 11, column: column))
-        #expect(["expr.type", "plan.invalid-regex"].contains(errors.first?.id ?? ""))
+        #expect([DiagnosticID.exprType, .planInvalidRegex].contains { $0 == errors.first?.id })
     }
 
     @Test(arguments: [
@@ -76,7 +76,7 @@ import Testing
                       free: ${{ 100 - 2️⃣node.used }}
                       again: ${{ 3️⃣nodes.a.used }}
             """)
-        let errors = diagnose(source.text).diagnostics.filter { $0.id == "plan.set-reads-itself" }
+        let errors = diagnose(source.text).diagnostics.filter { $0.id == .planSetReadsItself }
         #expect(errors.map { "\($0.id)@\($0.range.start)" } == [
             "plan.set-reads-itself@\(source["1️⃣"])", "plan.set-reads-itself@\(source["2️⃣"])",
             "plan.set-reads-itself@\(source["3️⃣"])",

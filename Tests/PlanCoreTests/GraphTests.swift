@@ -78,7 +78,7 @@ import Testing
         #expect(g.cycles.count == 2)
         #expect(g.waves.flatMap { $0 }.sorted() == [0, 1, 2, 3].map { g.steps[$0].id }.sorted())
         let (_, diagnostics) = diagnose("planrun: 1\noperations:\n  op:\n    execute:\n      - { id: a, needs: [c], run: x }\n      - { id: b, needs: [a], run: x }\n      - { id: c, needs: [b], run: x }\n      - { id: d, needs: [d], run: x }\n")
-        #expect(diagnostics.filter { $0.id == "plan.cycle" }.map(\.message) == [
+        #expect(diagnostics.filter { $0.id == .planCycle }.map(\.message) == [
             "steps form a cycle: a -> c -> b -> a", "steps form a cycle: d -> d",
         ])
     }

@@ -86,8 +86,8 @@ import Testing
         ])
         #expect(r.operation == nil)
         #expect(r.diagnostics.map(\.id) == [
-            "input.unknown", "input.unknown-operation", "input.unknown-node", "input.type", "input.type",
-            "input.range", "input.type", "input.enum",
+            .inputUnknown, .inputUnknownOperation, .inputUnknownNode, .inputType, .inputType,
+            .inputRange, .inputType, .inputEnum,
         ])
         let messages = r.diagnostics.map(\.message)
         #expect(messages[0] == "unknown input 'forse'; did you mean 'force'?")
@@ -107,7 +107,7 @@ import Testing
 
     @Test func missingRequiredAndOperationArePointedAt() {
         let r = resolve([])
-        #expect(r.diagnostics.map(\.id) == ["input.missing-operation", "input.missing"])
+        #expect(r.diagnostics.map(\.id) == [.inputMissingOperation, .inputMissing])
         let missing = r.diagnostics[1]
         #expect(missing.file == "plans/p.yaml")
         #expect(missing.range.start.line == 14)

@@ -25,7 +25,7 @@ import Testing
         let steps = try #require(plan?.operations.first?.steps)
         #expect(steps.map(\.id) == (1...600).map { "s\($0)" })
         // One unknown key in each half, reported in file order (step i stands on line 7 + i).
-        #expect(diagnostics.map(\.id) == ["plan.unknown-key", "plan.unknown-key"])
+        #expect(diagnostics.map(\.id) == [.planUnknownKey, .planUnknownKey])
         #expect(diagnostics.map(\.range.start.line) == [7 + 5, 7 + 599])
     }
 
@@ -42,7 +42,7 @@ import Testing
     @Test func theRulesAreTakenCostliestFirstAndEachOnce() {
         // Two threads take rules in this order as each finishes one: every rule once, the regexes first.
         #expect(PlanLinter.schedule.sorted() == Array(PlanLinter.rules.indices))
-        #expect(PlanLinter.schedule.prefix(2).map { PlanLinter.rules[$0].id } == ["plan.invalid-regex", "plan.unknown-capture"])
+        #expect(PlanLinter.schedule.prefix(2).map { PlanLinter.rules[$0].id } == [.planInvalidRegex, .planUnknownCapture])
     }
 
     @Test func aLongOperationsFactsAreThoseOfAShortOne() throws {

@@ -7,7 +7,7 @@ import Testing
     @Test func everyRuleHasAStableDistinctID() {
         let ids = PlanLinter.rules.map(\.id)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.hasPrefix("plan.") || $0.hasPrefix("expr.") })
+        #expect(ids.allSatisfy { $0.rawValue.hasPrefix("plan.") || $0.rawValue.hasPrefix("expr.") })
     }
 
     @Test func quotedInterpolationWarns() {
@@ -34,7 +34,7 @@ import Testing
     ])
     func destructiveCommands(_ command: String, _ found: String) {
         let text = "planrun: 1\noperations:\n  op:\n    execute:\n      - id: a\n        run: \(command)\n"
-        let warnings = diagnose(text).diagnostics.filter { $0.id == "plan.unguarded-destructive" }
+        let warnings = diagnose(text).diagnostics.filter { $0.id == .planUnguardedDestructive }
         #expect(warnings.count == 1)
         #expect(warnings.first?.message.contains("'\(found)'") == true)
         #expect(warnings.first?.range.start.line == 6)

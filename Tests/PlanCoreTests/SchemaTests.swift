@@ -40,10 +40,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("unknown-key.yaml", "plan.unknown-key"), ("bad-version.yaml", "plan.version"),
-        ("two-actions.yaml", "plan.step-action"), ("yes-boolean.yaml", "plan.type"),
-    ])
-    func badFixturesFail(_ name: String, _ id: String) async throws {
+        ("unknown-key.yaml", .planUnknownKey), ("bad-version.yaml", .planVersion),
+        ("two-actions.yaml", .planStepAction), ("yes-boolean.yaml", .planType),
+    ] as [(String, DiagnosticID)])
+    func badFixturesFail(_ name: String, _ id: DiagnosticID) async throws {
         let file = Fixtures.directory + "/bad/" + name
         let result = try await SchemaCheck.validate([file], schema: Self.schema)
         #expect(result.status == 1, "\(result.output)")

@@ -45,7 +45,7 @@ import Testing
         let source = MarkedSource(text)
         let (node, diagnostics) = compose(source)
         #expect(node == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.unknown-alias"])
+        #expect(diagnostics.map(\.id) == [.yamlUnknownAlias])
         #expect(diagnostics.first?.range.start == source["1️⃣"])
     }
 }

@@ -90,7 +90,7 @@ import Testing
         let (node, problems) = YAMLComposer.compose(
             Array(text.utf8), file: "big.yaml", limits: .default, pipelined: true, watcher: recorder)
         #expect(node == nil)
-        #expect(problems.map(\.id) == ["yaml.unknown-alias"])
+        #expect(problems.map(\.id) == [.yamlUnknownAlias])
         #expect(recorder.offered.isEmpty)
     }
 }

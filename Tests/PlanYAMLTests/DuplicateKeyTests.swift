@@ -20,7 +20,7 @@ import Testing
     func duplicateKeyNamesBothPlaces(_ text: String) throws {
         let source = MarkedSource(text)
         let (node, diagnostics) = compose(source)
-        #expect(diagnostics.map(\.id) == ["yaml.duplicate-key"])
+        #expect(diagnostics.map(\.id) == [.yamlDuplicateKey])
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.range.start == source["2️⃣"])
         #expect(diagnostic.notes.map(\.message) == ["first defined here"])
@@ -50,7 +50,7 @@ import Testing
     @Test func manyStructuredKeysWithOneDuplicate() throws {
         let text = (0..<5_000).map { "? [k\($0), {a: \($0)}]\n: v\n" }.joined() + "? [k7, {a: 7}]\n: again\n"
         let (node, diagnostics) = compose(bytes: Array(text.utf8))
-        #expect(diagnostics.map(\.id) == ["yaml.duplicate-key"])
+        #expect(diagnostics.map(\.id) == [.yamlDuplicateKey])
         #expect(diagnostics.first?.range.start == Location(line: 10_001, column: 3))
         #expect(diagnostics.first?.notes.first?.range?.start == Location(line: 15, column: 3))
         #expect(node?.mapping?.count == 5_000)

@@ -10,7 +10,7 @@ import Testing
         // Not even valid YAML: the size check comes first.
         let (node, diagnostics) = compose(bytes: Array("a: [[[[[[".utf8), limits: limits)
         #expect(node == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.too-large"])
+        #expect(diagnostics.map(\.id) == [.yamlTooLarge])
         #expect(diagnostics.first?.range.start == Location(line: 1, column: 1))
         #expect(compose(bytes: Array("a: 12345".utf8), limits: limits).diagnostics.isEmpty)
     }
@@ -23,7 +23,7 @@ import Testing
         let tooDeep = String(repeating: open, count: 257) + "x" + String(repeating: close, count: 257)
         let (node, diagnostics) = compose(bytes: Array(tooDeep.utf8))
         #expect(node == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.too-deep"])
+        #expect(diagnostics.map(\.id) == [.yamlTooDeep])
         // The 257th opening is where the limit is crossed.
         let column = 256 * open.unicodeScalars.count + 1
         #expect(diagnostics.first?.range.start == Location(line: 1, column: column))
@@ -41,7 +41,7 @@ import Testing
         var result: (node: YAMLNode?, diagnostics: [Diagnostic]) = (nil, [])
         let elapsed = ContinuousClock().measure { result = compose(bytes: bytes) }
         #expect(result.node == nil)
-        #expect(result.diagnostics.map(\.id) == ["yaml.too-deep"])
+        #expect(result.diagnostics.map(\.id) == [.yamlTooDeep])
         #expect(elapsed < .seconds(1), "took \(elapsed)")
     }
 
@@ -69,7 +69,7 @@ import Testing
         #expect(result.node == nil)
         let diagnostic = try #require(result.diagnostics.first)
         #expect(result.diagnostics.count == 1)
-        #expect(diagnostic.id == "yaml.alias-budget")
+        #expect(diagnostic.id == .yamlAliasBudget)
         #expect(diagnostic.range.start == source["1️⃣"])
         #expect(diagnostic.notes.first?.message == "anchor '&e' defined here")
         #expect(diagnostic.notes.first?.range?.start == Location(line: 5, column: 4))
@@ -88,7 +88,7 @@ import Testing
             #expect(node?["c"]?.sequence?.count == 2)
         } else {
             #expect(node == nil)
-            #expect(diagnostics.map(\.id) == ["yaml.alias-budget"])
+            #expect(diagnostics.map(\.id) == [.yamlAliasBudget])
             #expect(diagnostics.first?.range.start == source["1️⃣"])
         }
     }

@@ -25,14 +25,14 @@ import Testing
     func readerErrorAfterEachBreakIsCountedTheSameWay(name: String, text: String) {
         let yaml = Array(("a: 1" + text + "bé: 2" + text + "c: ").utf8) + [0x00]
         let (_, diagnostics) = compose(bytes: yaml)
-        #expect(diagnostics.map(\.id) == ["yaml.encoding"], "\(name)")
+        #expect(diagnostics.map(\.id) == [.yamlEncoding], "\(name)")
         #expect(diagnostics.first?.range.start == Location(line: 3, column: 4), "\(name)")
     }
 
     @Test func syntaxErrorAfterNELIsOnTheRightLine() {
         let yaml = "a: 1\u{85}b: [1, 2\u{85}c: 3\u{85}"
         let (_, diagnostics) = compose(bytes: Array(yaml.utf8))
-        #expect(diagnostics.map(\.id) == ["yaml.syntax"])
+        #expect(diagnostics.map(\.id) == [.yamlSyntax])
         #expect(diagnostics.first?.range.start == Location(line: 3, column: 2))
         #expect(diagnostics.first?.notes.first?.range?.start == Location(line: 2, column: 4))
     }
@@ -61,7 +61,7 @@ import Testing
         #expect(node?["b"]?.range.end == Location(line: 2, column: 6))
 
         let (_, errors) = compose(bytes: utf16LittleEndian("a: 😀\nb: \0"))
-        #expect(errors.map(\.id) == ["yaml.encoding"])
+        #expect(errors.map(\.id) == [.yamlEncoding])
         #expect(errors.first?.range.start == Location(line: 2, column: 4))
     }
 }

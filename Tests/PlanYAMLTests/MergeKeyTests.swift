@@ -86,7 +86,7 @@ import Testing
     func badMergeValueIsALocatedError(_ text: String) throws {
         let source = MarkedSource(text)
         let (node, diagnostics) = compose(source)
-        #expect(diagnostics.map(\.id) == ["yaml.bad-merge"])
+        #expect(diagnostics.map(\.id) == [.yamlBadMerge])
         #expect(diagnostics.first?.range.start == source["1️⃣"])
         // The rest of the mapping survives; the bad merge merges nothing and leaves no `<<` key behind.
         #expect(node?["m"]?.keys == ["a"])

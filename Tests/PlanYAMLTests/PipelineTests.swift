@@ -67,7 +67,7 @@ import Testing
         let (single, singleProblems, piped, pipedProblems) = both(Array(text.utf8))
         #expect(single == nil)
         #expect(piped == nil)
-        #expect(pipedProblems.map(\.id) == ["yaml.syntax"])
+        #expect(pipedProblems.map(\.id) == [.yamlSyntax])
         #expect(pipedProblems == singleProblems)
     }
 
@@ -76,7 +76,7 @@ import Testing
         bytes += Array("bad: x".utf8) + [0xFF] + Array("y\n".utf8)
         let (_, singleProblems, piped, pipedProblems) = both(bytes)
         #expect(piped == nil)
-        #expect(pipedProblems.map(\.id) == ["yaml.encoding"])
+        #expect(pipedProblems.map(\.id) == [.yamlEncoding])
         #expect(pipedProblems == singleProblems)
     }
 
@@ -85,14 +85,14 @@ import Testing
         let text = "first: *nowhere\n" + Self.document(items: 600)
         let (_, singleProblems, piped, pipedProblems) = both(Array(text.utf8))
         #expect(piped == nil)
-        #expect(pipedProblems.map(\.id) == ["yaml.unknown-alias"])
+        #expect(pipedProblems.map(\.id) == [.yamlUnknownAlias])
         #expect(pipedProblems == singleProblems)
     }
 
     @Test func aSecondDocumentStopsReadingOnBothPaths() {
         let text = Self.document(items: 300) + "---\n" + Self.document(items: 300)
         let (single, singleProblems, piped, pipedProblems) = both(Array(text.utf8))
-        #expect(pipedProblems.map(\.id) == ["yaml.multiple-documents"])
+        #expect(pipedProblems.map(\.id) == [.yamlMultipleDocuments])
         #expect(pipedProblems == singleProblems)
         #expect(piped == single)
         #expect(piped?["items"]?.sequence?.count == 300)
@@ -104,7 +104,7 @@ import Testing
         let text = Self.document(items: 600) + "deep: " + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "\n"
         let (_, singleProblems, piped, pipedProblems) = both(Array(text.utf8), limits: limits)
         #expect(piped == nil)
-        #expect(pipedProblems.map(\.id) == ["yaml.too-deep"])
+        #expect(pipedProblems.map(\.id) == [.yamlTooDeep])
         #expect(pipedProblems == singleProblems)
     }
 }

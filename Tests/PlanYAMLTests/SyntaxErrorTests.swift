@@ -37,7 +37,7 @@ import Testing
         #expect(node == nil)
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostics.count == 1)
-        #expect(diagnostic.id == "yaml.syntax")
+        #expect(diagnostic.id == .yamlSyntax)
         #expect(diagnostic.message == example.message)
         #expect(diagnostic.range.start == source["1️⃣"])
         #expect(diagnostic.notes.map(\.message) == (example.context.map { [$0] } ?? []))
@@ -60,7 +60,7 @@ import Testing
     func encodingErrorIsLocated(_ bytes: [UInt8], _ location: Location) throws {
         let (node, diagnostics) = compose(bytes: bytes)
         #expect(node == nil)
-        #expect(diagnostics.map(\.id) == ["yaml.encoding"])
+        #expect(diagnostics.map(\.id) == [.yamlEncoding])
         #expect(diagnostics.first?.range.start == location)
     }
 
@@ -80,7 +80,7 @@ import Testing
         let (node, diagnostics) = compose(bytes: bytes)
         #expect(node == nil)
         let diagnostic = try #require(diagnostics.first)
-        #expect(["yaml.syntax", "yaml.encoding"].contains(diagnostic.id))
+        #expect([.yamlSyntax, .yamlEncoding].contains(diagnostic.id))
         #expect(diagnostic.range.start.line >= 1 && diagnostic.range.start.column >= 1)
     }
 
@@ -89,7 +89,7 @@ import Testing
         let (node, diagnostics) = compose(MarkedSource(text))
         #expect(node == nil)
         let diagnostic = try #require(diagnostics.first)
-        #expect(diagnostic.id == "yaml.syntax" || diagnostic.id == "yaml.unknown-alias")
+        #expect(diagnostic.id == .yamlSyntax || diagnostic.id == .yamlUnknownAlias)
         #expect(diagnostic.range.start.line >= 1 && diagnostic.range.start.column >= 1)
     }
 
@@ -103,7 +103,7 @@ import Testing
     func aSecondDocumentIsAnErrorAtItsStart(_ text: String) throws {
         let source = MarkedSource(text)
         let (node, diagnostics) = compose(source)
-        #expect(diagnostics.map(\.id) == ["yaml.multiple-documents"])
+        #expect(diagnostics.map(\.id) == [.yamlMultipleDocuments])
         #expect(diagnostics.first?.range.start == source["1️⃣"])
         #expect(node?["a"]?.scalar == "1")
     }

@@ -6,7 +6,8 @@ import Testing
 @Suite(.serialized)
 struct RunCommandTests {
     @Test func localHealthRunsOnAFreshMachine() async throws {
-        let result = try await BinaryRunner.run(["run", "plans/local-health.yaml", "--quiet"])
+        // The load threshold is raised: the tests run on shared, busy machines, and the verdict is not what is tested.
+        let result = try await BinaryRunner.run(["run", "plans/local-health.yaml", "--quiet", "-i", "max_load=1000"])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         #expect(try await SchemaCheck.problems(result.stdout, schema: "schemas/result.schema.json") == nil)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

@@ -109,7 +109,7 @@ enum AnsibleInventory {
             case .int(let p) where (1...65535).contains(p): port = p
             case .string(let s) where Int(s).map((1...65535).contains) == true: port = Int(s)
             default:
-                context.error("plan.type", "expected a port number (1 to 65535) for ansible_port of host '\(host.name)'", at: host.range)
+                context.report(.planType, "expected a port number (1 to 65535) for ansible_port of host '\(host.name)'", at: host.range)
             }
         }
         declaration.transport = .ssh(

@@ -17,14 +17,11 @@ struct DecodingContext {
 
     // MARK: Reporting
 
-    mutating func error(
-        _ id: String, _ message: String, at range: SourceRange, notes: [Diagnostic.Note] = [], fixIt: String? = nil
+    /// Records a diagnostic (its severity comes with the id).
+    mutating func report(
+        _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [Diagnostic.Note] = [], fixIt: String? = nil
     ) {
-        diagnostics.append(Diagnostic(id, message, severity: .error, file: file, at: range, notes: notes, fixIt: fixIt))
-    }
-
-    mutating func warning(_ id: String, _ message: String, at range: SourceRange) {
-        diagnostics.append(Diagnostic(id, message, severity: .warning, file: file, at: range))
+        diagnostics.append(Diagnostic(id, message, file: file, at: range, notes: notes, fixIt: fixIt))
     }
 
     mutating func append(_ more: [Diagnostic]) {
@@ -36,7 +33,7 @@ struct DecodingContext {
 
     /// `plan.type`: the node is not of the kind the field reads.
     mutating func typeError(expected: String, found node: YAMLNode) {
-        error("plan.type", "expected \(expected), found \(Self.describe(node))", at: node.aliasRange ?? node.range)
+        report(.planType, "expected \(expected), found \(Self.describe(node))", at: node.aliasRange ?? node.range)
     }
 
     /// How a node reads in a type error: the scalar's text when it has one, else its kind.
@@ -90,21 +87,26 @@ struct DecodingContext {
         return text
     }
 
+    /// `plan.unknown-key` with the closest of the mapping's keys as did-you-mean.
+    mutating func unknownKey<Key: PlanKey>(_ key: String, at node: YAMLNode, among keys: Key.Type, in place: String) {
+        unknownKey(key, at: node, allowed: Key.names, in: place)
+    }
+
     /// `plan.unknown-key` with the closest allowed key as did-you-mean.
     mutating func unknownKey(_ key: String, at node: YAMLNode, allowed: [String], in place: String) {
         let range = node.aliasRange ?? node.range
         if let guess = Suggest.closest(to: key, among: allowed) {
-            error("plan.unknown-key", "unknown key '\(key)'; did you mean '\(guess)'?", at: range, fixIt: guess)
+            report(.planUnknownKey, "unknown key '\(key)'; did you mean '\(guess)'?", at: range, fixIt: guess)
         } else {
-            error(
-                "plan.unknown-key", "unknown key '\(key)' in \(place)", at: range,
+            report(
+                .planUnknownKey, "unknown key '\(key)' in \(place)", at: range,
                 notes: [Diagnostic.Note("expected one of: " + allowed.joined(separator: ", "))])
         }
     }
 
     /// `plan.missing-key`: a required key is absent from the mapping at `range`.
     mutating func missingKey(_ key: String, in place: String, at range: SourceRange) {
-        error("plan.missing-key", "\(place) needs the key '\(key)'", at: range)
+        report(.planMissingKey, "\(place) needs the key '\(key)'", at: range)
     }
 
     // MARK: Scalars typed by the field
@@ -124,8 +126,8 @@ struct DecodingContext {
             if text == "true" { return true }
             if text == "false" { return false }
             if let guess = ScalarTyping.booleanGuess(text) {
-                error(
-                    "plan.type", "expected true or false, found '\(text)'; did you mean '\(guess)'?",
+                report(
+                    .planType, "expected true or false, found '\(text)'; did you mean '\(guess)'?",
                     at: node.range, fixIt: guess ? "true" : "false")
                 return nil
             }
@@ -152,8 +154,8 @@ struct DecodingContext {
     mutating func duration(_ node: YAMLNode) -> Double? {
         if let text = node.scalar, !node.isNull, let seconds = DurationText.seconds(text) { return seconds }
         if let text = node.scalar, !node.isNull, DurationText.isTooLong(text) {
-            error(
-                "plan.out-of-range", "duration \(Self.describe(node)) is longer than the longest allowed, \(DurationText.longestText)",
+            report(
+                .planOutOfRange, "duration \(Self.describe(node)) is longer than the longest allowed, \(DurationText.longestText)",
                 at: node.aliasRange ?? node.range)
             return nil
         }
@@ -203,9 +205,9 @@ struct DecodingContext {
         if let hit = choices.first(where: { $0.0 == text }) { return hit.1 }
         let names = choices.map(\.0)
         if let guess = Suggest.closest(to: text, among: names) {
-            error("plan.type", "unknown \(what) '\(text)'; did you mean '\(guess)'?", at: node.range, fixIt: guess)
+            report(.planType, "unknown \(what) '\(text)'; did you mean '\(guess)'?", at: node.range, fixIt: guess)
         } else {
-            error("plan.type", "unknown \(what) '\(text)'; expected one of: \(names.joined(separator: ", "))", at: node.range)
+            report(.planType, "unknown \(what) '\(text)'; expected one of: \(names.joined(separator: ", "))", at: node.range)
         }
         return nil
     }

@@ -3,9 +3,6 @@ import PlanYAML
 /// Reads inventories: the plan's own `inventory:` section, and `--inventory FILE` in planrun's format
 /// (`nodes:`/`groups:`) or Ansible's YAML inventory format (`all: { hosts: …, children: … }`).
 public enum InventoryDecoder {
-    static let inventoryKeys = ["nodes", "groups"]
-    static let nodeKeys = ["transport", "host", "user", "port", "identity_file", "ssh_options", "vars"]
-
     /// Decodes an inventory file; the format is told by its top-level keys.
     public static func decode(bytes: [UInt8], file: String) -> (Inventory?, [Diagnostic]) {
         let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file)
@@ -13,13 +10,13 @@ public enum InventoryDecoder {
         context.append(yamlProblems)
         guard let root else {
             if !yamlProblems.hasErrors {
-                context.error("inventory.empty", "the inventory file is empty", at: SourceRange(line: 1, column: 1))
+                context.report(.inventoryEmpty, "the inventory file is empty", at: SourceRange(line: 1, column: 1))
             }
             return (nil, context.diagnostics)
         }
         let keys = root.mapping?.compactMap(\.key.scalar) ?? []
         let inventory: Inventory?
-        if keys.isEmpty || keys.contains(where: inventoryKeys.contains) {
+        if keys.isEmpty || keys.contains(where: { InventoryKey(rawValue: $0) != nil }) {
             inventory = decodeNative(root, context: &context)
         } else {
             inventory = AnsibleInventory.decode(root, context: &context)
@@ -30,7 +27,7 @@ public enum InventoryDecoder {
     /// Decodes an inventory file from disk.
     public static func decode(path: String) -> (Inventory?, [Diagnostic]) {
         guard let bytes = SourceFile.read(path) else {
-            return (nil, [Diagnostic("inventory.unreadable", "cannot read inventory file '\(path)'", file: path, at: .unknown)])
+            return (nil, [Diagnostic(.inventoryUnreadable, "cannot read inventory file '\(path)'", file: path, at: .unknown)])
         }
         return decode(bytes: bytes, file: path)
     }
@@ -62,15 +59,19 @@ public enum InventoryDecoder {
             return inventory
         }
         for (key, keyNode, value) in pairs {
-            switch key {
-            case "nodes":
+            guard let field = InventoryKey(rawValue: key) else {
+                context.unknownKey(key, at: keyNode, among: InventoryKey.self, in: "the inventory")
+                continue
+            }
+            switch field {
+            case .nodes:
                 guard !value.isNull, let nodes = context.mapping(value, expected: "a mapping of node names") else { continue }
                 for (name, nameNode, body) in nodes {
                     if let decoded = decodeNode(name: name, nameNode: nameNode, body: body, context: &context) {
                         inventory.nodes.append(decoded)
                     }
                 }
-            case "groups":
+            case .groups:
                 guard !value.isNull, let groups = context.mapping(value, expected: "a mapping of group names") else { continue }
                 for (name, nameNode, members) in groups {
                     guard let list = context.stringList(members) else { continue }
@@ -78,8 +79,6 @@ public enum InventoryDecoder {
                         GroupDeclaration(
                             name: name, members: list.map(\.0), memberRanges: list.map(\.1), range: nameNode.range))
                 }
-            default:
-                context.unknownKey(key, at: keyNode, allowed: inventoryKeys, in: "the inventory")
             }
         }
         return inventory
@@ -100,35 +99,36 @@ public enum InventoryDecoder {
         var options: [SSHSettings.Option] = []
         var sshKeys: [YAMLNode] = []
         for (key, keyNode, value) in pairs {
-            switch key {
-            case "transport":
+            guard let field = NodeKey(rawValue: key) else {
+                context.unknownKey(key, at: keyNode, among: NodeKey.self, in: "node '\(name)'")
+                continue
+            }
+            if field.isSSHOnly { sshKeys.append(keyNode) }
+            switch field {
+            case .transport:
                 transportNode = value
                 isSSH = context.word(value, among: [("local", false), ("ssh", true)], what: "transport")
-            case "host": host = context.string(value); sshKeys.append(keyNode)
-            case "user": user = context.string(value); sshKeys.append(keyNode)
-            case "port":
+            case .host: host = context.string(value)
+            case .user: user = context.string(value)
+            case .port:
                 port = context.int(value, expected: "a port number")
                 if let number = port, !(1...65535).contains(number) {
-                    context.error("plan.out-of-range", "a port number is 1 to 65535, found \(number)", at: value.range)
+                    context.report(.planOutOfRange, "a port number is 1 to 65535, found \(number)", at: value.range)
                     port = nil
                 }
-                sshKeys.append(keyNode)
-            case "identity_file": identity = context.string(value); sshKeys.append(keyNode)
-            case "ssh_options":
-                sshKeys.append(keyNode)
+            case .identityFile: identity = context.string(value)
+            case .sshOptions:
                 guard !value.isNull, let entries = context.mapping(value, expected: "a mapping of OpenSSH options") else { continue }
                 for (option, _, optionValue) in entries {
                     if let text = context.string(optionValue) { options.append(.init(name: option, value: text)) }
                 }
-            case "vars":
+            case .vars:
                 guard !value.isNull else { continue }
                 if case .object(let vars) = ScalarTyping.value(value) {
                     declaration.vars = vars
                 } else {
                     context.typeError(expected: "a mapping of variables", found: value)
                 }
-            default:
-                context.unknownKey(key, at: keyNode, allowed: nodeKeys, in: "node '\(name)'")
             }
         }
         // A node with a host and no transport is reached over SSH; one with neither runs here.
@@ -144,8 +144,8 @@ public enum InventoryDecoder {
                 SSHSettings(host: host, user: user, port: port, identityFile: identity, options: options))
         } else if isSSH == false {
             for keyNode in sshKeys {
-                context.error(
-                    "plan.transport", "key '\(keyNode.scalar ?? "")' applies to transport ssh, but node '\(name)' is local",
+                context.report(
+                    .planTransport, "key '\(keyNode.scalar ?? "")' applies to transport ssh, but node '\(name)' is local",
                     at: keyNode.range)
             }
         }

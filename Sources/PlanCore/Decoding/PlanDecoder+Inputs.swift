@@ -1,16 +1,14 @@
 import PlanYAML
 
 extension PlanDecoder {
-    static let inputKeys = ["type", "default", "required", "enum", "min", "max", "secret", "description"]
-
     /// `inputs:`: NAME → `{ type, default, required, enum, min, max, secret, description }`.
     static func decodeInputs(_ node: YAMLNode, context: inout DecodingContext) -> [InputDeclaration] {
         guard !node.isNull, let pairs = context.mapping(node, expected: "a mapping of input names") else { return [] }
         var inputs: [InputDeclaration] = []
         for (name, nameNode, body) in pairs {
             if name == "operation" {
-                context.error(
-                    "plan.reserved-input", "the input 'operation' is implicit: it names one of the plan's operations",
+                context.report(
+                    .planReservedInput, "the input 'operation' is implicit: it names one of the plan's operations",
                     at: nameNode.range)
                 continue
             }
@@ -27,45 +25,47 @@ extension PlanDecoder {
             return input
         }
         // The type decides how every other field reads, wherever it stands.
-        if let typeNode = pairs.first(where: { $0.key == "type" })?.value {
+        if let typeNode = pairs.first(where: { $0.key == InputKey.type.rawValue })?.value {
             let kinds = InputDeclaration.Kind.allCases.map { ($0.rawValue, $0) }
             input.kind = context.word(typeNode, among: kinds, what: "input type") ?? .string
         }
         var defaultNode: YAMLNode?
         for (key, keyNode, value) in pairs {
-            switch key {
-            case "type": continue
-            case "default":
+            guard let field = InputKey(rawValue: key) else {
+                context.unknownKey(key, at: keyNode, among: InputKey.self, in: "input '\(name)'")
+                continue
+            }
+            switch field {
+            case .type: continue
+            case .default:
                 defaultNode = value
                 input.defaultValue = typedValue(value, kind: input.kind, context: &context)
-            case "required": input.required = context.bool(value) ?? false
-            case "secret": input.secret = context.bool(value) ?? false
-            case "description": input.description = value.isNull ? nil : context.string(value)
-            case "enum":
+            case .required: input.required = context.bool(value) ?? false
+            case .secret: input.secret = context.bool(value) ?? false
+            case .description: input.description = value.isNull ? nil : context.string(value)
+            case .enum:
                 guard let items = value.sequence else {
                     context.typeError(expected: "a list of allowed values", found: value)
                     continue
                 }
                 input.allowed = items.compactMap { typedValue($0, kind: input.kind, context: &context) }
-            case "min", "max":
+            case .min, .max:
                 let bound: Double?
                 switch input.kind {
                 case .int, .float: bound = context.number(value)
                 case .duration: bound = context.duration(value)
                 default:
-                    context.error(
-                        "plan.type", "'\(key)' applies to int, float and duration inputs, not \(input.kind.rawValue)",
+                    context.report(
+                        .planType, "'\(key)' applies to int, float and duration inputs, not \(input.kind.rawValue)",
                         at: keyNode.range)
                     bound = nil
                 }
-                if key == "min" { input.min = bound } else { input.max = bound }
-            default:
-                context.unknownKey(key, at: keyNode, allowed: inputKeys, in: "input '\(name)'")
+                if field == .min { input.min = bound } else { input.max = bound }
             }
         }
         if let value = input.defaultValue, let defaultNode {
             if let problem = InputChecks.violation(of: value, in: input) {
-                context.error("plan.input-default", "default of input '\(name)' \(problem)", at: defaultNode.range)
+                context.report(.planInputDefault, "default of input '\(name)' \(problem)", at: defaultNode.range)
             }
         }
         return input

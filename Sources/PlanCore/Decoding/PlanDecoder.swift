@@ -8,7 +8,6 @@ import PlanYAML
 public enum PlanDecoder {
     /// The versions of the plan language this planrun reads.
     public static let supportedVersions = [1]
-    static let topLevelKeys = ["planrun", "name", "description", "inventory", "inputs", "policy", "operations", "output"]
 
     /// Decodes a plan from bytes; `file` is used in diagnostics and kept in `Plan.file`.
     public static func decode(bytes: [UInt8], file: String) -> (Plan?, [Diagnostic]) {
@@ -25,8 +24,8 @@ public enum PlanDecoder {
         context.append(yamlProblems)
         guard let root else {
             if !yamlProblems.hasErrors {
-                context.error(
-                    "plan.empty", "the file is empty; a plan starts with 'planrun: 1'", at: SourceRange(line: 1, column: 1))
+                context.report(
+                    .planEmpty, "the file is empty; a plan starts with 'planrun: 1'", at: SourceRange(line: 1, column: 1))
             }
             return (nil, context.diagnostics)
         }
@@ -37,7 +36,7 @@ public enum PlanDecoder {
     /// Reads and decodes the plan at `path`.
     public static func decode(path: String) -> (Plan?, [Diagnostic]) {
         guard let bytes = SourceFile.read(path) else {
-            return (nil, [Diagnostic("plan.unreadable", "cannot read plan file '\(path)'", file: path, at: .unknown)])
+            return (nil, [Diagnostic(.planUnreadable, "cannot read plan file '\(path)'", file: path, at: .unknown)])
         }
         return decode(bytes: bytes, file: path)
     }
@@ -50,45 +49,46 @@ public enum PlanDecoder {
         var sawVersion = false
         var sawOperations = false
         for (key, keyNode, value) in pairs {
-            switch key {
-            case "planrun":
+            guard let field = PlanSectionKey(rawValue: key) else {
+                // `x-` keys hold anchors for reuse (`x-defaults: &defaults`), as in Compose files.
+                if !key.hasPrefix("x-") { context.unknownKey(key, at: keyNode, among: PlanSectionKey.self, in: "the plan") }
+                continue
+            }
+            switch field {
+            case .planrun:
                 sawVersion = true
                 if let version = context.int(value, expected: "the plan language version 1") {
                     plan.version = version
                     if !supportedVersions.contains(version) {
-                        context.error(
-                            "plan.version", "unsupported plan language version \(version); this planrun reads version 1",
+                        context.report(
+                            .planVersion, "unsupported plan language version \(version); this planrun reads version 1",
                             at: value.range, fixIt: "1")
                     }
                 }
-            case "name":
+            case .name:
                 if let name = context.string(value) { plan.name = name }
-            case "description":
+            case .description:
                 if !value.isNull, let text = context.string(value) { plan.description = text }
-            case "inventory":
+            case .inventory:
                 plan.inventory = InventoryDecoder.decodeNative(value, context: &context)
-            case "inputs":
+            case .inputs:
                 plan.inputs = decodeInputs(value, context: &context)
-            case "policy":
+            case .policy:
                 plan.policy = decodePolicy(value, context: &context)
-            case "operations":
+            case .operations:
                 sawOperations = true
                 plan.operations = decodeOperations(value, context: &context)
-            case "output":
+            case .output:
                 guard !value.isNull, let fields = context.mapping(value, expected: "a mapping of output fields") else { continue }
                 for (name, nameNode, fieldValue) in fields {
                     plan.output.append(
                         OutputField(name: name, value: valueTemplate(fieldValue, context: &context), range: nameNode.range))
                 }
-            default:
-                // `x-` keys hold anchors for reuse (`x-defaults: &defaults`), as in Compose files.
-                if key.hasPrefix("x-") { continue }
-                context.unknownKey(key, at: keyNode, allowed: topLevelKeys, in: "the plan")
             }
         }
         let start = SourceRange(start: root.range.start, end: root.range.start)
         if !sawVersion {
-            context.error("plan.version", "a plan starts with 'planrun: 1', the plan language version", at: start)
+            context.report(.planVersion, "a plan starts with 'planrun: 1', the plan language version", at: start)
         }
         if !sawOperations { context.missingKey("operations", in: "a plan", at: start) }
         return plan

@@ -1,8 +1,6 @@
 import PlanYAML
 
 extension StepDecoder {
-    static let captureKeys = ["stdout", "json", "regex", "lines", "as"]
-    static let errorRuleKeys = ["match", "exit_code", "kind", "hint"]
     static let conversions = Capture.Conversion.allCases.map { ($0.rawValue, $0) }
 
     /// `capture: { NAME: { stdout: true | json: a.b.0 | regex: '…' | lines: true, as: int|float|bool|string } }`.
@@ -25,32 +23,33 @@ extension StepDecoder {
                 let keyNode = pair.key
                 let value = pair.value
                 var found: Capture.Source?
-                switch key {
-                case "as":
+                guard let field = CaptureKey(rawValue: key) else {
+                    context.unknownKey(key, at: keyNode, among: CaptureKey.self, in: "capture '\(name)'")
+                    continue
+                }
+                switch field {
+                case .as:
                     conversion = context.word(value, among: conversions, what: "conversion")
                     continue
-                case "stdout", "lines":
+                case .stdout, .lines:
                     guard let on = context.bool(value) else { break }
                     if on {
-                        found = key == "stdout" ? .stdout : .lines
+                        found = field == .stdout ? .stdout : .lines
                     } else {
-                        context.error(
-                            "plan.type", "'\(key): false' captures nothing; write '\(key): true' or leave the capture out",
+                        context.report(
+                            .planType, "'\(key): false' captures nothing; write '\(key): true' or leave the capture out",
                             at: value.range, fixIt: "true")
                     }
-                case "json":
+                case .json:
                     if let path = context.string(value) {
                         found = .json(path.isEmpty ? [] : path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
                     }
-                case "regex":
+                case .regex:
                     if let pattern = context.string(value) { found = .regex(pattern) }
-                default:
-                    context.unknownKey(key, at: keyNode, allowed: captureKeys, in: "capture '\(name)'")
-                    continue
                 }
                 if let first = sourceKey {
-                    context.error(
-                        "plan.capture-source", "capture '\(name)' has both '\(first.scalar ?? "")' and '\(key)'; give one source",
+                    context.report(
+                        .planCaptureSource, "capture '\(name)' has both '\(first.scalar ?? "")' and '\(key)'; give one source",
                         at: keyNode.range)
                     continue
                 }
@@ -59,8 +58,8 @@ extension StepDecoder {
                 source = found
             }
             if sourceKey == nil {
-                context.error(
-                    "plan.capture-source", "capture '\(name)' needs a source: stdout, json, regex or lines", at: nameNode.range)
+                context.report(
+                    .planCaptureSource, "capture '\(name)' needs a source: stdout, json, regex or lines", at: nameNode.range)
             }
             if let source {
                 captures.append(
@@ -85,18 +84,21 @@ extension StepDecoder {
                 guard let key = context.keyName(pair.key) else { continue }
                 let keyNode = pair.key
                 let value = pair.value
-                switch key {
-                case "match":
+                guard let field = ErrorRuleKey(rawValue: key) else {
+                    context.unknownKey(key, at: keyNode, among: ErrorRuleKey.self, in: "an error rule")
+                    continue
+                }
+                switch field {
+                case .match:
                     rule.match = context.string(value)
                     rule.matchRange = value.range
-                case "exit_code":
+                case .exitCode:
                     guard let code = context.int(value, expected: "an exit code") else { continue }
                     if (0...255).contains(code) { rule.exitCode = code } else {
-                        context.error("plan.out-of-range", "an exit code is 0 to 255, found \(code)", at: value.range)
+                        context.report(.planOutOfRange, "an exit code is 0 to 255, found \(code)", at: value.range)
                     }
-                case "kind": rule.kind = context.string(value) ?? ""
-                case "hint": rule.hint = context.string(value)
-                default: context.unknownKey(key, at: keyNode, allowed: errorRuleKeys, in: "an error rule")
+                case .kind: rule.kind = context.string(value) ?? ""
+                case .hint: rule.hint = context.string(value)
                 }
             }
             if rule.kind.isEmpty {

@@ -2,10 +2,6 @@ import PlanYAML
 
 /// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`).
 enum StepDecoder {
-    static let stepKeys = [
-        "id", "name", "target", "run", "argv", "set", "assert", "needs", "when", "timeout", "retries", "delay",
-        "until", "capture", "on_error", "fallback", "fallback_node", "errors", "destructive", "message", "recommend",
-    ]
     static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
 
     /// A list of steps; `fallback:` lists reuse it with their owner's phase.
@@ -82,8 +78,8 @@ enum StepDecoder {
         }
         if step.id.isEmpty { return nil }
         if actionKey == nil {
-            context.error(
-                "plan.step-action", "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
+            context.report(
+                .planStepAction, "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
         }
         return step
     }
@@ -114,11 +110,14 @@ enum StepDecoder {
         _ key: String, keyNode: YAMLNode, value: YAMLNode, phase: Phase, into step: inout Step, sawID: inout Bool,
         actionKey: inout YAMLNode?, context: inout DecodingContext
     ) {
-        let field = StepField(key)
-        if field?.isAction == true {
+        guard let field = StepKey(rawValue: key) else {
+            context.unknownKey(key, at: keyNode, among: StepKey.self, in: "a step")
+            return
+        }
+        if field.isAction {
             if let first = actionKey {
-                context.error(
-                    "plan.step-action",
+                context.report(
+                    .planStepAction,
                     "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set or assert",
                     at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
                 return
@@ -133,8 +132,8 @@ enum StepDecoder {
                     step.id = id
                     step.idRange = value.range
                 } else {
-                    context.error(
-                        "plan.bad-id", "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
+                    context.report(
+                        .planBadID, "step id '\(id)' may hold only letters, digits, '_' and '-'", at: value.range)
                 }
             }
         case .name: step.name = context.string(value)
@@ -165,7 +164,7 @@ enum StepDecoder {
         case .timeout: step.timeout = context.durationSetting(value)
         case .retries:
             if let n = context.int(value, expected: "a number of retries") {
-                if n < 0 { context.error("plan.type", "retries cannot be negative", at: value.range) }
+                if n < 0 { context.report(.planType, "retries cannot be negative", at: value.range) }
                 else { step.retries = n }
             }
         case .delay: step.delay = context.duration(value) ?? step.delay
@@ -178,8 +177,6 @@ enum StepDecoder {
         case .destructive: step.destructive = context.bool(value) ?? false
         case .message: step.message = context.template(value)
         case .recommend: step.recommend = context.template(value)
-        case nil:
-            context.unknownKey(key, at: keyNode, allowed: stepKeys, in: "a step")
         }
     }
 
@@ -188,42 +185,5 @@ enum StepDecoder {
         !id.isEmpty && id.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
         }
-    }
-}
-
-/// A step key, found by its length first and then at most a few comparisons: the decoder looks up every key of
-/// every step, and a `switch` over 21 strings (or a `Set` lookup, which hashes) cost more than the rest of it.
-private enum StepField {
-    case id, name, target, run, argv, set, assert, needs, when, timeout, retries, delay, until, capture, onError
-    case fallback, fallbackNode, errors, destructive, message, recommend
-
-    /// The keys that give a step its action; a step has exactly one.
-    var isAction: Bool {
-        switch self {
-        case .run, .argv, .set, .assert: return true
-        default: return false
-        }
-    }
-
-    init?(_ key: String) {
-        let found: StepField?
-        switch key.utf8.count {
-        case 2: found = key == "id" ? .id : nil
-        case 3: found = key == "run" ? .run : key == "set" ? .set : nil
-        case 4: found = key == "name" ? .name : key == "when" ? .when : key == "argv" ? .argv : nil
-        case 5: found = key == "needs" ? .needs : key == "delay" ? .delay : key == "until" ? .until : nil
-        case 6: found = key == "target" ? .target : key == "assert" ? .assert : key == "errors" ? .errors : nil
-        case 7:
-            found =
-                key == "timeout" ? .timeout : key == "retries" ? .retries : key == "capture" ? .capture
-                : key == "message" ? .message : nil
-        case 8: found = key == "on_error" ? .onError : key == "fallback" ? .fallback : nil
-        case 9: found = key == "recommend" ? .recommend : nil
-        case 11: found = key == "destructive" ? .destructive : nil
-        case 13: found = key == "fallback_node" ? .fallbackNode : nil
-        default: found = nil
-        }
-        guard let found else { return nil }
-        self = found
     }
 }

@@ -40,7 +40,7 @@ public enum DiagnosticRenderer {
     /// One diagnostic as a value: id, severity, message, file, line, column, end_line, end_column, notes, fix_it.
     public static func value(_ d: Diagnostic) -> Value {
         var object = Value.Object()
-        object["id"] = .string(d.id)
+        object["id"] = .string(d.id.rawValue)
         object["severity"] = .string(d.severity.rawValue)
         object["message"] = .string(d.message)
         object["file"] = d.file.map(Value.string) ?? .null
@@ -81,7 +81,7 @@ public enum DiagnosticRenderer {
                 properties.append("endColumn=\(d.range.end.column)")
             }
         }
-        properties.append("title=" + escapeProperty(d.id))
+        properties.append("title=" + escapeProperty(d.id.rawValue))
         return "::\(command) \(properties.joined(separator: ","))::\(escapeData(d.message + " [\(d.id)]"))"
     }
 

@@ -50,7 +50,7 @@ struct ExpressionToken: Sendable {
 
 /// A problem found while reading the text of an expression, located by byte offsets.
 struct ExpressionSyntaxError: Error, Sendable {
-    var id: String = "expr.syntax"
+    var id: DiagnosticID = .exprSyntax
     var message: String
     var start: Int
     var end: Int

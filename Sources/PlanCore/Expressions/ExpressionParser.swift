@@ -172,13 +172,13 @@ struct ExpressionParser {
             let suggestion = ExpressionFunction.suggestion(for: name)
             if let suggestion { message += "; did you mean '\(suggestion)'?" }
             problems.append(ExpressionSyntaxError(
-                id: "expr.unknown-function", message: message, start: nameToken.start, end: nameToken.end,
+                id: .exprUnknownFunction, message: message, start: nameToken.start, end: nameToken.end,
                 fixIt: suggestion))
         }
         let (arguments, close) = try parseArguments(closing: .closeParen, opener: open)
         if let function, !function.arity.contains(arguments.count) {
             problems.append(ExpressionSyntaxError(
-                id: "expr.arguments",
+                id: .exprArguments,
                 message: "'\(name)' takes \(Self.describe(function.arity)), got \(arguments.count)",
                 start: nameToken.start, end: close.end))
         }
@@ -274,7 +274,7 @@ struct ExpressionParser {
             if let suggestion { message += "; did you mean '\(suggestion)'?" }
             else { message += "; paths start with \(Expression.scopeNames.map { "'\($0)'" }.joined(separator: ", "))" }
             problems.append(ExpressionSyntaxError(
-                id: "expr.unknown-name", message: message, start: rootToken.start, end: rootToken.end,
+                id: .exprUnknownName, message: message, start: rootToken.start, end: rootToken.end,
                 fixIt: suggestion))
         }
         let node = dynamic ?? .path(components, range(rootToken.start, end))

@@ -66,7 +66,7 @@ struct ExpressionTypeChecker {
                 let problem = PatternMatch.problem(pattern)
             {
                 diagnostics.append(
-                    .error("plan.invalid-regex", "'\(pattern)' is not a valid regular expression: \(problem)", at: range))
+                    Diagnostic(.planInvalidRegex, "'\(pattern)' is not a valid regular expression: \(problem)", at: range))
             }
             return function.result(kinds)
         }
@@ -110,7 +110,7 @@ struct ExpressionTypeChecker {
     }
 
     private mutating func mismatch(_ message: String, _ range: SourceRange) {
-        diagnostics.append(.error("expr.type", message, at: range))
+        diagnostics.append(Diagnostic(.exprType, message, at: range))
     }
 
     /// The offending value: a literal as written, otherwise its kinds.

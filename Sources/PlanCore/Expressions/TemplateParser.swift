@@ -25,8 +25,8 @@ enum TemplateParser {
                 if let error = lexer.error, case .unterminatedString = outcome {
                     diagnostics.append(diagnostic(error, locator))
                 } else {
-                    diagnostics.append(.error(
-                        "expr.syntax", "unterminated expression; expected '}}' to close '${{'",
+                    diagnostics.append(Diagnostic(
+                        .exprSyntax, "unterminated expression; expected '}}' to close '${{'",
                         at: locator.range(open, open + 3)))
                 }
                 break
@@ -37,7 +37,7 @@ enum TemplateParser {
                 continue
             }
             if lexer.tokens.count == 1 {
-                diagnostics.append(.error("expr.syntax", "empty expression", at: locator.range(open, end)))
+                diagnostics.append(Diagnostic(.exprSyntax, "empty expression", at: locator.range(open, end)))
                 continue
             }
             var parser = ExpressionParser(lexer: lexer, locator: locator)
@@ -94,7 +94,7 @@ enum TemplateParser {
 
     private static func diagnostic(_ error: ExpressionSyntaxError, _ locator: ScalarLocator) -> Diagnostic {
         let notes = error.note.map { [Diagnostic.Note($0.message, at: locator.range($0.start, $0.end))] } ?? []
-        return .error(error.id, error.message, at: locator.range(error.start, error.end), notes: notes,
+        return Diagnostic(error.id, error.message, at: locator.range(error.start, error.end), notes: notes,
                       fixIt: error.fixIt)
     }
 }

@@ -12,14 +12,14 @@ public enum InputFile {
         guard let pairs = root.mapping else {
             diagnostics.append(
                 Diagnostic(
-                    "input.type", "expected an object of input names, found \(root.kindDescription)", file: file,
+                    .inputType, "expected an object of input names, found \(root.kindDescription)", file: file,
                     at: root.range))
             return ([], diagnostics)
         }
         var out: [(key: String, value: RawInput)] = []
         for pair in pairs {
             guard let key = pair.key.scalar else {
-                diagnostics.append(Diagnostic("input.type", "expected an input name", file: file, at: pair.key.range))
+                diagnostics.append(Diagnostic(.inputType, "expected an input name", file: file, at: pair.key.range))
                 continue
             }
             out.append((key, RawInput(.value(ScalarTyping.value(pair.value)), file: file, range: pair.value.range, keyRange: pair.key.range)))

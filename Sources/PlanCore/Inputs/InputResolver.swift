@@ -27,7 +27,7 @@ public enum InputResolver {
                 let guess = Suggest.closest(to: key, among: names)
                 if let guess { message += "; did you mean '\(guess)'?" }
                 else { message += "; the plan declares: " + names.joined(separator: ", ") }
-                diagnostics.append(Diagnostic("input.unknown", message, file: value.file, at: value.keyRange ?? value.range, fixIt: guess))
+                diagnostics.append(Diagnostic(.inputUnknown, message, file: value.file, at: value.keyRange ?? value.range, fixIt: guess))
                 continue
             }
             given[key] = value
@@ -43,7 +43,7 @@ public enum InputResolver {
                 if let problem = InputChecks.violation(of: value, in: input) {
                     diagnostics.append(
                         Diagnostic(
-                            input.allowed != nil && !(input.allowed!.contains(value)) ? "input.enum" : "input.range",
+                            input.allowed != nil && !(input.allowed!.contains(value)) ? .inputEnum : .inputRange,
                             "input '\(input.name)' \(problem)", file: raw.file, at: raw.range,
                             notes: [Diagnostic.Note("declared at \(plan.file):\(input.range.start)", at: input.range)]))
                     continue
@@ -54,7 +54,7 @@ public enum InputResolver {
             } else if input.required {
                 diagnostics.append(
                     Diagnostic(
-                        "input.missing", "input '\(input.name)' is required; pass it with -i \(input.name)=…",
+                        .inputMissing, "input '\(input.name)' is required; pass it with -i \(input.name)=…",
                         file: plan.file, at: input.range))
             }
         }
@@ -67,7 +67,7 @@ public enum InputResolver {
             if names.count == 1 { return names[0] }
             diagnostics.append(
                 Diagnostic(
-                    "input.missing-operation",
+                    .inputMissingOperation,
                     "the plan has several operations; choose one with -i operation=NAME (" + names.joined(separator: ", ") + ")",
                     at: .unknown))
             return nil
@@ -78,14 +78,14 @@ public enum InputResolver {
         case .value(.string(let text)): name = text
         case .value(let other):
             diagnostics.append(
-                Diagnostic("input.type", "expected an operation name, found \(other.typeName)", file: raw.file, at: raw.range))
+                Diagnostic(.inputType, "expected an operation name, found \(other.typeName)", file: raw.file, at: raw.range))
             return nil
         }
         if names.contains(name) { return name }
         let guess = Suggest.closest(to: name, among: names)
         let message = "unknown operation '\(name)'"
             + (guess.map { "; did you mean '\($0)'?" } ?? "; the plan has: " + names.joined(separator: ", "))
-        diagnostics.append(Diagnostic("input.unknown-operation", message, file: raw.file, at: raw.range, fixIt: guess))
+        diagnostics.append(Diagnostic(.inputUnknownOperation, message, file: raw.file, at: raw.range, fixIt: guess))
         return nil
     }
 
@@ -93,7 +93,7 @@ public enum InputResolver {
     private static func typed(
         _ raw: RawInput, as input: InputDeclaration, plan: Plan, diagnostics: inout [Diagnostic]
     ) -> Value? {
-        func fail(_ expected: String, _ found: String, id: String = "input.type", fixIt: String? = nil) -> Value? {
+        func fail(_ expected: String, _ found: String, id: DiagnosticID = .inputType, fixIt: String? = nil) -> Value? {
             diagnostics.append(
                 Diagnostic(
                     id, "input '\(input.name)' expects \(expected), found \(found)", file: raw.file, at: raw.range,
@@ -158,7 +158,7 @@ public enum InputResolver {
         var message = "input '\(input.name)' names unknown node or group '\(name)'"
         if let guess { message += "; did you mean '\(guess)'?" }
         message += valid.isEmpty ? " (the inventory is empty)" : " (valid: " + valid.joined(separator: ", ") + ")"
-        diagnostics.append(Diagnostic("input.unknown-node", message, file: raw.file, at: raw.range, fixIt: guess))
+        diagnostics.append(Diagnostic(.inputUnknownNode, message, file: raw.file, at: raw.range, fixIt: guess))
         return nil
     }
 
@@ -172,7 +172,7 @@ public enum InputResolver {
             } catch {}
             diagnostics.append(
                 Diagnostic(
-                    "input.type", "input '\(input.name)' expects a comma-separated or JSON list, found '\(text)'",
+                    .inputType, "input '\(input.name)' expects a comma-separated or JSON list, found '\(text)'",
                     file: raw.file, at: raw.range))
             return nil
         }

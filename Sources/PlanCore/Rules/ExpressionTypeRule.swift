@@ -5,7 +5,7 @@ import PlanYAML
 /// the run does not fail on it after some nodes have already changed. A literal `matches` pattern that does
 /// not compile is reported here too, as `plan.invalid-regex`.
 public struct ExpressionTypeRule: PlanRule {
-    public let id = "expr.type"
+    public let id = DiagnosticID.exprType
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -30,7 +30,7 @@ public struct ExpressionTypeRule: PlanRule {
 /// an older value or none: split the step in two. A value reading its own name (`count: ${{ vars.count + 1 }}`)
 /// is a deliberate update and allowed.
 public struct SetReadsItselfRule: PlanRule {
-    public let id = "plan.set-reads-itself"
+    public let id = DiagnosticID.planSetReadsItself
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -48,7 +48,7 @@ public struct SetReadsItselfRule: PlanRule {
                             else { return }
                             let place = targeted ? "node.\(name)" : "vars.\(name)"
                             out.append(
-                                .error(
+                                Diagnostic(
                                     id,
                                     "'\(entry.key)' reads '\(place)', which this same set step makes; values of one step "
                                         + "see only what earlier steps made: move '\(entry.key)' to a later step",

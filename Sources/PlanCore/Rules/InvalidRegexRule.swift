@@ -5,7 +5,7 @@ import PlanYAML
 /// Found by `validate`, not at run time: there a bad `match` would silently never match, and a bad capture
 /// would fail the step on the first node that ran it.
 public struct InvalidRegexRule: PlanRule {
-    public let id = "plan.invalid-regex"
+    public let id = DiagnosticID.planInvalidRegex
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -22,13 +22,13 @@ public struct InvalidRegexRule: PlanRule {
             for facts in operation.steps {
                 for rule in facts.step.errors {
                     if let pattern = rule.match, let problem = cachedProblem(pattern) {
-                        out.append(.error(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.matchRange))
+                        out.append(Diagnostic(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.matchRange))
                     }
                 }
                 for capture in facts.step.captures {
                     if case .regex(let pattern) = capture.source, let problem = cachedProblem(pattern) {
                         out.append(
-                            .error(
+                            Diagnostic(
                                 id, "capture '\(capture.name)': regex '\(pattern)' is not a valid regular expression: \(problem)",
                                 at: capture.sourceRange))
                     }

@@ -4,7 +4,7 @@ import PlanYAML
 /// One semantic check of a decoded plan, with the stable diagnostic id it reports.
 public protocol PlanRule: Sendable {
     /// The id of the diagnostics this rule reports, such as `plan.unknown-needs`.
-    var id: String { get }
+    var id: DiagnosticID { get }
     func check(_ context: LintContext) -> [Diagnostic]
 }
 
@@ -60,7 +60,7 @@ public enum PlanLinter {
     /// regexes costs the most (each pattern is compiled by RE2), then the
     /// captures (every template's paths against every step's captures); the rest cost about the same.
     static let schedule: [Int] = {
-        let costliest = ["plan.invalid-regex", "plan.unknown-capture"]
+        let costliest: [DiagnosticID] = [.planInvalidRegex, .planUnknownCapture]
         let first = costliest.compactMap { id in rules.firstIndex { $0.id == id } }
         return first + rules.indices.filter { !first.contains($0) }
     }()

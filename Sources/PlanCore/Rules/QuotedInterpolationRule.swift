@@ -4,7 +4,7 @@ import PlanYAML
 /// interpolated value as one shell word, so quotes around it become part of the value or, inside double
 /// quotes, let the shell expand `$` and backticks in it.
 public struct QuotedInterpolationRule: PlanRule {
-    public let id = "plan.quoted-interpolation"
+    public let id = DiagnosticID.planQuotedInterpolation
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -14,7 +14,7 @@ public struct QuotedInterpolationRule: PlanRule {
                 guard case .run(let template) = facts.step.action, !template.expressions.isEmpty else { continue }
                 for expression in ShellQuote.quotedExpressions(in: template) {
                     out.append(
-                        .warning(
+                        Diagnostic(
                             id,
                             "interpolation inside shell quotes in run:; planrun quotes the value itself, write ${{ }} unquoted",
                             at: expression.range))

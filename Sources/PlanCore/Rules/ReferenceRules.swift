@@ -2,7 +2,7 @@ import PlanYAML
 
 /// `plan.undefined-input`: `inputs.NAME` where the plan declares no input NAME (`operation` is implicit).
 public struct UndefinedInputRule: PlanRule {
-    public let id = "plan.undefined-input"
+    public let id = DiagnosticID.planUndefinedInput
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -15,7 +15,7 @@ public struct UndefinedInputRule: PlanRule {
             else { return }
             let guess = Suggest.closest(to: path[1], among: names)
             let message = "undefined input '\(path[1])'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
-            out.append(.error(id, message, at: reference.range, fixIt: guess))
+            out.append(Diagnostic(id, message, at: reference.range, fixIt: guess))
         }
         context.planReferences.forEach(check)
         for operation in context.operations {
@@ -27,7 +27,7 @@ public struct UndefinedInputRule: PlanRule {
 
 /// `plan.unknown-step`: `steps.ID` where the operation has no step ID (for `output:`, no operation has one).
 public struct UnknownStepReferenceRule: PlanRule {
-    public let id = "plan.unknown-step"
+    public let id = DiagnosticID.planUnknownStep
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -37,7 +37,7 @@ public struct UnknownStepReferenceRule: PlanRule {
             guard path.count >= 2, path[0] == "steps", path[1] != "*", !known(path[1]) else { return }
             let guess = Suggest.closest(to: path[1], among: candidates())
             let message = "no step '\(path[1])' for 'steps.\(path[1])'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
-            out.append(.error(id, message, at: reference.range, fixIt: guess))
+            out.append(Diagnostic(id, message, at: reference.range, fixIt: guess))
         }
         for operation in context.operations {
             for facts in operation.steps {

@@ -3,7 +3,7 @@ import PlanYAML
 /// `plan.duplicate-id`: ids are unique within an operation, fallbacks included, since `needs:` and
 /// `steps.ID` name them.
 public struct DuplicateStepIDRule: PlanRule {
-    public let id = "plan.duplicate-id"
+    public let id = DiagnosticID.planDuplicateID
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -13,7 +13,7 @@ public struct DuplicateStepIDRule: PlanRule {
                 guard let first = operation.firstByID[facts.step.id], first != i else { continue }
                 let firstStep = operation.steps[first].step
                 out.append(
-                    .error(
+                    Diagnostic(
                         id, "duplicate step id '\(facts.step.id)' in operation '\(operation.operation.name)'",
                         at: facts.step.idRange,
                         notes: [Diagnostic.Note("first defined here", at: firstStep.idRange)]))
@@ -25,7 +25,7 @@ public struct DuplicateStepIDRule: PlanRule {
 
 /// `plan.unknown-needs`: a `needs:` entry names no step of the operation.
 public struct UnknownNeedsRule: PlanRule {
-    public let id = "plan.unknown-needs"
+    public let id = DiagnosticID.planUnknownNeeds
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -36,7 +36,7 @@ public struct UnknownNeedsRule: PlanRule {
                     let guess = Suggest.closest(to: need.id, among: operation.operation.allSteps.map(\.id))
                     let message = "step '\(facts.step.id)' needs unknown step '\(need.id)'"
                         + (guess.map { "; did you mean '\($0)'?" } ?? "")
-                    out.append(.error(id, message, at: need.range, fixIt: guess))
+                    out.append(Diagnostic(id, message, at: need.range, fixIt: guess))
                 }
             }
         }
@@ -46,7 +46,7 @@ public struct UnknownNeedsRule: PlanRule {
 
 /// `plan.needs-later-phase`: a step can wait only for steps of its own or an earlier phase.
 public struct NeedsLaterPhaseRule: PlanRule {
-    public let id = "plan.needs-later-phase"
+    public let id = DiagnosticID.planNeedsLaterPhase
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -58,7 +58,7 @@ public struct NeedsLaterPhaseRule: PlanRule {
                     let other = operation.steps[target]
                     guard other.step.phase > facts.step.phase else { continue }
                     out.append(
-                        .error(
+                        Diagnostic(
                             id,
                             "step '\(facts.step.id)' of phase \(facts.step.phase.rawValue) needs '\(need.id)' of the later phase \(other.step.phase.rawValue)",
                             at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: other.step.idRange)]))
@@ -71,7 +71,7 @@ public struct NeedsLaterPhaseRule: PlanRule {
 
 /// `plan.cycle`: steps that wait for each other can never start; the message names the whole cycle.
 public struct CycleRule: PlanRule {
-    public let id = "plan.cycle"
+    public let id = DiagnosticID.planCycle
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -87,7 +87,7 @@ public struct CycleRule: PlanRule {
                 let edge = graph.dependencyLists[cycle[0]].first { $0.index == next }
                 let first = graph.steps[cycle[0]]
                 out.append(
-                    .error(
+                    Diagnostic(
                         id, "steps form a cycle: " + names.joined(separator: " -> "),
                         at: edge?.range ?? first.idRange))
             }
@@ -98,12 +98,12 @@ public struct CycleRule: PlanRule {
 
 /// `plan.empty-operation`: an operation with no step in any phase does nothing and is surely a mistake.
 public struct EmptyOperationRule: PlanRule {
-    public let id = "plan.empty-operation"
+    public let id = DiagnosticID.planEmptyOperation
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         context.operations.filter { $0.operation.steps.isEmpty }.map {
-            .error(id, "operation '\($0.operation.name)' has no steps", at: $0.operation.range)
+            Diagnostic(id, "operation '\($0.operation.name)' has no steps", at: $0.operation.range)
         }
     }
 }

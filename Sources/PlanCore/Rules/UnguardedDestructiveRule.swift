@@ -4,7 +4,7 @@ import PlanYAML
 /// recursively, in a step without `destructive: true`, which would run even when `policy.destructive_when`
 /// does not hold. Only the literal parts of the command are read; interpolated values are not guessed at.
 public struct UnguardedDestructiveRule: PlanRule {
-    public let id = "plan.unguarded-destructive"
+    public let id = DiagnosticID.planUnguardedDestructive
     public init() {}
     /// Command names that are destructive whatever their arguments; `mkfs.*` is too.
     private static let destructiveNames: [StaticString] = [
@@ -36,7 +36,7 @@ public struct UnguardedDestructiveRule: PlanRule {
                 }
                 guard let what = Self.destructiveCommand(in: text) else { continue }
                 out.append(
-                    .warning(
+                    Diagnostic(
                         id,
                         "step '\(facts.step.id)' runs '\(what)' without 'destructive: true', so policy.destructive_when does not guard it",
                         at: templates[0].range))

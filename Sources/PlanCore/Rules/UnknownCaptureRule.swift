@@ -9,7 +9,7 @@ import PlanYAML
 /// any capture some step of the plan makes. Computed in topological order with one set per step, so linear
 /// in steps times the capture names that some step reads (kept as bits).
 public struct UnknownCaptureRule: PlanRule {
-    public let id = "plan.unknown-capture"
+    public let id = DiagnosticID.planUnknownCapture
     public init() {}
     static let ownCaptureKeys: Set<String> = ["until", "message", "recommend"]
     /// What the engine itself keeps on every node it contacted.
@@ -82,7 +82,7 @@ public struct UnknownCaptureRule: PlanRule {
                     let guess = makers.isEmpty
                         ? Suggest.closest(to: name, among: Self.visibleNames(facts.owner, graph: graph, made: madeNames)) : nil
                     out.append(
-                        .error(
+                        Diagnostic(
                             id, "no earlier step captures '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""),
                             at: reference.range, notes: notes, fixIt: guess))
                 }
@@ -93,7 +93,7 @@ public struct UnknownCaptureRule: PlanRule {
             else { continue }
             let guess = Suggest.closest(to: name, among: everywhere.sorted())
             out.append(
-                .error(
+                Diagnostic(
                     id, "no step captures '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""), at: reference.range,
                     fixIt: guess))
         }

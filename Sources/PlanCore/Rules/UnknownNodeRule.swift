@@ -4,7 +4,7 @@ import PlanYAML
 /// no node or group of the inventory. Skipped when the plan declares no inventory (it comes from
 /// `--inventory` then, and is checked at run time).
 public struct UnknownNodeRule: PlanRule {
-    public let id = "plan.unknown-node"
+    public let id = DiagnosticID.planUnknownNode
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -14,7 +14,7 @@ public struct UnknownNodeRule: PlanRule {
             guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
             let guess = context.closestTarget(to: name)
             let message = "\(what) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
-            out.append(.error(id, message, at: range, fixIt: guess))
+            out.append(Diagnostic(id, message, at: range, fixIt: guess))
         }
         for group in context.plan.inventory.groups {
             for (i, member) in group.members.enumerated() {
@@ -45,7 +45,7 @@ public struct UnknownNodeRule: PlanRule {
 /// `plan.missing-target`: a command step without `target:` runs on the inventory's only node, so leaving it
 /// out is an error when the plan's inventory has several. Fallbacks run where their owner failed.
 public struct MissingTargetRule: PlanRule {
-    public let id = "plan.missing-target"
+    public let id = DiagnosticID.planMissingTarget
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -55,7 +55,7 @@ public struct MissingTargetRule: PlanRule {
         for operation in context.operations {
             for facts in operation.steps where !facts.isFallback && facts.step.target == nil && facts.step.action.isCommand {
                 out.append(
-                    .error(
+                    Diagnostic(
                         id, "step '\(facts.step.id)' has no target and the inventory has \(count) nodes; add 'target:'",
                         at: facts.step.idRange))
             }
@@ -67,7 +67,7 @@ public struct MissingTargetRule: PlanRule {
 /// `plan.timeout-above-max`: a literal step timeout (or the default timeout) above `policy.max_timeout`.
 /// Timeouts that are expressions are checked at run time.
 public struct TimeoutAboveMaxRule: PlanRule {
-    public let id = "plan.timeout-above-max"
+    public let id = DiagnosticID.planTimeoutAboveMax
     public init() {}
 
     public func check(_ context: LintContext) -> [Diagnostic] {
@@ -77,7 +77,7 @@ public struct TimeoutAboveMaxRule: PlanRule {
             for facts in operation.steps {
                 guard case .literal(let seconds, let range)? = facts.step.timeout, seconds > max else { continue }
                 out.append(
-                    .error(
+                    Diagnostic(
                         id,
                         "timeout \(DurationText.format(seconds)) of step '\(facts.step.id)' is above policy.max_timeout \(DurationText.format(max))",
                         at: range, fixIt: DurationText.format(max)))

@@ -34,7 +34,7 @@ public enum RunPreparation {
             bytes = inputsFile == "-" ? stdin() : SourceFile.read(inputsFile)
             guard let bytes else {
                 return .failure(Problems(diagnostics: [
-                    Diagnostic("input.file", "cannot read inputs file '\(inputsFile)'", at: .unknown)
+                    Diagnostic(.inputFile, "cannot read inputs file '\(inputsFile)'", at: .unknown)
                 ]))
             }
             let (values, problems) = InputFile.read(bytes: bytes, file: file)
@@ -53,7 +53,7 @@ public enum RunPreparation {
             scope["inputs"] = .object(resolution.values)
             do { _ = try RunSettings.seconds(.template(template), in: scope) } catch {
                 diagnostics.append(Diagnostic(
-                    "input.range", "policy.deadline: \(error)", file: plan.file, at: template.range))
+                    .inputRange, "policy.deadline: \(error)", file: plan.file, at: template.range))
             }
         }
         guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
@@ -68,7 +68,7 @@ public enum RunPreparation {
         let (found, searched) = PlanLocator.locate(name, environment: ProcessInfo.processInfo.environment)
         guard let path = found else {
             return .failure(Problems(diagnostics: [
-                Diagnostic("run.plan-not-found", "no plan '\(name)'; looked for: " + searched.joined(separator: ", "), at: .unknown)
+                Diagnostic(.runPlanNotFound, "no plan '\(name)'; looked for: " + searched.joined(separator: ", "), at: .unknown)
             ]))
         }
         let (decoded, decodeProblems) = PlanDecoder.decode(path: path)

@@ -60,8 +60,8 @@ struct ToolCall: Sendable {
     /// error carries the same diagnostics run prints before it exits 65 (64 when the plan file is gone).
     static func refusal(_ diagnostics: [Diagnostic]) -> Value {
         let errors = diagnostics.filter { $0.severity == .error }
-        let missing = errors.contains { $0.id == "run.plan-not-found" }
-        let inputs = errors.allSatisfy { $0.id.hasPrefix("input.") }
+        let missing = errors.contains { $0.id == .runPlanNotFound }
+        let inputs = errors.allSatisfy { $0.id.rawValue.hasPrefix("input.") }
         let headline = missing
             ? "the plan file is gone (planrun run would exit 64)"
             : inputs

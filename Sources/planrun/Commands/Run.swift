@@ -59,7 +59,7 @@ extension Planrun {
                 guard case .failure(let problems) = prepared else { Self.exit(65) }
                 DiagnosticPrinter.standard.report(Sorting.sorted(problems.diagnostics), source: nil)
                 // A plan that cannot be found is a usage error; one that is wrong is invalid input.
-                Self.exit(problems.diagnostics.contains { $0.id == "run.plan-not-found" } ? 64 : 65)
+                Self.exit(problems.diagnostics.contains { $0.id == .runPlanNotFound } ? 64 : 65)
             }
             var runRequest = request
             runRequest.dryRun = dryRun
