@@ -10,7 +10,7 @@ import PackageDescription
 /// Linux requires anyway.
 let linkingDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linking").path
 
-// Layers point down only: planrun → PlanMCP → PlanEngine → PlanCore → PlanYAML → CLibYAML.
+// Layers point down only: planrun → PlanMCP, PlanStore → PlanEngine → PlanCore → PlanYAML → CLibYAML.
 let package = Package(
     name: "planrun",
     platforms: [.macOS(.v15)],
@@ -25,6 +25,12 @@ let package = Package(
             name: "CLibYAML",
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
+        ),
+        // The run store's database: the system libsqlite3 (see RunStore for why not a package).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         // The few glibc calls the engine's spawner needs that Swift's Glibc module does not import.
         .target(name: "CPosixSpawn"),
@@ -43,11 +49,13 @@ let package = Package(
         ),
         // `planrun mcp`: plans as Model Context Protocol tools. Above the engine, beside the CLI.
         .target(name: "PlanMCP", dependencies: ["PlanEngine"]),
+        .target(name: "PlanStore", dependencies: ["PlanEngine", "CSQLite"]),
         .executableTarget(
             name: "planrun",
             dependencies: [
                 "PlanEngine",
                 "PlanMCP",
+                "PlanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -60,6 +68,7 @@ let package = Package(
         .testTarget(name: "PlanCoreTests", dependencies: ["PlanCore", "PlanTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanEngineTests", dependencies: ["PlanEngine", "PlanTestSupport"]),
         .testTarget(name: "PlanMCPTests", dependencies: ["PlanMCP", "PlanTestSupport"]),
+        .testTarget(name: "PlanStoreTests", dependencies: ["PlanStore", "PlanTestSupport"]),
         .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

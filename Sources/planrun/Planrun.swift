@@ -9,7 +9,7 @@ struct Planrun: AsyncParsableCommand {
         commandName: "planrun",
         abstract: "Run declarative YAML plans on local and SSH nodes.",
         version: PlanrunVersion.current,
-        subcommands: [Run.self, Validate.self, Graph.self, Explain.self, List.self, MCP.self]
+        subcommands: [Run.self, Validate.self, Graph.self, Explain.self, List.self, MCP.self, History.self, Show.self, Prune.self]
     )
 
     /// ArgumentParser's own `main` for async roots, kept on the main thread: its default is nonisolated, so
@@ -21,7 +21,7 @@ struct Planrun: AsyncParsableCommand {
     @MainActor
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Run.withRerunDefault(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -18,6 +18,9 @@ public enum BinaryRunner {
         public var description: String { "no planrun binary at \(path); run swift build first" }
     }
 
+    /// The run store the binary records into unless a test names its own (`PLANRUN_STATE`).
+    public static let testStore = NSTemporaryDirectory() + "planrun-test-state-\(getpid())"
+
     /// The path of the built binary.
     public static var binaryPath: String {
         if let path = ProcessInfo.processInfo.environment["PLANRUN_BINARY"] { return path }
@@ -37,6 +40,8 @@ public enum BinaryRunner {
         let binary = binaryPath
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw Missing(path: binary) }
         var env = ProcessInfo.processInfo.environment
+        // Every run is recorded: tests record into a store of this test process, never the user's.
+        if env["PLANRUN_STATE"] == nil { env["PLANRUN_STATE"] = testStore }
         for key in removed { env[key] = nil }
         for (key, value) in environment { env[key] = value }
         return try ChildProcess(binary, arguments, workingDirectory: directory, stdin: stdin ?? "", environment: env)

@@ -60,6 +60,8 @@ struct ResultBuilder {
             waves: request.dryRun ? runner.graph.waves : [])
         if !request.dryRun {
             result.output = await renderOutput(result)
+            result.learned = await state.scope()
+            result.learned["inputs"] = nil
         }
         return result
     }

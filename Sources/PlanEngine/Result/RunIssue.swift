@@ -8,6 +8,8 @@ public struct RunIssue: Sendable, Hashable {
     public var exitCode: Int32?
     /// The last lines of stderr (at most `RunIssue.tailLines`), for the operator to read without a log.
     public var stderrTail: String?
+    /// The last lines of stdout of a failed command: many tools report their error there.
+    public var stdoutTail: String?
     public var hint: String?
     /// The failure was rescued by a fallback step or a fallback node.
     public var recovered: Bool
@@ -16,7 +18,8 @@ public struct RunIssue: Sendable, Hashable {
 
     public init(
         kind: ErrorKind, node: String? = nil, step: String? = nil, phase: Phase? = nil, message: String,
-        exitCode: Int32? = nil, stderrTail: String? = nil, hint: String? = nil, recovered: Bool = false
+        exitCode: Int32? = nil, stderrTail: String? = nil, stdoutTail: String? = nil, hint: String? = nil,
+        recovered: Bool = false
     ) {
         self.kind = kind
         self.node = node
@@ -25,6 +28,7 @@ public struct RunIssue: Sendable, Hashable {
         self.message = message
         self.exitCode = exitCode
         self.stderrTail = stderrTail
+        self.stdoutTail = stdoutTail
         self.hint = hint
         self.recovered = recovered
     }
@@ -45,6 +49,7 @@ public struct RunIssue: Sendable, Hashable {
         o["message"] = .string(message)
         o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
         o["stderr_tail"] = stderrTail.map(Value.string) ?? .null
+        if let stdoutTail { o["stdout_tail"] = .string(stdoutTail) }
         o["hint"] = hint.map(Value.string) ?? .null
         o["recovered"] = .bool(recovered)
         return .object(o)

@@ -29,6 +29,9 @@ public struct RunResult: Sendable {
     public var dryRun: Bool
     /// Dry-run only: step ids grouped into the waves of work that may run together, per phase.
     public var waves: [[String]]
+    /// What expressions could read at the end (`nodes`, `vars`, `steps`; secrets masked): the run store keeps
+    /// it so `--rerun-failed` starts where this run left off. Not part of the result document.
+    public var learned = Value.Object()
 
     /// 0 success, 1 partial, 2 failed, 130 interrupted — the exit codes of DESIGN.md.
     public var exitCode: Int32 {

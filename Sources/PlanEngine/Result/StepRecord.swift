@@ -38,6 +38,13 @@ public struct StepRecord: Sendable, Hashable {
     public var retries: Int?
     public var fallbacks: [String]?
     public var fallbackNode: String?
+    /// The step's result was reused from the run store (`cache:`) instead of running the command; `cacheAge`
+    /// is how old it was, in seconds.
+    public var cached = false
+    public var cacheAge: Double?
+    /// The last lines of the command's output (masked), for the event log; not part of the result's steps.
+    public var stdoutTail: String?
+    public var stderrTail: String?
 
     public init(
         step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
@@ -73,6 +80,10 @@ public struct StepRecord: Sendable, Hashable {
         if let retries { o["retries"] = .int(retries) }
         if let fallbacks { o["fallbacks"] = .array(fallbacks.map(Value.string)) }
         if let fallbackNode { o["fallback_node"] = .string(fallbackNode) }
+        if cached {
+            o["cached"] = .bool(true)
+            o["cache_age"] = .double(((cacheAge ?? 0) * 1000).rounded() / 1000)
+        }
         return .object(o)
     }
 }

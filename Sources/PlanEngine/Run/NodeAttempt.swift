@@ -17,6 +17,8 @@ struct NodeAttempt {
         var answeredBy: String?
         var command: String?
         var timeout: Double?
+        /// Seconds since the reused result was recorded, when `cache:` answered instead of the command.
+        var cacheAge: Double?
 
         /// What `steps.ID.NODE` reads.
         var scopeValue: Value.Object {
@@ -168,6 +170,7 @@ struct NodeAttempt {
         await runner.report(RunIssue(
             kind: kind, node: node.name, step: step.id, phase: step.phase, message: text,
             exitCode: outcome.exitCode, stderrTail: RunIssue.tail(of: outcome.stderr),
+            stdoutTail: RunIssue.tail(of: outcome.stdout),
             hint: hint ?? (try? step.recommend?.evaluate(in: scope).interpolationText)))
         return outcome
     }

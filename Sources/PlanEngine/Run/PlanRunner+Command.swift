@@ -34,6 +34,12 @@ extension PlanRunner {
                 reason: "node offline (marked by step '\(marker)')"))
             return true
         }
+        if let rerun = request.rerun, let nodes = rerun.nodes, !nodes.contains(node.name) {
+            await record(StepRecord(
+                step: step.id, phase: step.phase, node: node.name, status: .skipped,
+                reason: "rerun: the node ended well in run \(rerun.previous)"))
+            return true
+        }
         let scope = await scope(for: node)
         if let reason = await skipReason(step, scope: scope) {
             await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
@@ -96,11 +102,16 @@ extension PlanRunner {
     /// Records the node's outcome, stores it for expressions, and applies `on_error` when it stayed failed.
     private func finish(_ step: Step, node: NodeDeclaration, _ outcome: NodeAttempt.Outcome) async {
         await state.setStepResult(step.id, node: node.name, outcome.scopeValue)
-        await record(StepRecord(
+        var record = StepRecord(
             step: step.id, phase: step.phase, node: node.name, status: outcome.status, attempts: outcome.attempts,
             exitCode: outcome.exitCode, duration: outcome.duration, reason: outcome.reason,
             answeredBy: outcome.answeredBy, command: request.dryRun ? outcome.command : nil,
-            timeout: request.dryRun ? outcome.timeout : nil).planned(step, dryRun: request.dryRun))
+            timeout: request.dryRun ? outcome.timeout : nil).planned(step, dryRun: request.dryRun)
+        record.stdoutTail = RunEvents.tail(of: outcome.stdout)
+        record.stderrTail = RunEvents.tail(of: outcome.stderr)
+        record.cached = outcome.cacheAge != nil
+        record.cacheAge = outcome.cacheAge
+        await self.record(record)
         guard outcome.status == .failed else { return }
         switch step.onError {
         case .fail: await state.halt(.failed(step: step.id))

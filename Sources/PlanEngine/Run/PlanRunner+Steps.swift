@@ -5,6 +5,12 @@ extension PlanRunner {
             await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .notRun, reason: reason))
             return
         }
+        if let rerun = request.rerun, doneBefore.contains(step.id) {
+            await record(StepRecord(
+                step: step.id, phase: step.phase, node: nil, status: .skipped,
+                reason: "rerun: ended well in run \(rerun.previous)"))
+            return
+        }
         switch step.action {
         case .set(let entries): await runSet(step, entries)
         case .assert(let condition): await runAssert(step, condition)
@@ -34,6 +40,7 @@ extension PlanRunner {
         var issue = issue
         issue.message = redactor.redact(issue.message)
         issue.stderrTail = issue.stderrTail.map(redactor.redact)
+        issue.stdoutTail = issue.stdoutTail.map(redactor.redact)
         await state.report(issue)
         progress?.issue(issue)
     }

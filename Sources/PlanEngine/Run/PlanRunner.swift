@@ -5,6 +5,10 @@ import Synchronization
 public final class PlanRunner: Sendable {
     let request: RunRequest
     let progress: (any ProgressSink)?
+    /// Where `cache:` steps look for and leave results; nil with `--no-cache` or without a run store.
+    let cache: (any StepCache)?
+    /// With `--rerun-failed`: the top-level steps that ended well in the earlier run (before its first failure).
+    let doneBefore: Set<String>
     let redactor: Redactor
     let state: RunState
     let pool: TransportPool
@@ -17,13 +21,21 @@ public final class PlanRunner: Sendable {
     private let controlDirectory: SSHControlDirectory?
 
     public init(
-        _ request: RunRequest, progress: (any ProgressSink)? = nil,
+        _ request: RunRequest, progress: (any ProgressSink)? = nil, cache: (any StepCache)? = nil,
         transports: (@Sendable (NodeDeclaration) -> any NodeTransport)? = nil
     ) {
         self.request = request
         self.progress = progress
+        self.cache = cache
+        if let rerun = request.rerun, let first = request.operation.steps.firstIndex(where: { $0.id == rerun.fromStep }) {
+            doneBefore = Set(request.operation.steps[..<first].map(\.id))
+        } else {
+            doneBefore = []
+        }
         self.redactor = Redactor(plan: request.plan, inputs: request.inputs)
-        self.state = RunState(inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name))
+        self.state = RunState(
+            inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name),
+            learned: request.rerun?.learned ?? Value.Object())
         let usesSSH = request.plan.inventory.nodes.contains { if case .ssh = $0.transport { true } else { false } }
         self.controlDirectory = !request.dryRun && transports == nil && usesSSH ? try? SSHControlDirectory.create() : nil
         let factory: TransportPool.Factory =

@@ -12,6 +12,8 @@ public struct RunRequest: Sendable {
     public var grace: Double
     /// Bytes kept of each command's stdout and stderr.
     public var outputLimit: Int
+    /// `--rerun-failed`: only what an earlier run left to do.
+    public var rerun: Rerun?
 
     public init(
         plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,

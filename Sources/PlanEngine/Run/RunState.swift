@@ -18,9 +18,13 @@ actor RunState {
     /// Inventory order, so `nodes` lists nodes the same way whichever answered first.
     private let nodeRank: [String: Int]
 
-    init(inputs: Value.Object, nodeOrder: [String]) {
+    /// `learned` is where a rerun starts: the earlier run's `nodes`, `vars` and `steps`.
+    init(inputs: Value.Object, nodeOrder: [String], learned: Value.Object = Value.Object()) {
         self.inputs = inputs
         self.nodeRank = Dictionary(nodeOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        if case .object(let o)? = learned["nodes"] { nodes = o }
+        if case .object(let o)? = learned["vars"] { vars = o }
+        if case .object(let o)? = learned["steps"] { steps = o }
     }
 
     private func storeNode(_ name: String, _ entry: Value.Object) {

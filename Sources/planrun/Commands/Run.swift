@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import PlanEngine
+import PlanStore
 
 extension Planrun {
     /// `planrun run PLAN`: resolve, run (or dry-run) one operation and print its result JSON on stdout.
@@ -44,8 +45,23 @@ extension Planrun {
         @Flag(name: [.customShort("v"), .long], help: "Progress with each command and its output on stderr.")
         var verbose = false
 
+        @Flag(help: "Do not record the run in the run store ($PLANRUN_STATE); cache: steps then run every time.")
+        var noRecord = false
+
+        @Flag(help: "Run cache: steps instead of reusing a recorded result.")
+        var noCache = false
+
+        @Option(help: ArgumentHelp("Stream events as NDJSON to a file as they happen, or - for stdout (the result then follows on one line).", valueName: "file"))
+        var events: String?
+
+        @Option(name: .customLong("rerun-failed"), help: ArgumentHelp("Run only what run ID (default: the plan's last run) left: its failed or unreached nodes, from the first step that failed.", valueName: "id|last"))
+        var rerunFailed: String?
+
         func validate() throws {
             if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
+            if rerunFailed != nil && (dryRun || noRecord) {
+                throw ValidationError("--rerun-failed reads the run store and records the new run: not with --dry-run or --no-record")
+            }
             for item in input where RawInput.parseAssignment(item) == nil {
                 throw ValidationError("-i expects KEY=VALUE, got '\(item)'")
             }
@@ -63,9 +79,40 @@ extension Planrun {
             }
             var runRequest = request
             runRequest.dryRun = dryRun
+            if let rerunFailed { runRequest.rerun = RunRecording.rerun(rerunFailed, for: runRequest) }
             let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
-            let progress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
-            let runner = PlanRunner(runRequest, progress: progress)
+            let stderrProgress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
+
+            // The event sinks: --events, and the run store unless this is a dry-run or --no-record.
+            var sinks: [any EventSink] = []
+            if let events {
+                switch NDJSONEvents.open(events) {
+                case .success(let writer): sinks.append(writer)
+                case .failure(let failure):
+                    Terminal.writeError("error: \(failure.message)\n")
+                    Self.exit(64)
+                }
+            }
+            let maskedInputs = redactor.redact(Value.object(runRequest.inputs))
+            var recorder: RunRecorder?
+            if !dryRun && !noRecord {
+                do {
+                    recorder = try RunRecorder.start(
+                        directory: RunRecording.directory, plan: runRequest.plan, operation: runRequest.operation.name,
+                        inputs: maskedInputs, rerunOf: runRequest.rerun?.previous)
+                } catch {
+                    Terminal.writeError("planrun: the run is not recorded: \(error.message)\n")
+                }
+            }
+            if let recorder { sinks.append(recorder) }
+            let runEvents = RunEvents(sinks)
+            let progress: any ProgressSink = runEvents.isEmpty ? stderrProgress : ProgressSinks([stderrProgress, runEvents])
+            runEvents.runStarted(
+                plan: runRequest.plan, path: RunRecording.absolute(runRequest.plan.file),
+                operation: runRequest.operation.name, inputs: maskedInputs, run: recorder?.run,
+                rerunOf: runRequest.rerun?.previous)
+
+            let runner = PlanRunner(runRequest, progress: progress, cache: noCache ? nil : recorder)
             if let note = runner.openFileNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
             let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
@@ -76,14 +123,31 @@ extension Planrun {
             let result = await task.value
             trap.uninstall()
 
+            let json = redactor.redact(result.json())
+            runEvents.runFinished(result)
+            recorder?.finish(result, json: json)
             let chosen = format ?? (dryRun ? .text : .json)
             let text: String
             switch chosen {
-            case .json: text = redactor.redact(result.json()).jsonText(indent: 2)
+            case .json: text = events == "-" ? json.jsonText() : json.jsonText(indent: 2)
             case .text: text = redactor.redact(ResultText.render(result))
             }
             Terminal.write(text + "\n")
             if result.exitCode != 0 { Self.exit(result.exitCode) }
+        }
+
+        /// `--rerun-failed` without a value means the plan's last run: ArgumentParser has no options whose
+        /// value is optional, so a bare `--rerun-failed` (followed by nothing, or by anything that is not a
+        /// run id or `last`) gets `last` put after it before parsing.
+        static func withRerunDefault(_ arguments: [String]) -> [String] {
+            var out: [String] = []
+            for (i, argument) in arguments.enumerated() {
+                out.append(argument)
+                guard argument == "--rerun-failed" else { continue }
+                let next = i + 1 < arguments.count ? arguments[i + 1] : nil
+                if next.map({ Int($0) == nil && $0 != "last" }) ?? true { out.append("last") }
+            }
+            return out
         }
 
         /// Ends the process with `code` at once. Everything was written with unbuffered writes; skipping the

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Turns the run's progress into events (run start, step start and finish per node, issue, run end) and
+/// hands each to every sink. It stands beside the stderr progress (`ProgressSinks`), so the runner needs no
+/// hook of its own; the CLI adds the start and end, which only it sees whole.
+public final class RunEvents: ProgressSink {
+    private let sinks: [any EventSink]
+
+    /// Bytes kept of a step's stdout or stderr in an event: its last `RunIssue.tailLines` lines, then this.
+    public static let tailBytes = 4096
+
+    public init(_ sinks: [any EventSink]) {
+        self.sinks = sinks
+    }
+
+    public var isEmpty: Bool { sinks.isEmpty }
+
+    private func send(_ kind: String, _ fields: Value.Object) {
+        var event = Value.Object([("event", .string(kind)), ("time", .string(Self.timestamp()))])
+        for (key, value) in fields { event[key] = value }
+        for sink in sinks { sink.receive(.object(event)) }
+    }
+
+    /// `inputs` are masked by the caller; `run` is the store's id of this run when it is recorded.
+    public func runStarted(plan: Plan, path: String, operation: String, inputs: Value, run: Int?, rerunOf: Int?) {
+        var o = Value.Object()
+        o["plan"] = .string(plan.name)
+        o["plan_path"] = .string(path)
+        o["operation"] = .string(operation)
+        o["inputs"] = inputs
+        if let run { o["run"] = .int(run) }
+        if let rerunOf { o["rerun_of"] = .int(rerunOf) }
+        send("run_started", o)
+    }
+
+    public func runFinished(_ result: RunResult) {
+        var o = Value.Object()
+        o["exit_code"] = .int(Int(result.exitCode))
+        o["validation_status"] = .string(result.validationStatus.rawValue)
+        o["execution_time"] = .double((result.executionTime * 1000).rounded() / 1000)
+        send("run_finished", o)
+    }
+
+    public func started(step: Step, node: String?, attempt: Int, command: String?) {
+        var o = Value.Object()
+        o["step"] = .string(step.id)
+        o["phase"] = .string(step.phase.rawValue)
+        o["node"] = node.map(Value.string) ?? .null
+        o["attempt"] = .int(attempt)
+        if let command { o["command"] = .string(command) }
+        send("step_started", o)
+    }
+
+    public func finished(_ record: StepRecord) {
+        guard case .object(let fields) = record.json(includeTimes: true) else { return }
+        var o = Value.Object([("step", .string(record.step))])
+        for (key, value) in fields where key != "id" { o[key] = value }
+        if let tail = record.stdoutTail { o["stdout_tail"] = .string(tail) }
+        if let tail = record.stderrTail { o["stderr_tail"] = .string(tail) }
+        send("step_finished", o)
+    }
+
+    public var wantsOutput: Bool { false }
+
+    public func outputLine(step: Step, node: String, line: String) {}
+
+    public func issue(_ issue: RunIssue) {
+        guard case .object(let o) = issue.json else { return }
+        send("issue", o)
+    }
+
+    /// The bounded tail of a step's output kept in events: the last lines, then the last `tailBytes`.
+    public static func tail(of text: String) -> String? {
+        guard let lines = RunIssue.tail(of: text) else { return nil }
+        let bytes = lines.utf8
+        guard bytes.count > tailBytes else { return lines }
+        var start = bytes.index(bytes.endIndex, offsetBy: -tailBytes)
+        while start < bytes.endIndex, UTF8.isContinuation(bytes[start]) { start = bytes.index(after: start) }
+        return String(lines[start...])
+    }
+
+    /// Now in UTC, ISO 8601 with milliseconds: `2026-11-30T07:25:45.123Z`.
+    public static func timestamp(_ seconds: Double = wallClock()) -> String {
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
+    }
+
+    /// Seconds since the epoch.
+    public static func wallClock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// Several progress sinks as one: the stderr lines and the events.
+public struct ProgressSinks: ProgressSink {
+    private let sinks: [any ProgressSink]
+
+    public init(_ sinks: [any ProgressSink]) { self.sinks = sinks }
+
+    public func started(step: Step, node: String?, attempt: Int, command: String?) {
+        for sink in sinks { sink.started(step: step, node: node, attempt: attempt, command: command) }
+    }
+
+    public func finished(_ record: StepRecord) {
+        for sink in sinks { sink.finished(record) }
+    }
+
+    public var wantsOutput: Bool { sinks.contains(where: \.wantsOutput) }
+
+    public func outputLine(step: Step, node: String, line: String) {
+        for sink in sinks where sink.wantsOutput { sink.outputLine(step: step, node: node, line: line) }
+    }
+
+    public func issue(_ issue: RunIssue) {
+        for sink in sinks { sink.issue(issue) }
+    }
+}

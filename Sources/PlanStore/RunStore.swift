@@ -1,0 +1,187 @@
+import PlanEngine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The run store: every run's record, event log and reusable step results, in one SQLite database
+/// (`runs.sqlite` in `$PLANRUN_STATE`, default `$XDG_STATE_HOME/planrun`, i.e. `~/.local/state/planrun`).
+///
+/// Why SQLite through the system library (`CSQLite`, Debian's libsqlite3) and not GRDB.swift or sqlite-nio:
+/// the store needs a dozen statements, and the C API is a few calls; GRDB brings a large query layer and
+/// sqlite-nio brings SwiftNIO's event loops (and their threads) into a CLI that must start in a few
+/// milliseconds. SQLite gives what a file of JSON lines could not: several runs writing at once (WAL mode,
+/// a busy timeout), a `kill -9` that cannot leave a half-written record (each write is a transaction), and
+/// indexed look-ups for `history PLAN` and the cache.
+public final class RunStore: Sendable {
+    let database: SQLite
+    public let path: String
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// The default retention: `prune` after each run keeps this many of the newest runs.
+    public static let defaultKeep = 1000
+
+    /// The store's directory from the environment.
+    public static func directory(environment: [String: String]) -> String {
+        if let dir = environment["PLANRUN_STATE"], !dir.isEmpty { return dir }
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty { return state + "/planrun" }
+        return (environment["HOME"] ?? "/tmp") + "/.local/state/planrun"
+    }
+
+    /// Opens the store in `directory` (created when missing), brings its schema forward, and marks the runs
+    /// whose planrun died without ending them (`kill -9`, a crash, a reboot) as `interrupted`.
+    public init(directory: String) throws(Failure) {
+        try Self.makeDirectory(directory)
+        path = directory + "/runs.sqlite"
+        do {
+            database = try SQLite(path: path)
+            // WAL: readers never block the writer, and several runs can record at once; NORMAL sync is
+            // durable against a crashed process (not a power cut), which is what a run log needs.
+            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            try migrate()
+            try reconcile()
+        } catch {
+            throw Failure(message: "run store \(directory): \(error.message)")
+        }
+    }
+
+    private static func makeDirectory(_ directory: String) throws(Failure) {
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for part in directory.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw Failure(message: "cannot create the run store directory \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private func migrate() throws(SQLite.Failure) {
+        let current = try database.query("PRAGMA user_version").first?.first?.int ?? 0
+        guard current < StoreSchema.migrations.count else {
+            if current > StoreSchema.migrations.count {
+                throw SQLite.Failure(message: "the store has schema version \(current); this planrun knows up to \(StoreSchema.migrations.count)")
+            }
+            return
+        }
+        try database.transaction { db throws(SQLite.Failure) in
+            // Another planrun may have migrated while this one waited for the write lock.
+            var version = Int(try db.query("PRAGMA user_version").first?.first?.int ?? 0)
+            while version < StoreSchema.migrations.count {
+                try db.execute(StoreSchema.migrations[version])
+                version += 1
+                try db.query("PRAGMA user_version = \(version)")
+            }
+        }
+    }
+
+    /// Runs left `running` by a process that is gone were cut short: mark them `interrupted`, ending at
+    /// their last event.
+    private func reconcile() throws(SQLite.Failure) {
+        let running = try database.query("SELECT id, pid FROM runs WHERE status = 'running'")
+        for row in running {
+            guard let id = row[0].int, let pid = row[1].int else { continue }
+            if pid == Int64(getpid()) || kill(pid_t(pid), 0) == 0 || errno == EPERM { continue }
+            try database.query(
+                """
+                UPDATE runs SET status = 'interrupted',
+                    ended_at = (SELECT (max(julianday(json_extract(event, '$.time'))) - 2440587.5) * 86400.0
+                                FROM events WHERE run_id = ?1)
+                WHERE id = ?1 AND status = 'running'
+                """, [.int(id)])
+        }
+    }
+
+    // MARK: Writing a run
+
+    /// What is known when a run starts.
+    public struct Start: Sendable {
+        public var planName: String
+        public var planPath: String
+        public var planDigest: String
+        public var operation: String
+        /// Masked.
+        public var inputs: Value
+        public var rerunOf: Int?
+
+        public init(planName: String, planPath: String, planDigest: String, operation: String, inputs: Value, rerunOf: Int?) {
+            self.planName = planName
+            self.planPath = planPath
+            self.planDigest = planDigest
+            self.operation = operation
+            self.inputs = inputs
+            self.rerunOf = rerunOf
+        }
+    }
+
+    /// Writes the run's row as `running` with this process's pid; returns its id.
+    public func begin(_ start: Start) throws(Failure) -> Int {
+        do {
+            return try database.transaction { db throws(SQLite.Failure) in
+                try db.query(
+                    """
+                    INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
+                    VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.int(Int64(getpid())), .double(RunEvents.wallClock()), .text(start.planName), .text(start.planPath),
+                     .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
+                     start.rerunOf.map { .int(Int64($0)) } ?? .null])
+                return Int(try db.query("SELECT last_insert_rowid()").first?.first?.int ?? 0)
+            }
+        } catch {
+            throw Failure(message: "cannot record the run: \(error.message)")
+        }
+    }
+
+    func append(run: Int, seq: Int, event: Value) throws(SQLite.Failure) {
+        try database.query(
+            "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)", [.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
+    }
+
+    /// Ends the run's record with its (masked) result, then applies the retention.
+    public func finish(run: Int, result: RunResult, masked json: Value, learned: Value, keep: Int = defaultKeep) throws(Failure) {
+        do {
+            try database.query(
+                """
+                UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, validation_status = ?, result = ?, learned = ?
+                WHERE id = ?
+                """,
+                [.text(result.ending == .interrupted ? "interrupted" : "finished"), .double(RunEvents.wallClock()),
+                 .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
+                 .text(learned.jsonText()), .int(Int64(run))])
+            _ = try pruneRows(keep: keep)
+        } catch {
+            throw Failure(message: "cannot record the run's end: \(error.message)")
+        }
+    }
+
+    /// Deletes all but the newest `keep` runs (their events too) and cached step results older than a day;
+    /// returns how many runs went.
+    public func prune(keep: Int) throws(Failure) -> Int {
+        do {
+            return try pruneRows(keep: keep)
+        } catch {
+            throw Failure(message: "cannot prune the run store: \(error.message)")
+        }
+    }
+
+    private func pruneRows(keep: Int) throws(SQLite.Failure) -> Int {
+        try database.transaction { db throws(SQLite.Failure) in
+            let cut = try db.query("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", [.int(Int64(max(keep, 0)))])
+            guard let oldest = cut.first?.first?.int else {
+                try db.query("DELETE FROM step_cache WHERE recorded_at < ?", [.double(RunEvents.wallClock() - 86_400)])
+                return 0
+            }
+            let count = try db.query("SELECT count(*) FROM runs WHERE id <= ?", [.int(oldest)]).first?.first?.int ?? 0
+            try db.query("DELETE FROM events WHERE run_id <= ?", [.int(oldest)])
+            try db.query("DELETE FROM runs WHERE id <= ?", [.int(oldest)])
+            try db.query("DELETE FROM step_cache WHERE recorded_at < ?", [.double(RunEvents.wallClock() - 86_400)])
+            return Int(count)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// The run store's tables, as a list of migrations: entry N takes a database from `PRAGMA user_version` N
+/// to N + 1. A store written by an older planrun is brought forward when it is opened; one written by a newer
+/// planrun (a higher version than `migrations.count`) is refused rather than misread.
+enum StoreSchema {
+    static let migrations: [String] = [
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, even after prune
+            status TEXT NOT NULL,                  -- running | finished | interrupted
+            pid INTEGER NOT NULL,                  -- of the planrun that runs it: a dead one means interrupted
+            started_at REAL NOT NULL,              -- seconds since 1970, UTC
+            ended_at REAL,
+            plan_name TEXT NOT NULL,
+            plan_path TEXT NOT NULL,               -- absolute
+            plan_digest TEXT NOT NULL,             -- sha256 of the plan file
+            operation TEXT NOT NULL,
+            inputs TEXT NOT NULL,                  -- JSON object, secrets masked
+            exit_code INTEGER,
+            validation_status TEXT,
+            result TEXT,                           -- the result JSON, secrets masked
+            learned TEXT,                          -- JSON {nodes, vars} at the end: what a rerun starts from
+            rerun_of INTEGER
+        );
+        CREATE INDEX runs_by_plan ON runs (plan_path, id);
+        CREATE TABLE events (
+            run_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            event TEXT NOT NULL,                   -- one object of schemas/events.schema.json
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE step_cache (
+            node TEXT NOT NULL,
+            command TEXT NOT NULL,                 -- as rendered; steps whose command holds a secret are never cached
+            recorded_at REAL NOT NULL,
+            exit_code INTEGER NOT NULL,
+            stdout TEXT NOT NULL,
+            stderr TEXT NOT NULL,
+            PRIMARY KEY (node, command)
+        ) WITHOUT ROWID;
+        """,
+    ]
+}

@@ -1,0 +1,71 @@
+import Foundation
+import PlanEngine
+@testable import PlanStore
+import Testing
+
+/// The store on its own: the digest, migrations, reconciling dead runs, retention, the cache's age.
+struct RunStoreUnitTests {
+    private func directory() -> String { NSTemporaryDirectory() + "planrun-store-unit-\(UUID().uuidString)" }
+
+    private func start(_ name: String = "p") -> RunStore.Start {
+        RunStore.Start(planName: name, planPath: "/p/\(name).yaml", planDigest: "d", operation: "op",
+                       inputs: .object(Value.Object()), rerunOf: nil)
+    }
+
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
+    ])
+    func sha256(_ text: String, _ digest: String) {
+        #expect(SHA256.hex(Array(text.utf8)) == digest)
+    }
+
+    @Test func aRunLeftRunningByADeadProcessIsMarkedInterruptedOnTheNextOpen() throws {
+        let dir = directory()
+        let store = try RunStore(directory: dir)
+        let id = try store.begin(start())
+        // As if its planrun had been killed: a pid that no longer exists (pid_max is below 2^22).
+        try store.database.query("UPDATE runs SET pid = 4999999 WHERE id = ?", [.int(Int64(id))])
+        let alive = try store.begin(start())
+        let reopened = try RunStore(directory: dir)
+        #expect(try reopened.run(id)?.status == .interrupted)
+        #expect(try reopened.run(alive)?.status == .running)  // this process is alive
+    }
+
+    @Test func aStoreFromANewerPlanrunIsRefusedAndOneFromAnOlderIsBroughtForward() throws {
+        let dir = directory()
+        let store = try RunStore(directory: dir)
+        #expect(try store.database.query("PRAGMA user_version").first?.first == .int(Int64(StoreSchema.migrations.count)))
+        try store.database.execute("PRAGMA user_version = 99")
+        #expect(throws: RunStore.Failure.self) { try RunStore(directory: dir) }
+        let journal = try store.database.query("PRAGMA journal_mode").first?.first
+        #expect(journal == .text("wal"))
+    }
+
+    @Test func pruneKeepsTheNewestRunsAndTheirEvents() throws {
+        let store = try RunStore(directory: directory())
+        var ids: [Int] = []
+        for _ in 0..<5 {
+            let id = try store.begin(start())
+            try store.append(run: id, seq: 1, event: .object(Value.Object([("event", .string("x"))])))
+            ids.append(id)
+        }
+        #expect(try store.prune(keep: 2) == 3)
+        #expect(try store.runs().map(\.id) == [ids[4], ids[3]])
+        #expect(try store.events(of: ids[0]).isEmpty)
+        #expect(try store.events(of: ids[4]).count == 1)
+    }
+
+    @Test func aCachedResultIsFoundOnlyWhileYoungerThanItsMaximumAge() throws {
+        let store = try RunStore(directory: directory())
+        try store.keep(node: "n", command: "status", CachedCommand(exitCode: 0, stdout: "up", stderr: ""))
+        #expect(store.cachedResult(node: "n", command: "status", maxAge: 30)?.stdout == "up")
+        #expect(store.cachedResult(node: "m", command: "status", maxAge: 30) == nil)
+        #expect(store.cachedResult(node: "n", command: "other", maxAge: 30) == nil)
+        try store.database.query("UPDATE step_cache SET recorded_at = recorded_at - 31")
+        #expect(store.cachedResult(node: "n", command: "status", maxAge: 30) == nil)
+        let age = try #require(store.cachedResult(node: "n", command: "status", maxAge: 60)?.age)
+        #expect(age >= 31 && age < 40)
+    }
+}
