@@ -47,6 +47,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
     case planTimeoutAboveMax = "plan.timeout-above-max"
     case planInvalidRegex = "plan.invalid-regex"
     case planOutOfRange = "plan.out-of-range"
+    case planCacheDestructive = "plan.cache-destructive"
+    case planCacheNotCommand = "plan.cache-not-command"
     // Expressions
     case exprSyntax = "expr.syntax"
     case exprUnknownFunction = "expr.unknown-function"
@@ -123,6 +125,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
         case .planTimeoutAboveMax: return "a step timeout above `policy.max_timeout`"
         case .planInvalidRegex: return "an `errors:` `match`, a `capture:` `regex` or a literal `matches` pattern that does not compile (RE2 syntax)"
         case .planOutOfRange: return "a duration above 1e9 s, a port outside 1–65535, an exit code outside 0–255"
+        case .planCacheDestructive: return "`cache:` on a `destructive: true` step (its effect would silently not happen)"
+        case .planCacheNotCommand: return "`cache:` on a step that runs no command (`set:`, `assert:`)"
         case .exprSyntax: return "an expression that does not parse, located to the column"
         case .exprUnknownFunction: return "a call of a function the language does not have, with a did-you-mean"
         case .exprUnknownName: return "a path that starts with a name the language does not have"

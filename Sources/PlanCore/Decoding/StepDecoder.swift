@@ -81,6 +81,7 @@ enum StepDecoder {
             context.report(
                 .planStepAction, "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
         }
+        if let cacheRange = step.cacheRange { checkCache(step, at: cacheRange, context: &context) }
         return step
     }
 
@@ -177,6 +178,23 @@ enum StepDecoder {
         case .destructive: step.destructive = context.bool(value) ?? false
         case .message: step.message = context.template(value)
         case .recommend: step.recommend = context.template(value)
+        case .cache:
+            step.cacheRange = keyNode.range
+            step.cache = context.duration(value)
+        }
+    }
+
+    /// `cache:` reuses a command's recorded output: only for read-only commands, never for a step that
+    /// changes the node (its effect would silently not happen).
+    private static func checkCache(_ step: Step, at range: SourceRange, context: inout DecodingContext) {
+        if step.destructive {
+            context.error(
+                .planCacheDestructive, "step '\(step.id)' is destructive and cannot be cached; remove 'cache' or 'destructive'",
+                at: range)
+        } else if !step.action.isCommand {
+            context.error(.planCacheNotCommand, "'cache' reuses a command's output; step '\(step.id)' runs no command", at: range)
+        } else if let seconds = step.cache, seconds <= 0 {
+            context.error(.planType, "cache must be a positive duration", at: range)
         }
     }
 

@@ -21,7 +21,7 @@ public enum StepKey: String, PlanKey {
     case onError = "on_error"
     case fallback
     case fallbackNode = "fallback_node"
-    case errors, destructive, message, recommend
+    case errors, destructive, message, recommend, cache
 
     /// The keys that give a step its action; a step has exactly one.
     public var isAction: Bool {

@@ -53,6 +53,11 @@ public struct Step: Sendable {
     public var fallbackNode: Template?
     public var errors: [ErrorRule]
     public var destructive: Bool
+    /// `cache: 30s`: seconds a recorded result of this read-only command step on the same node, with the same
+    /// rendered command, may be reused instead of running it; nil runs it every time.
+    public var cache: Double? = nil
+    /// Where the `cache:` key stands, for the diagnostics about it.
+    public var cacheRange: SourceRange? = nil
     /// For asserts: what failed; for other steps, shown when the step fails.
     public var message: Template?
     public var recommend: Template?

@@ -1,5 +1,6 @@
 /// The human form of a result (`--format text`): for a dry-run, every step that would start, per node,
-/// with its command and timeout, and the reason for each skipped step; for a run, a status table.
+/// with its command and timeout, and the reason for each skipped step; for a run, a status table, the issues
+/// with their output tails, the `output:` fields and a summary line.
 public enum ResultText {
     public static func render(_ result: RunResult) -> String {
         var lines: [String] = []
@@ -20,6 +21,8 @@ public enum ResultText {
             if let retries = record.retries, retries > 0 { details.append("retries \(retries)") }
             if let fallbacks = record.fallbacks { details.append("fallback " + fallbacks.joined(separator: ", ")) }
             if let node = record.fallbackNode { details.append("fallback node \(node)") }
+            if let cache = record.cache { details.append("cache \(DurationText.format(cache))") }
+            if record.cached { details.append("cached, \(DurationText.format(((record.cacheAge ?? 0) * 10).rounded() / 10)) old") }
             if !result.dryRun, record.status != .skipped, record.status != .notRun {
                 details.append("\(record.attempts) attempt\(record.attempts == 1 ? "" : "s")")
             }
@@ -43,13 +46,40 @@ public enum ResultText {
                 if issue.recovered { line += " (recovered)" }
                 lines.append(line)
                 if let hint = issue.hint { lines.append("    hint: \(hint)") }
+                lines += tail("stdout", issue.stdoutTail) + tail("stderr", issue.stderrTail)
             }
         }
+        guard !result.dryRun else { return lines.joined(separator: "\n") }
+        if !result.output.isEmpty {
+            lines.append("")
+            lines.append("output:")
+            for (key, value) in result.output { lines.append("  \(key): \(value.jsonText())") }
+        }
+        lines.append("")
+        lines.append(summary(result))
         return lines.joined(separator: "\n")
+    }
+
+    /// The last line of a run's text: how it ended, the count of node-steps by status, the time, the exit code.
+    public static func summary(_ result: RunResult) -> String {
+        var counts: [StepRecord.Status: Int] = [:]
+        for record in result.steps { counts[record.status, default: 0] += 1 }
+        let order: [StepRecord.Status] = [.succeeded, .recovered, .failed, .cancelled, .skipped, .notRun]
+        let parts = order.compactMap { status in counts[status].map { "\($0) \(status.rawValue.replacingUnderscores)" } }
+        let seconds = (result.executionTime * 1000).rounded() / 1000
+        return "\(result.validationStatus.rawValue): " + (parts.isEmpty ? "no steps" : parts.joined(separator: ", "))
+            + " in \(seconds)s (exit \(result.exitCode))"
+    }
+
+    private static func tail(_ name: String, _ text: String?) -> [String] {
+        guard let text, !text.isEmpty else { return [] }
+        return ["    \(name):"] + text.split(separator: "\n", omittingEmptySubsequences: false).map { "      \($0)" }
     }
 }
 
 extension String {
+    fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
+
     fileprivate func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }

@@ -38,6 +38,8 @@ public struct StepRecord: Sendable, Hashable {
     public var retries: Int?
     public var fallbacks: [String]?
     public var fallbackNode: String?
+    /// Dry-run only: the step's `cache:` window in seconds.
+    public var cache: Double?
     /// The step's result was reused from the run store (`cache:`) instead of running the command; `cacheAge`
     /// is how old it was, in seconds.
     public var cached = false
@@ -80,6 +82,7 @@ public struct StepRecord: Sendable, Hashable {
         if let retries { o["retries"] = .int(retries) }
         if let fallbacks { o["fallbacks"] = .array(fallbacks.map(Value.string)) }
         if let fallbackNode { o["fallback_node"] = .string(fallbackNode) }
+        if let cache { o["cache"] = .double(cache) }
         if cached {
             o["cached"] = .bool(true)
             o["cache_age"] = .double(((cacheAge ?? 0) * 1000).rounded() / 1000)

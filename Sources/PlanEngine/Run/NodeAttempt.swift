@@ -58,6 +58,12 @@ struct NodeAttempt {
             return Outcome(status: .planned, command: shown, timeout: timeout)
         }
 
+        // `cache:` keeps only commands and output that hold no secret: the store keeps masked text, which
+        // would neither match the real command nor give the real captures back.
+        let display = Self.display(command)
+        let cacheable = step.cache != nil && shown == display
+        if cacheable, !runner.request.noCache, let outcome = await reuse(display, started: started) { return outcome }
+
         let transport: any NodeTransport
         switch await runner.pool.transport(for: node) {
         case .success(let t):
@@ -137,6 +143,10 @@ struct NodeAttempt {
             guard let failure else {
                 outcome.status = .succeeded
                 outcome.duration = elapsed()
+                if cacheable, let cache = runner.cache, outcome.stdout == result.stdout, outcome.stderr == result.stderr {
+                    cache.store(node: cacheKey, command: display, CachedCommand(
+                        exitCode: result.exitCode ?? 0, stdout: result.stdout, stderr: result.stderr))
+                }
                 return outcome
             }
             // Retries are for failed commands, and a timeout has spent the step's budget.
@@ -147,6 +157,32 @@ struct NodeAttempt {
             outcome.duration = elapsed()
             return await fail(kind: failure.kind, message: failure.message, outcome: outcome, hint: failure.hint)
         }
+    }
+
+    /// The node as the cache knows it: its name and where it is, so a node of the same name elsewhere (another
+    /// inventory, another test bed) never answers for it.
+    var cacheKey: String {
+        switch node.transport {
+        case .local: return node.name + " local"
+        case .ssh(let ssh): return node.name + " ssh \(ssh.user ?? "")@\(ssh.host):\(ssh.port ?? 22)"
+        }
+    }
+
+    /// A recorded result of `command` young enough for `cache:`, made into this attempt's outcome (captures
+    /// included); nil when there is none, or when its captures can no longer be made.
+    private func reuse(_ command: String, started: ContinuousClock.Instant) async -> Outcome? {
+        guard let seconds = step.cache, let cache = runner.cache,
+              let hit = cache.lookup(node: cacheKey, command: command, maxAge: seconds),
+              case .success(let captures) = CaptureExtractor.extract(step.captures, from: hit.stdout)
+        else { return nil }
+        runner.progress?.started(step: step, node: node.name, attempt: 1, command: command)
+        await runner.state.nodeContacted(node.name, online: true)
+        if !captures.isEmpty { await runner.state.setCaptures(captures, on: node.name) }
+        let d = ContinuousClock().now - started
+        return Outcome(
+            status: .succeeded, attempts: 1, exitCode: hit.exitCode,
+            duration: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+            stdout: hit.stdout, stderr: hit.stderr, cacheAge: hit.age)
     }
 
     /// Sleeps between attempts; false when the run was cancelled meanwhile.

@@ -34,10 +34,8 @@ extension PlanRunner {
                 reason: "node offline (marked by step '\(marker)')"))
             return true
         }
-        if let rerun = request.rerun, let nodes = rerun.nodes, !nodes.contains(node.name) {
-            await record(StepRecord(
-                step: step.id, phase: step.phase, node: node.name, status: .skipped,
-                reason: "rerun: the node ended well in run \(rerun.previous)"))
+        if let reason = rerunSkip(node.name) {
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
             return true
         }
         let scope = await scope(for: node)
@@ -145,6 +143,7 @@ extension StepRecord {
         record.retries = step.retries
         if !step.fallback.isEmpty { record.fallbacks = step.fallback.map(\.id) }
         record.fallbackNode = step.fallbackNode?.source
+        record.cache = step.cache
         if let when = step.when, PlanRunner.dependsOnRunTime(when) {
             record.reason = "runs only if \(when.source) holds at run time"
         }

@@ -18,6 +18,12 @@ extension PlanRunner {
         }
     }
 
+    /// With `--rerun-failed`, why a node step does not run on `node` again; nil when it does.
+    func rerunSkip(_ node: String) -> String? {
+        guard let rerun = request.rerun, let nodes = rerun.nodes, !nodes.contains(node) else { return nil }
+        return "rerun: the node ended well in run \(rerun.previous)"
+    }
+
     /// Why new work must not start, or nil while the run goes on.
     func stopReason() async -> String? {
         switch await state.stop {
@@ -94,6 +100,10 @@ extension PlanRunner {
     }
 
     private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)], node: NodeDeclaration?) async {
+        if let node, let reason = rerunSkip(node.name) {
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
+            return
+        }
         let scope = if let node { await scope(for: node) } else { await state.scope() }
         if let reason = await skipReason(step, scope: scope) {
             await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason))

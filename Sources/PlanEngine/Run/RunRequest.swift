@@ -14,6 +14,8 @@ public struct RunRequest: Sendable {
     public var outputLimit: Int
     /// `--rerun-failed`: only what an earlier run left to do.
     public var rerun: Rerun?
+    /// `--no-cache`: run `cache:` steps; their fresh results are still kept for later runs.
+    public var noCache = false
 
     public init(
         plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,

@@ -48,7 +48,7 @@ extension Planrun {
         @Flag(help: "Do not record the run in the run store ($PLANRUN_STATE); cache: steps then run every time.")
         var noRecord = false
 
-        @Flag(help: "Run cache: steps instead of reusing a recorded result.")
+        @Flag(help: "Run cache: steps instead of reusing a recorded result (their new results are still kept).")
         var noCache = false
 
         @Option(help: ArgumentHelp("Stream events as NDJSON to a file as they happen, or - for stdout (the result then follows on one line).", valueName: "file"))
@@ -112,7 +112,8 @@ extension Planrun {
                 operation: runRequest.operation.name, inputs: maskedInputs, run: recorder?.run,
                 rerunOf: runRequest.rerun?.previous)
 
-            let runner = PlanRunner(runRequest, progress: progress, cache: noCache ? nil : recorder)
+            runRequest.noCache = noCache
+            let runner = PlanRunner(runRequest, progress: progress, cache: recorder)
             if let note = runner.openFileNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
             let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
