@@ -9,6 +9,8 @@ import Musl
 
 /// Prints a line per step and node as it starts and ends on stderr: coloured symbols on a terminal,
 /// plain words otherwise (and when `NO_COLOR` is set); nothing with `quiet`, command output with `verbose`.
+/// On a terminal at the normal level a live line (`LiveLine`) stays under the others; `tick()` refreshes it
+/// and prints the heartbeats of long steps.
 public final class StderrProgress: ProgressSink, @unchecked Sendable {
     public enum Level: Sendable { case quiet, normal, verbose }
 
@@ -16,14 +18,44 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     private let color: Bool
     private let terminal: Bool
     private let redactor: Redactor
-    private let lock = Mutex(())
+    private let descriptor: Int32
+    /// The live line, when there is one; its lock also keeps the lines whole.
+    private let lock: Mutex<LiveLine?>
 
-    public init(level: Level, redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `terminal` and `descriptor` are for tests; by default the progress goes to stderr and is a terminal's
+    /// when stderr is one.
+    public init(
+        level: Level, redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment,
+        terminal: Bool? = nil, descriptor: Int32 = STDERR_FILENO, heartbeatAfter: Double = 10
+    ) {
         self.level = level
         self.redactor = redactor
-        self.terminal = isatty(STDERR_FILENO) == 1
-        self.color = terminal && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
+        self.descriptor = descriptor
+        self.terminal = terminal ?? (isatty(descriptor) == 1)
+        self.color = self.terminal && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
+        self.lock = Mutex(self.terminal && level == .normal ? LiveLine(heartbeatAfter: heartbeatAfter) : nil)
     }
+
+    /// Whether `tick()` has anything to do: a live line is shown.
+    public var isLive: Bool { lock.withLock { $0 != nil } }
+
+    /// Refreshes the live line's counts and time, and prints a heartbeat for each step running long.
+    public func tick() {
+        lock.withLock { live in
+            guard live != nil else { return }
+            let beats = live!.heartbeats().map { redactor.redact($0) + "\n" }.joined()
+            StandardStream.write("\r\u{1B}[K" + beats + live!.text, to: descriptor)
+        }
+    }
+
+    /// Clears the live line at the end of the run, so the terminal is left as a plain list of lines.
+    public func end() {
+        lock.withLock { live in
+            if live != nil { StandardStream.write("\r\u{1B}[K", to: descriptor) }
+        }
+    }
+
+    private static func key(_ step: String, _ node: String?) -> String { step + "\u{0}" + (node ?? "") }
 
     public func started(step: Step, node: String?, attempt: Int, command: String?) {
         guard level != .quiet else { return }
@@ -33,7 +65,8 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         if let node { line += " [\(node)]" }
         if attempt > 1 { line += " attempt \(attempt)" }
         if level == .verbose, let command { line += ": \(command)" }
-        write(line)
+        let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "")
+        write(line) { $0.started(Self.key(step.id, node), label: label) }
     }
 
     public func finished(_ record: StepRecord) {
@@ -52,7 +85,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
             line += " " + Self.seconds(record.duration)
         }
         if let reason = record.reason { line += " (\(reason))" }
-        write(line)
+        write(line) { $0.finished(Self.key(record.step, record.node), failed: record.status == .failed || record.status == .cancelled) }
     }
 
     public var wantsOutput: Bool { level == .verbose }
@@ -82,8 +115,14 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
     }
 
-    private func write(_ line: String) {
+    /// Writes `line`, first updating the live line with `change`; the live line is cleared before the line
+    /// and drawn again after it.
+    private func write(_ line: String, change: (inout LiveLine) -> Void = { _ in }) {
         let text = redactor.redact(line) + "\n"
-        lock.withLock { _ in StandardStream.write(text, to: STDERR_FILENO) }
+        lock.withLock { live in
+            guard live != nil else { return StandardStream.write(text, to: descriptor) }
+            change(&live!)
+            StandardStream.write("\r\u{1B}[K" + text + live!.text, to: descriptor)
+        }
     }
 }

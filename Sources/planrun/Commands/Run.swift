@@ -121,8 +121,18 @@ extension Planrun {
                 runner.interrupt()
                 task.cancel()
             }
+            // On a terminal, the live line's time and the heartbeats of long steps move once a second.
+            let ticker = stderrProgress.isLive
+                ? Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        stderrProgress.tick()
+                    }
+                } : nil
             let result = await task.value
             trap.uninstall()
+            ticker?.cancel()
+            stderrProgress.end()
 
             let json = redactor.redact(result.json())
             runEvents.runFinished(result)
