@@ -130,6 +130,10 @@ enum ResultSchema {
             "null"
           ]
         },
+        "stdout_tail": {
+          "type": "string",
+          "description": "the last lines of a failed command's stdout (many tools report their error there); absent when it printed nothing"
+        },
         "hint": {
           "type": [
             "string",
@@ -220,6 +224,19 @@ enum ResultSchema {
         },
         "fallback_node": {
           "type": "string"
+        },
+        "cache": {
+          "type": "number",
+          "description": "dry-run only: the step's cache: window in seconds"
+        },
+        "cached": {
+          "const": true,
+          "description": "the result was reused from the run store (cache:) instead of running the command"
+        },
+        "cache_age": {
+          "type": "number",
+          "minimum": 0,
+          "description": "seconds since the reused result was recorded"
         }
       }
     }
