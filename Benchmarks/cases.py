@@ -18,6 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_plan  # noqa: E402
+import files_cases  # noqa: E402
 
 FANOUT_NODES = 20
 FANOUT_SLEEP = "0.2"
@@ -156,6 +157,9 @@ def main():
     else:
         case("memory/status/planrun", [planrun, "run", coordinator, "--inventory", inventory,
                                        "-i", "operation=status"], rounds=1)
+
+    # 6. Files (issue 12): copy to 20 nodes and a large copy to one, against ssh 'cat > f'
+    files_cases.add(case, write, work, planrun, tb if tb_env and os.path.exists(tb_env) else None, a.quick)
 
     if a.only:
         cases = [c for c in cases if re.search(a.only, c["id"])]

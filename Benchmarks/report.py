@@ -207,6 +207,27 @@ def memory_table(res, v, limit=30):
                 f"{r:.1f} MB" if r else res.why(cid))
 
 
+def copy_table(res, v):
+    print("## 6. Files: copy over SSH (ratio = planrun / ssh 'cat > f')\n")
+    print("One planrun run with a `copy` step against `ssh NODE 'cat > f' < file`, each through a ControlMaster per")
+    print("node that is opened and closed in the timed run. planrun's copy also compares with the old file, sets")
+    print("the mode, flushes the new file to disk (`sync FILE`) and renames it into place; `cat > f` does none of that.\n")
+    print("| workload | planrun | ssh cat | ratio |")
+    print("|---|---|---|---|")
+    targets = {"20x1MB": ("1 MB to 20 nodes", 1.3), "100MB": ("100 MB to one node", 1.2)}
+    for label, (what, limit) in targets.items():
+        m, s = res.median(f"copy/{label}/planrun"), res.median(f"copy/{label}/ssh")
+        if not res.measured(f"copy/{label}"):
+            continue
+        print(f"| {what} | {fmt(m)} | {fmt(s)} | {ratio(m, s).strip(' ()') or '—'} |")
+        check = f"copy of {what} within {limit}× ssh 'cat > f'"
+        if m and s:
+            v.check(12, check, m <= limit * s, f"{m:.3f} s vs {s:.3f} s ({m / s:.2f}×)")
+        else:
+            v.check(12, check, None, res.why(f"copy/{label}/planrun") or res.why(f"copy/{label}/ssh"))
+    print()
+
+
 def main():
     args = sys.argv[1:]
     quick = "--quick" in args
@@ -216,7 +237,7 @@ def main():
     res = Results(json.load(open(args[0])))
     v = Verdicts(quick)
     sections = (("steps", steps_table), ("fanout", fanout_table), ("ssh", ssh_table),
-                ("parse", parse_table), ("memory", memory_table))
+                ("parse", parse_table), ("memory", memory_table), ("copy", copy_table))
     for prefix, table in sections:
         # memory reads the steps workload too; with --only a section none of whose cases ran is left out
         if res.measured(prefix) or (prefix == "memory" and res.measured("steps")):

@@ -11,6 +11,8 @@ public enum BinaryRunner {
         public var stderr: String
         /// Whether the run was killed for taking longer than its timeout.
         public var timedOut: Bool
+        /// planrun's peak resident memory in KB.
+        public var peakMemoryKB: Int = 0
     }
 
     public struct Missing: Error, CustomStringConvertible {
@@ -55,6 +57,8 @@ public enum BinaryRunner {
     ) async throws -> Output {
         let child = try start(arguments, in: directory, environment: environment, removing: removed, stdin: stdin)
         let result = await child.wait(timeout: timeout)
-        return Output(exitCode: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
+        return Output(
+            exitCode: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut,
+            peakMemoryKB: result.peakMemoryKB)
     }
 }

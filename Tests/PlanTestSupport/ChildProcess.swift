@@ -13,11 +13,17 @@ public final class ChildProcess: @unchecked Sendable {
         public var stderr: String
         /// Killed for running past the timeout given to `wait`.
         public var timedOut: Bool
+        /// The process's own peak resident memory in KB (`VmHWM`, read while it runs; `ru_maxrss` would not
+        /// do: a child spawned vfork-style inherits its parent's high-water mark at exec, here the test
+        /// process's).
+        public var peakMemoryKB: Int = 0
     }
 
     public let pid: pid_t
     private let directory: String
     private var finished: Result?
+    /// The highest `VmHWM` seen while polling, in KB.
+    private var peakMemoryKB = 0
 
     /// Starts `path` with `arguments` in `workingDirectory`, `stdin` as its input.
     public init(
@@ -108,6 +114,13 @@ public final class ChildProcess: @unchecked Sendable {
     /// The result once the process has ended (killing it first when past `deadline`), else nil.
     private func poll(deadline: Date, timedOut: inout Bool) -> Result? {
         if let finished { return finished }
+        // The high-water mark only grows; once the process has exited it is gone with its memory.
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+        {
+            peakMemoryKB = max(peakMemoryKB, kb)
+        }
         var status: Int32 = 0
         let rc = waitpid(pid, &status, WNOHANG)
         guard rc == pid || (rc == -1 && errno != EINTR) else {
@@ -118,7 +131,8 @@ public final class ChildProcess: @unchecked Sendable {
             return nil
         }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let result = Result(status: code, stdout: stdoutSoFar, stderr: stderrSoFar, timedOut: timedOut)
+        let result = Result(
+            status: code, stdout: stdoutSoFar, stderr: stderrSoFar, timedOut: timedOut, peakMemoryKB: peakMemoryKB)
         finished = result
         return result
     }

@@ -1,6 +1,6 @@
 import PlanYAML
 
-/// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`).
+/// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`, `copy`, `fetch`).
 enum StepDecoder {
     static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
 
@@ -64,7 +64,7 @@ enum StepDecoder {
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
         // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
         guard let pairs = node.mapping else {
-            context.typeError(expected: "a step mapping with an id and one of run, argv, set or assert", found: node)
+            context.typeError(expected: "a step mapping with an id and one of run, argv, set, assert, copy or fetch", found: node)
             return nil
         }
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
@@ -77,9 +77,14 @@ enum StepDecoder {
             return nil
         }
         if step.id.isEmpty { return nil }
+        if let changedWhen = step.changedWhen, !step.action.isCommand {
+            context.report(
+                .planStepAction, "changed_when applies to steps that run on nodes (run, argv, copy or fetch)",
+                at: changedWhen.range)
+        }
         if actionKey == nil {
             context.report(
-                .planStepAction, "step '\(step.id)' does nothing; give it one of run, argv, set or assert", at: step.idRange)
+                .planStepAction, "step '\(step.id)' does nothing; give it one of run, argv, set, assert, copy or fetch", at: step.idRange)
         }
         if let cacheRange = step.cacheRange { checkCache(step, at: cacheRange, context: &context) }
         return step
@@ -119,7 +124,7 @@ enum StepDecoder {
             if let first = actionKey {
                 context.report(
                     .planStepAction,
-                    "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set or assert",
+                    "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set, assert, copy or fetch",
                     at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
                 return
             }
@@ -158,6 +163,11 @@ enum StepDecoder {
             step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
         case .assert:
             if let template = context.template(value) { step.action = .assert(template) }
+        case .copy:
+            if let copy = decodeCopy(value, context: &context) { step.action = .copy(copy) }
+        case .fetch:
+            if let fetch = decodeFetch(value, context: &context) { step.action = .fetch(fetch) }
+        case .changedWhen: step.changedWhen = context.template(value)
         case .needs:
             step.needsRange = keyNode.range
             step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
@@ -188,13 +198,13 @@ enum StepDecoder {
     /// changes the node (its effect would silently not happen).
     private static func checkCache(_ step: Step, at range: SourceRange, context: inout DecodingContext) {
         if step.destructive {
-            context.error(
+            context.report(
                 .planCacheDestructive, "step '\(step.id)' is destructive and cannot be cached; remove 'cache' or 'destructive'",
                 at: range)
-        } else if !step.action.isCommand {
-            context.error(.planCacheNotCommand, "'cache' reuses a command's output; step '\(step.id)' runs no command", at: range)
+        } else if !step.action.isCommand || step.action.movesFiles {
+            context.report(.planCacheNotCommand, "'cache' reuses a command's output; step '\(step.id)' runs no command", at: range)
         } else if let seconds = step.cache, seconds <= 0 {
-            context.error(.planType, "cache must be a positive duration", at: range)
+            context.report(.planType, "cache must be a positive duration", at: range)
         }
     }
 

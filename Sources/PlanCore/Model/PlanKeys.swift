@@ -21,12 +21,13 @@ public enum StepKey: String, PlanKey {
     case onError = "on_error"
     case fallback
     case fallbackNode = "fallback_node"
-    case errors, destructive, message, recommend, cache
+    case errors, destructive, message, recommend, cache, copy, fetch
+    case changedWhen = "changed_when"
 
     /// The keys that give a step its action; a step has exactly one.
     public var isAction: Bool {
         switch self {
-        case .run, .argv, .set, .assert: return true
+        case .run, .argv, .set, .assert, .copy, .fetch: return true
         default: return false
         }
     }
@@ -54,6 +55,16 @@ public enum NodeKey: String, PlanKey {
 /// The keys of one input declaration under `inputs:`.
 public enum InputKey: String, PlanKey {
     case type, `default`, required, `enum`, min, max, secret, description
+}
+
+/// The keys of a step's `copy:`.
+public enum CopyKey: String, PlanKey {
+    case src, content, template, dest, mode, owner, group, backup, verify
+}
+
+/// The keys of a step's `fetch:`.
+public enum FetchKey: String, PlanKey {
+    case src, dest
 }
 
 /// The keys of `policy:`.

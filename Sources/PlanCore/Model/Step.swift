@@ -11,11 +11,23 @@ public struct Step: Sendable {
         case set([(key: String, value: ValueTemplate)])
         /// A post-condition; counts towards `validation_status` and `confidence`.
         case assert(Template)
+        /// Puts a file on nodes (`copy:`).
+        case copy(CopyAction)
+        /// Pulls a file from nodes (`fetch:`).
+        case fetch(FetchAction)
 
-        /// Whether the step runs a command on nodes.
+        /// `copy` or `fetch`: the step moves a file rather than running a command of the plan's.
+        public var movesFiles: Bool {
+            switch self {
+            case .copy, .fetch: return true
+            default: return false
+            }
+        }
+
+        /// Whether the step runs on nodes.
         public var isCommand: Bool {
             switch self {
-            case .run, .argv: return true
+            case .run, .argv, .copy, .fetch: return true
             case .set, .assert: return false
             }
         }
@@ -47,6 +59,9 @@ public struct Step: Sendable {
     /// Seconds between attempts (retries and `until:` polling).
     public var delay: Double
     public var until: Template?
+    /// Whether a succeeded node step changed something; without it a command step counts as changed, and
+    /// `copy`/`fetch` say themselves.
+    public var changedWhen: Template? = nil
     public var captures: [Capture]
     public var onError: OnError
     public var fallback: [Step]

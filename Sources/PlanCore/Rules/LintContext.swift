@@ -113,11 +113,16 @@ extension Step {
         case .argv(let ts): for t in ts { body("argv", t) }
         case .set(let entries): for entry in entries { entry.value.forEachTemplate { body("set", $0) } }
         case .assert(let t): body("assert", t)
+        case .copy(let copy): copy.forEachTemplate { body("copy", $1) }
+        case .fetch(let fetch):
+            body("fetch", fetch.src)
+            body("fetch", fetch.dest)
         }
         if case .names(let names)? = target { for t in names { body("target", t) } }
         if let when { body("when", when) }
         if case .template(let t)? = timeout { body("timeout", t) }
         if let until { body("until", until) }
+        if let changedWhen { body("changed_when", changedWhen) }
         if let fallbackNode { body("fallback_node", fallbackNode) }
         if let message { body("message", message) }
         if let recommend { body("recommend", recommend) }

@@ -86,6 +86,13 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         }
         if let reason = record.reason { line += " (\(reason))" }
         write(line) { $0.finished(Self.key(record.step, record.node), failed: record.status == .failed || record.status == .cancelled) }
+        // A dry-run's diffs are in its text result; a run's come here, beside the JSON on stdout.
+        if let diff = record.diff, !diff.isEmpty, record.status != .planned {
+            for text in diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                let code = text.hasPrefix("+") ? 32 : text.hasPrefix("-") ? 31 : text.hasPrefix("@@") ? 36 : 0
+                write(terminal && code != 0 ? paint(String(text), code) : String(text))
+            }
+        }
     }
 
     public var wantsOutput: Bool { level == .verbose }

@@ -29,6 +29,10 @@ public enum ResultText {
             if let reason = record.reason { details.append(reason) }
             if !details.isEmpty { line += "  (" + details.joined(separator: "; ") + ")" }
             lines.append(line)
+            if let diff = record.diff {
+                lines += diff.isEmpty ? ["      (no change)"]
+                    : diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "      " + $0 }
+            }
         }
         if result.dryRun, !result.waves.isEmpty {
             lines.append("")

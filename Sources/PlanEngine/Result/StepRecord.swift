@@ -47,12 +47,19 @@ public struct StepRecord: Sendable, Hashable {
     /// The last lines of the command's output (masked), for the event log; not part of the result's steps.
     public var stdoutTail: String?
     public var stderrTail: String?
+    /// The step changed something: a command that succeeded (unless `changed_when:` says otherwise), a
+    /// `copy` that wrote or adjusted its file, a `fetch` that brought new bytes. False otherwise.
+    public var changed: Bool
+    /// `--diff`: what a `copy` changes, or would change, on this node (unified diff, secrets masked).
+    public var diff: String?
 
     public init(
         step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
         duration: Double = 0, reason: String? = nil, answeredBy: String? = nil, command: String? = nil,
-        timeout: Double? = nil
+        timeout: Double? = nil, changed: Bool = false, diff: String? = nil
     ) {
+        self.changed = changed
+        self.diff = diff
         self.step = step
         self.phase = phase
         self.node = node
@@ -75,6 +82,7 @@ public struct StepRecord: Sendable, Hashable {
         o["attempts"] = .int(attempts)
         o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
         o["duration"] = .double(includeTimes ? (duration * 1000).rounded() / 1000 : 0)
+        o["changed"] = .bool(changed)
         if let reason { o["reason"] = .string(reason) }
         if let answeredBy { o["answered_by"] = .string(answeredBy) }
         if let command { o["command"] = .string(command) }
@@ -87,6 +95,7 @@ public struct StepRecord: Sendable, Hashable {
             o["cached"] = .bool(true)
             o["cache_age"] = .double(((cacheAge ?? 0) * 1000).rounded() / 1000)
         }
+        if let diff { o["diff"] = .string(diff) }
         return .object(o)
     }
 }

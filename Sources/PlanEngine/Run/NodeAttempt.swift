@@ -19,6 +19,10 @@ struct NodeAttempt {
         var timeout: Double?
         /// Seconds since the reused result was recorded, when `cache:` answered instead of the command.
         var cacheAge: Double?
+        /// The step changed something on the node (or, for `fetch`, here).
+        var changed = false
+        /// `--diff`: what the copy changes (or would), secrets masked.
+        var diff: String?
 
         /// What `steps.ID.NODE` reads.
         var scopeValue: Value.Object {
@@ -45,22 +49,28 @@ struct NodeAttempt {
 
         let scope = await runner.scope(for: node)
         let timeout: Double
-        let command: CommandRequest.Command
+        var work: NodeWork
         do {
             timeout = try stepTimeout(scope: scope)
-            command = try render(scope: scope)
-        } catch {
+            work = try render(scope: scope)
+        } catch let error as EvaluationError {
             return await fail(kind: .validation, message: error.message, outcome: Outcome(status: .failed))
+        } catch let error as FileStepFailure {
+            return await fail(kind: error.kind, message: error.message, outcome: Outcome(status: .failed), hint: error.hint)
+        } catch {
+            return await fail(kind: .validation, message: "\(error)", outcome: Outcome(status: .failed))
         }
-        let shown = runner.redactor.redact(Self.display(command))
-        if runner.request.dryRun {
+        let shown = runner.redactor.redact(work.shown)
+        var copyToShow: CopyPlan?
+        if runner.request.diff, case .copy(let plan) = work { copyToShow = plan }
+        if runner.request.dryRun, copyToShow == nil {
             runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
             return Outcome(status: .planned, command: shown, timeout: timeout)
         }
 
         // `cache:` keeps only commands and output that hold no secret: the store keeps masked text, which
         // would neither match the real command nor give the real captures back.
-        let display = Self.display(command)
+        let display = work.shown
         let cacheable = step.cache != nil && shown == display
         if cacheable, !runner.request.noCache, let outcome = await reuse(display, started: started) { return outcome }
 
@@ -87,6 +97,27 @@ struct NodeAttempt {
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
         var outcome = Outcome(status: .failed)
+        if let copyToShow {
+            // `--diff` reads the node before the copy (or instead of it, in a dry-run), within the same timeout.
+            switch await CopyDiff.diff(
+                copyToShow, node: node.name, transport: transport, timeout: timeout, grace: runner.request.grace)
+            {
+            case .success(let diff): outcome.diff = runner.redactor.redact(diff)
+            case .failure(let f):
+                outcome.duration = elapsed()
+                return await fail(kind: f.kind, message: f.message, outcome: outcome, hint: f.hint)
+            }
+            if runner.request.dryRun {
+                runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
+                return Outcome(status: .planned, command: shown, timeout: timeout, diff: outcome.diff)
+            }
+        }
+        if case .copy(var plan) = work,
+            await plan.contentIsInPlace(on: transport, timeout: timeout, grace: runner.request.grace)
+        {
+            plan.contentInPlace = true
+            work = .copy(plan)
+        }
         while true {
             outcome.attempts += 1
             let budget = step.until == nil ? timeout : max(0.001, timeout - sinceConnected())
@@ -98,11 +129,16 @@ struct NodeAttempt {
             } else {
                 onLine = nil
             }
-            let result = await runner.limiter.withSlot {
-                await transport.execute(CommandRequest(
-                    command: command, timeout: budget, grace: runner.request.grace,
-                    outputLimit: runner.request.outputLimit, onLine: onLine))
+            let request: CommandRequest
+            do {
+                request = try work.request(
+                    timeout: budget, grace: runner.request.grace, outputLimit: runner.request.outputLimit, onLine: onLine)
+            } catch {
+                outcome.duration = elapsed()
+                return await fail(kind: error.kind, message: error.message, outcome: outcome, hint: error.hint)
             }
+            let result = await runner.limiter.withSlot { await transport.execute(request) }
+            if result?.succeeded != true { work.cleanUp() }
             guard let result, !Task.isCancelled else {
                 outcome.status = .cancelled
                 outcome.duration = elapsed()
@@ -116,12 +152,20 @@ struct NodeAttempt {
 
             var failure: FailureClassifier.Classification?
             if result.succeeded {
-                switch CaptureExtractor.extract(step.captures, from: result.stdout) {
-                case .success(let captures):
-                    if !captures.isEmpty { await state.setCaptures(runner.redactor.redact(.object(captures)).objectValue!, on: node.name) }
-                case .failure(let f):
-                    failure = .init(kind: .command, message: f.message, hint: nil)
+                switch work.finish(result) {
+                case .success(let changed): outcome.changed = changed
+                case .failure(let f): failure = .init(kind: f.kind, message: f.message, hint: f.hint)
                 }
+                if failure == nil, case .command = work {
+                    switch CaptureExtractor.extract(step.captures, from: result.stdout) {
+                    case .success(let captures):
+                        if !captures.isEmpty { await state.setCaptures(runner.redactor.redact(.object(captures)).objectValue!, on: node.name) }
+                    case .failure(let f):
+                        failure = .init(kind: .command, message: f.message, hint: nil)
+                    }
+                }
+            } else if let own = work.failed(result), step.errors.isEmpty {
+                failure = .init(kind: own.kind, message: own.message, hint: own.hint)
             } else {
                 failure = FailureClassifier.classify(result, rules: step.errors, timeout: budget)
             }
@@ -140,6 +184,11 @@ struct NodeAttempt {
                         hint: "increase the step's timeout or check why the condition never holds")
                 }
             }
+            if failure == nil, let changedWhen = step.changedWhen {
+                do { outcome.changed = try changedWhen.evaluate(in: await runner.scope(for: node)).isTruthy } catch {
+                    failure = .init(kind: .validation, message: "changed_when: \(error.message)", hint: nil)
+                }
+            }
             guard let failure else {
                 outcome.status = .succeeded
                 outcome.duration = elapsed()
@@ -149,6 +198,7 @@ struct NodeAttempt {
                 }
                 return outcome
             }
+            outcome.changed = false
             // Retries are for failed commands, and a timeout has spent the step's budget.
             let retryable = result.failure == nil || result.failure?.kind == .connection
             if outcome.attempts <= step.retries, retryable, failure.kind != .timeout || step.until == nil {
@@ -228,14 +278,16 @@ struct NodeAttempt {
         return seconds
     }
 
-    private func render(scope: Value.Object) throws(EvaluationError) -> CommandRequest.Command {
+    private func render(scope: Value.Object) throws -> NodeWork {
         switch step.action {
-        case .run(let template): return .shell(try template.renderShell(in: scope))
+        case .run(let template): return .command(.shell(try template.renderShell(in: scope)))
         case .argv(let templates):
             var argv: [String] = []
             for t in templates { argv.append(try t.evaluate(in: scope).interpolationText) }
-            return .argv(argv)
-        case .set, .assert: return .argv([])
+            return .command(.argv(argv))
+        case .copy(let copy): return .copy(try CopyPlan.prepare(copy, scope: scope, time: runner.startTime))
+        case .fetch(let fetch): return .fetch(try FetchPlan.prepare(fetch, scope: scope))
+        case .set, .assert: return .command(.argv([]))
         }
     }
 

@@ -65,7 +65,7 @@ extension PlanRunner {
 
     private func runCommandOrNodeless(_ step: Step, node: NodeDeclaration) async -> Bool {
         switch step.action {
-        case .run, .argv: return await runCommand(step, on: node)
+        case .run, .argv, .copy, .fetch: return await runCommand(step, on: node)
         case .set, .assert:
             await runStep(step)
             return await state.records.last { $0.step == step.id }?.status != .failed
@@ -104,7 +104,8 @@ extension PlanRunner {
             step: step.id, phase: step.phase, node: node.name, status: outcome.status, attempts: outcome.attempts,
             exitCode: outcome.exitCode, duration: outcome.duration, reason: outcome.reason,
             answeredBy: outcome.answeredBy, command: request.dryRun ? outcome.command : nil,
-            timeout: request.dryRun ? outcome.timeout : nil).planned(step, dryRun: request.dryRun)
+            timeout: request.dryRun ? outcome.timeout : nil, changed: outcome.changed, diff: outcome.diff
+        ).planned(step, dryRun: request.dryRun)
         record.stdoutTail = RunEvents.tail(of: outcome.stdout)
         record.stderrTail = RunEvents.tail(of: outcome.stderr)
         record.cached = outcome.cacheAge != nil

@@ -14,7 +14,7 @@ extension PlanRunner {
         switch step.action {
         case .set(let entries): await runSet(step, entries)
         case .assert(let condition): await runAssert(step, condition)
-        case .run, .argv: await runCommand(step, on: nil)
+        case .run, .argv, .copy, .fetch: await runCommand(step, on: nil)
         }
     }
 
@@ -38,6 +38,7 @@ extension PlanRunner {
         var record = record
         record.reason = record.reason.map(redactor.redact)
         record.command = record.command.map(redactor.redact)
+        record.diff = record.diff.map(redactor.redact)
         await state.record(record)
         progress?.finished(record)
     }

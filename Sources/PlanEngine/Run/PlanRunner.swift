@@ -17,6 +17,8 @@ public final class PlanRunner: Sendable {
     /// What each step waits for: the file-order default or its `needs:`, within its phase.
     let graph: StepGraph
     private let interruption = InterruptFlag()
+    /// When the run started, in UTC (`20261130T073500Z`): the suffix of `copy` backups.
+    let startTime = LocalFiles.timestamp()
     /// Private directory of the run's SSH control sockets; created only when a node uses SSH.
     private let controlDirectory: SSHControlDirectory?
 
@@ -37,9 +39,11 @@ public final class PlanRunner: Sendable {
             inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name),
             learned: request.rerun?.learned ?? Value.Object())
         let usesSSH = request.plan.inventory.nodes.contains { if case .ssh = $0.transport { true } else { false } }
-        self.controlDirectory = !request.dryRun && transports == nil && usesSSH ? try? SSHControlDirectory.create() : nil
+        // A dry-run contacts no node, unless `--diff` asks it to read what each copy would change.
+        let contactsNodes = !request.dryRun || request.diff
+        self.controlDirectory = contactsNodes && transports == nil && usesSSH ? try? SSHControlDirectory.create() : nil
         let factory: TransportPool.Factory =
-            request.dryRun
+            !contactsNodes
             ? { @Sendable _ in DryRunTransport() }
             : (transports ?? TransportFactory.standard(controlDirectory: controlDirectory?.path))
         self.settings = RunSettings(request: request, openFiles: OpenFileLimit.raise())

@@ -6,6 +6,8 @@ public struct RunRequest: Sendable {
     public var inputs: Value.Object
     /// Resolve everything and start nothing.
     public var dryRun: Bool
+    /// `--diff`: show what each `copy` changes, per node (reads the nodes, even in a dry-run).
+    public var diff = false
     /// Seconds an SSH node has to accept the connection probe.
     public var connectTimeout: Double
     /// Seconds between SIGTERM and SIGKILL when a command is stopped.

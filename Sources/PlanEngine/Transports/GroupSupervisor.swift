@@ -30,6 +30,10 @@ final class GroupSupervisor: @unchecked Sendable {
     private var stoppedBy: StopReason?
     /// When the group gets SIGKILL, once it was asked to stop.
     private var killAt: ContinuousClock.Instant?
+    /// When the group gets SIGTERM after a stop that began by closing stdin (an upload's stop).
+    private var termAt: ContinuousClock.Instant?
+    /// The command received an upload: it is stopped by closing its stdin first (`requestStop`).
+    private let stopsByClosingInput: Bool
     /// The child's stdout and stderr read ends; -1 once at end-of-file.
     private var streams: [Int32]
     /// Readable when the leader has exited; -1 without pidfd support (then the leader is polled every 10 ms).
@@ -41,13 +45,17 @@ final class GroupSupervisor: @unchecked Sendable {
     private let onLine: (@Sendable (String) -> Void)?
     /// One splitter per stream, only when `onLine` is set.
     private var lines: [LineSplitter]
+    /// Bytes still to be written to the child's stdin (an upload); nil when there are none (left).
+    private var feed: UploadFeed?
 
     /// - Parameter start: when the command was started; its timeout counts from there.
     init(
         group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest,
-        startedAt start: ContinuousClock.Instant, onLine: (@Sendable (String) -> Void)? = nil
+        startedAt start: ContinuousClock.Instant, onLine: (@Sendable (String) -> Void)? = nil, feed: UploadFeed? = nil
     ) {
         self.group = group
+        self.feed = group.stdinWriter >= 0 ? feed : nil
+        self.stopsByClosingInput = group.stdinWriter >= 0 && feed != nil
         self.onLine = onLine
         self.lines = onLine == nil ? [] : [LineSplitter(), LineSplitter()]
         self.deadline = start + .seconds(min(max(timeout, 0), 1e9))
@@ -75,10 +83,11 @@ final class GroupSupervisor: @unchecked Sendable {
             if let giveUp, now >= giveUp { return false }
             fds.removeAll(keepingCapacity: true)
             for fd in streams where fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            if feed != nil, stoppedBy == nil { fds.append(pollfd(fd: group.stdinWriter, events: Int16(POLLOUT), revents: 0)) }
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             if stoppedBy == nil, stop.reader >= 0 { fds.append(pollfd(fd: stop.reader, events: Int16(POLLIN), revents: 0)) }
 
-            var wake: ContinuousClock.Instant? = stoppedBy == nil ? deadline : killAt
+            var wake: ContinuousClock.Instant? = stoppedBy == nil ? deadline : (termAt ?? killAt)
             // Without a pidfd (or a stop pipe) the leader's exit and a stop are noticed by looking every 10 ms.
             if pidfd < 0 || (stoppedBy == nil && stop.reader < 0) {
                 wake = min(wake ?? now + .milliseconds(10), now + .milliseconds(10))
@@ -94,6 +103,9 @@ final class GroupSupervisor: @unchecked Sendable {
             for entry in fds where entry.revents != 0 {
                 if entry.fd == pidfd {
                     leaderExited = true
+                } else if entry.fd == group.stdinWriter {
+                    // The pipe stays open once the upload is sent: its end-of-file means planrun is gone.
+                    if let feed, !feed.feed(entry.fd) || feed.isDone { finishFeed(feed) }
                 } else if entry.fd == stop.reader {
                     requestStop(.cancellation)
                 } else {
@@ -105,6 +117,11 @@ final class GroupSupervisor: @unchecked Sendable {
 
             let later = clock.now
             if stoppedBy == nil, later >= deadline { requestStop(.timeout) }
+            if let termAt, later >= termAt {
+                kill(-pgid, SIGTERM)
+                self.termAt = nil
+                killAt = later + .seconds(min(max(grace, 0), 1e9))
+            }
             if let killAt, later >= killAt {
                 kill(-pgid, SIGKILL)
                 self.killAt = nil
@@ -114,6 +131,21 @@ final class GroupSupervisor: @unchecked Sendable {
         // itself. A few rounds at most: a descendant that keeps the pipes open (and writing) is left to `finish`.
         readWhatIsReady(rounds: 4)
         return true
+    }
+
+    /// Why the upload could not be sent whole (a source that shrank or failed; a child that stopped reading).
+    private(set) var uploadFailure: String?
+    private var stdinClosed = false
+
+    /// Ends feeding. A source that failed closes stdin at once: the receiving side sees a short upload
+    /// and gives up, rather than waiting for bytes that never come.
+    private func finishFeed(_ feed: UploadFeed) {
+        self.feed = nil
+        uploadFailure = feed.failure
+        if feed.failure != nil, !stdinClosed {
+            close(group.stdinWriter)
+            stdinClosed = true
+        }
     }
 
     /// Stops the group without a grace period: SIGTERM now and SIGKILL at the next look.
@@ -135,7 +167,7 @@ final class GroupSupervisor: @unchecked Sendable {
         kill(-pgid, SIGKILL)
         for fd in streams where fd >= 0 { close(fd) }
         if pidfd >= 0 { close(pidfd) }
-        if group.stdinWriter >= 0 { close(group.stdinWriter) }
+        if group.stdinWriter >= 0, !stdinClosed { close(group.stdinWriter) }
         var status: Int32 = 0
         while waitpid(group.pid, &status, 0) < 0, errno == EINTR {}
         Self.awaitEmptyGroup(pgid)
@@ -173,12 +205,25 @@ final class GroupSupervisor: @unchecked Sendable {
         }
     }
 
+    /// Stops the group: SIGTERM, then SIGKILL after the grace. A command that received an upload first
+    /// sees its stdin close: the receiving side (over SSH, the remote wrapper) takes that end-of-file as
+    /// "planrun is gone", removes the partial or temporary file and stops its command within the grace, so
+    /// by the time the step returns nothing of it is left on the node; SIGTERM follows only after two graces.
     private func requestStop(_ reason: StopReason) {
         guard stoppedBy == nil else { return }
         stoppedBy = reason
+        let grace = Duration.seconds(min(max(self.grace, 0), 1e9))
+        if stopsByClosingInput, !stdinClosed {
+            feed = nil
+            close(group.stdinWriter)
+            stdinClosed = true
+            termAt = clock.now + grace * 2
+            return
+        }
         kill(-group.pid, SIGTERM)
-        killAt = clock.now + .seconds(min(max(grace, 0), 1e9))
+        killAt = clock.now + grace
     }
+
 
     /// SIGKILL is delivered asynchronously: a swept descendant may take a moment to be gone. Waiting (at most
     /// 200 ms, and only when something was swept) makes "the step ended" mean "nothing of it runs".

@@ -18,8 +18,8 @@ public struct LocalTransport: NodeTransport {
     public func connect(timeout: Double) async -> TransportFailure? { nil }
 
     public func execute(_ request: CommandRequest) async -> CommandOutcome {
-        let program: Program
-        let arguments: [String]
+        var program: Program
+        var arguments: [String]
         switch request.command {
         case .shell(let script):
             program = .path("/bin/sh")
@@ -31,11 +31,37 @@ public struct LocalTransport: NodeTransport {
             program = Program(first)
             arguments = Array(argv.dropFirst())
         }
+        let feed: UploadFeed?
+        let download: DownloadFile
+        do {
+            feed = try request.upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) }
+            download = try DownloadFile(request.download)
+        } catch {
+            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
+        }
+        defer { download.close() }
+        if let upload = request.upload, let feed {
+            // The same receive as on an SSH node, then the command with stdin /dev/null as usual.
+            defer { unlink(upload.path) }
+            let command = ([program.text] + arguments).map(ShellQuote.quote).joined(separator: " ")
+            let script = Upload.receiveScript(size: "\"$1\"", path: "\"$2\"", input: "") + "; exec " + command + " </dev/null"
+            program = .path("/bin/sh")
+            arguments = ["-c", script, "planrun", String(feed.size), upload.path]
+            return await run(program, arguments, request, feed: feed, download: download)
+        }
+        return await run(program, arguments, request, feed: nil, download: download)
+    }
+
+    private func run(
+        _ program: Program, _ arguments: [String], _ request: CommandRequest, feed: UploadFeed?, download: DownloadFile
+    ) async -> CommandOutcome {
         do {
             let run = try await ProcessGroupRunner.run(
                 program, arguments: arguments, timeout: request.timeout, grace: request.grace,
-                outputLimit: request.outputLimit, onLine: request.onLine)
+                outputLimit: request.outputLimit, onLine: request.onLine, upload: feed, stdoutFile: download.descriptor)
             return CommandOutcome(run)
+        } catch let error as SpawnFailure where error.isArgumentListTooLong {
+            return error.tooLongOutcome
         } catch let error as SpawnFailure {
             return Self.outcome(startFailure: error)
         } catch is CancellationError {

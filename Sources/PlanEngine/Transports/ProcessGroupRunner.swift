@@ -21,6 +21,8 @@ struct GroupRunResult: Sendable {
     /// Seconds from just before the spawn to the end of the final sweep.
     var duration: Double
     var stoppedBy: StopReason?
+    /// Why an upload did not reach the child whole; nil when there was none or it was sent.
+    var uploadFailure: String? = nil
 }
 
 /// Runs one child as the leader of its own process group and makes sure nothing of the group survives.
@@ -42,21 +44,25 @@ enum ProcessGroupRunner {
     ///   - holdStandardInput: give the child a pipe on stdin that stays open until the child is done (so
     ///     the remote side of an ssh session sees end-of-file exactly when the local client goes away);
     ///     otherwise stdin is `/dev/null`.
+    ///   - upload: bytes written to that held stdin first (it needs `holdStandardInput`), streamed.
+    ///   - stdoutFile: a file that receives stdout directly (no tail is kept of it).
     /// - Throws: `SpawnFailure` when the process could not be started (no such file, not executable), and
     ///   `CancellationError` when the task was cancelled before it started.
     static func run(
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
-        holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil
+        holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil, upload: UploadFeed? = nil,
+        stdoutFile: Int32? = nil
     ) async throws -> GroupRunResult {
         if Task.isCancelled { throw CancellationError() }
         let clock = ContinuousClock()
         let start = clock.now
         // Spawned and first watched on the task's own thread: a command that ends at once never leaves it.
-        let group = try SpawnedGroup.spawn(program, arguments: arguments, holdStandardInput: holdStandardInput)
+        let group = try SpawnedGroup.spawn(
+            program, arguments: arguments, holdStandardInput: holdStandardInput || upload != nil, stdoutFile: stdoutFile)
         let stop = StopRequest()
         let supervisor = GroupSupervisor(
             group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, startedAt: start,
-            onLine: onLine)
+            onLine: onLine, feed: upload)
         return await withTaskCancellationHandler {
             // Most trivial commands end within a moment: watched here first, they are never handed to another
             // thread and back, which was most of a trivial step's cost beyond the spawn itself. Only a quiet
@@ -96,7 +102,7 @@ enum ProcessGroupRunner {
         let (status, stoppedBy) = supervisor.finish()
         var result = GroupRunResult(
             exitCode: nil, signal: nil, stdout: supervisor.stdout.text, stderr: supervisor.stderr.text,
-            duration: seconds(clock.now - start), stoppedBy: stoppedBy)
+            duration: seconds(clock.now - start), stoppedBy: stoppedBy, uploadFailure: supervisor.uploadFailure)
         // The wait status: the low seven bits are the terminating signal, or 0 when the child exited.
         if status & 0x7f == 0 {
             result.exitCode = (status >> 8) & 0xff

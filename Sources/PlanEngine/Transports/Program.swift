@@ -32,3 +32,15 @@ struct SpawnFailure: Error, Sendable, CustomStringConvertible {
 
     var description: String { String(cString: strerror(code)) }
 }
+
+extension SpawnFailure {
+    /// The arguments (or the environment) were too big for the kernel: the command, not the node, is wrong.
+    var isArgumentListTooLong: Bool { code == E2BIG }
+
+    /// What a step reports when its command was too long to start: a command failure, never a connection one.
+    var tooLongOutcome: CommandOutcome {
+        let message = "cannot start \(program): the command line is too long (\(self)); "
+            + "send large values as a file with copy: instead of putting them into the command"
+        return CommandOutcome(exitCode: nil, stderr: "planrun: \(message)\n", failure: TransportFailure(.command, message))
+    }
+}

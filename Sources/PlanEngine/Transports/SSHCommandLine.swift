@@ -43,7 +43,10 @@ struct SSHCommandLine: Sendable {
     /// The text the remote login shell runs for `command`: coreutils `timeout` bounds its life, and a
     /// watcher kills its process group when ssh's stdin reaches end-of-file (the local client went away,
     /// e.g. on Ctrl-C). The command itself reads `/dev/null`, and anything it left in its group is swept.
-    static func remoteCommand(for command: CommandRequest.Command, timeout: Double, grace: Double) -> String {
+    /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`).
+    static func remoteCommand(
+        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0
+    ) -> String {
         let text: String
         switch command {
         case .shell(let script): text = script
@@ -52,14 +55,27 @@ struct SSHCommandLine: Sendable {
         return [
             "sh", "-c", ShellQuote.quote(wrapper), "planrun", decimal(timeout), decimal(max(grace, 0.1)),
             ShellQuote.quote(text),
-        ].joined(separator: " ")
+        ].joined(separator: " ") + (upload.map { " \(uploadSize) " + ShellQuote.quote($0) } ?? "")
     }
 
-    /// `$1` timeout, `$2` grace, `$3` the command. `timeout` makes itself a process group leader, so
-    /// `-$p` names the command's whole tree. One line, so login shells that reject newlines inside quotes
-    /// (csh) still pass it to `sh` intact.
+    /// `$1` timeout, `$2` grace, `$3` the command, and for an upload `$4` its size in bytes and `$5` the
+    /// path it is saved at. `timeout` makes itself a process group leader, so `-$p` names the command's
+    /// whole tree. One line, so login shells that reject newlines inside quotes (csh) still pass it to `sh`
+    /// intact.
+    ///
+    /// ssh's stdin (fd 3 here) carries, in this order:
+    /// 1. anything the wrapper reads line by line before it starts the command (`read` takes one byte at
+    ///    a time from a pipe, so it never consumes past its own line);
+    /// 2. for an upload, exactly `$4` bytes, saved at `$5` before the command starts; a stream that ends
+    ///    early (the connection dropped, planrun was stopped) leaves no file and exit status 125;
+    /// 3. nothing more: planrun keeps its end open until the command is done, so end-of-file means the
+    ///    client went away, and the watcher stops the command. `$5` is removed when the command ends,
+    ///    however it ends (a command that keeps the file has moved it away).
+    /// The receive is bounded by the connection rather than by `timeout`: planrun's own timeout covers the
+    /// transfer and ends it by stopping the local ssh, which is end-of-file here.
     static let wrapper = [
         "exec 3<&0 </dev/null",
+        "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3"),
         "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
         "exec 3<&-",
@@ -67,6 +83,7 @@ struct SSHCommandLine: Sendable {
         "s=$?",
         "kill -KILL $w 2>/dev/null",
         "kill -KILL -$p 2>/dev/null",
+        "[ -z \"$5\" ] || rm -f \"$5\"",
         "exit $s",
     ].joined(separator: "; ")
 

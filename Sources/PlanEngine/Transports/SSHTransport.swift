@@ -69,18 +69,34 @@ public struct SSHTransport: NodeTransport {
     }
 
     public func execute(_ request: CommandRequest) async -> CommandOutcome {
-        let remote = SSHCommandLine.remoteCommand(for: request.command, timeout: request.timeout, grace: request.grace)
+        let feed: UploadFeed?
+        do { feed = try request.upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) } } catch {
+            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
+        }
+        let remote = SSHCommandLine.remoteCommand(
+            for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
+            uploadSize: feed?.size ?? 0)
+        let download: DownloadFile
+        do { download = try DownloadFile(request.download) } catch {
+            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
+        }
+        defer { download.close() }
         let run: GroupRunResult
         do {
             // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.
             // The remote `timeout` bounds the command; this local bound is only a safety net for a connection
-            // that stalls (or a master that went away and must be reopened, within ConnectTimeout).
+            // that stalls (or a master that went away and must be reopened, within ConnectTimeout). With an
+            // upload the remote `timeout` starts only once the bytes are in, so the local timeout is the one
+            // that bounds the whole step: stopping ssh stops the transfer or, through the watcher, the command.
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
-                timeout: request.timeout + request.grace + Self.localSlack + connectTimeout, grace: request.grace,
-                outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine)
+                timeout: request.timeout + (feed == nil ? request.grace + Self.localSlack + connectTimeout : 0),
+                grace: request.grace, outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine,
+                upload: feed, stdoutFile: download.descriptor)
         } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
+        } catch let error as SpawnFailure where error.isArgumentListTooLong {
+            return error.tooLongOutcome
         } catch {
             return CommandOutcome(
                 exitCode: nil, stderr: "planrun: cannot start ssh: \(error)\n",
@@ -90,9 +106,10 @@ public struct SSHTransport: NodeTransport {
         if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
         }
-        if run.stoppedBy == .timeout {
+        if run.stoppedBy == .timeout, feed == nil {
             // The remote side ends the command at its timeout; ssh still running well past it means the
-            // connection stalled, which is not the command's timeout.
+            // connection stalled, which is not the command's timeout. (With an upload the local timeout is the
+            // step's own, so it stays a timeout.)
             outcome.timedOut = false
             outcome.failure = TransportFailure(
                 .connection, "ssh to \(settings.host) did not return within \(Int(run.duration)) s: the connection stalled")

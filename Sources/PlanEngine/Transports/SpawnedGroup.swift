@@ -13,15 +13,19 @@ import Musl
 /// SIGPIPE, and SIGINT/SIGTERM while its trap is set) and no descriptor but 0, 1 and 2.
 struct SpawnedGroup {
     let pid: pid_t
-    /// Read ends of the child's stdout and stderr.
+    /// Read ends of the child's stdout and stderr; stdout is -1 when it goes to a file.
     let stdout: Int32
     let stderr: Int32
     /// Write end of the child's stdin when it is held open, else -1 (stdin is `/dev/null`).
     let stdinWriter: Int32
 
     /// Starts `program` with `arguments`; stdin is `/dev/null`, or a pipe that stays open when
-    /// `holdStandardInput` is set (its end-of-file then tells the child that planrun is gone).
-    static func spawn(_ program: Program, arguments: [String], holdStandardInput: Bool) throws(SpawnFailure) -> SpawnedGroup {
+    /// `holdStandardInput` is set (its end-of-file then tells the child that planrun is gone; the write end
+    /// is non-blocking, for an upload fed from the poll loop). `stdoutFile`, when given, receives the child's
+    /// stdout directly (a download), instead of a pipe.
+    static func spawn(
+        _ program: Program, arguments: [String], holdStandardInput: Bool, stdoutFile: Int32? = nil
+    ) throws(SpawnFailure) -> SpawnedGroup {
         var opened: [Int32] = []
         func fail(_ code: Int32) -> SpawnFailure {
             for fd in opened { close(fd) }
@@ -33,11 +37,13 @@ struct SpawnedGroup {
             opened += fds
             return (fds[0], fds[1])
         }
-        let out = try makePipe()
+        let out: (read: Int32, write: Int32)
+        if let stdoutFile { out = (-1, stdoutFile) } else { out = try makePipe() }
         let err = try makePipe()
         let input: (read: Int32, write: Int32)
         if holdStandardInput {
             input = try makePipe()
+            _ = fcntl(input.write, F_SETFL, fcntl(input.write, F_GETFL) | O_NONBLOCK)
         } else {
             let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard null >= 0 else { throw fail(errno) }
@@ -79,7 +85,7 @@ struct SpawnedGroup {
         }
         guard code == 0 else { throw fail(code) }
         // The child has its copies; keeping ours would hold the pipes open past its exit.
-        close(out.write)
+        if stdoutFile == nil { close(out.write) }
         close(err.write)
         close(input.read)
         return SpawnedGroup(pid: pid, stdout: out.read, stderr: err.read, stdinWriter: input.write)

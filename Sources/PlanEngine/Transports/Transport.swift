@@ -17,11 +17,18 @@ public struct CommandRequest: Sendable {
     /// Called with each line of stdout and stderr as it arrives (without the line break; a last line
     /// without one comes at the end), from the command's own thread; nil when nobody watches.
     public var onLine: (@Sendable (String) -> Void)?
+    /// Bytes saved on the node before the command starts, and removed after it (`copy`). The step's
+    /// timeout covers the transfer too.
+    public var upload: Upload?
+    /// A local file that receives the command's stdout, streamed (`fetch`); `stdout` then stays empty.
+    public var download: String?
 
     public init(
         command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20,
-        onLine: (@Sendable (String) -> Void)? = nil
+        onLine: (@Sendable (String) -> Void)? = nil, upload: Upload? = nil, download: String? = nil
     ) {
+        self.upload = upload
+        self.download = download
         self.command = command
         self.timeout = timeout
         self.grace = grace

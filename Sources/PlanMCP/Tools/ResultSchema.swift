@@ -154,7 +154,8 @@ enum ResultSchema {
         "status",
         "attempts",
         "exit_code",
-        "duration"
+        "duration",
+        "changed"
       ],
       "additionalProperties": false,
       "properties": {
@@ -237,6 +238,14 @@ enum ResultSchema {
           "type": "number",
           "minimum": 0,
           "description": "seconds since the reused result was recorded"
+        },
+        "changed": {
+          "type": "boolean",
+          "description": "The step changed something: a command that succeeded (unless changed_when says otherwise), a copy that wrote or adjusted its file, a fetch that brought new bytes."
+        },
+        "diff": {
+          "type": "string",
+          "description": "--diff: a unified diff of what a copy changes, or would change, on this node; secrets masked."
         }
       }
     }

@@ -36,6 +36,9 @@ extension Planrun {
         @Flag(help: "Resolve everything a run would and start nothing.")
         var dryRun = false
 
+        @Flag(help: "Show a unified diff of what each copy step changes per node (with --dry-run: would change; reads the nodes, never writes).")
+        var diff = false
+
         @Option(help: "Output format: json (the default for a run) or text (the default for a dry-run).")
         var format: Format?
 
@@ -80,6 +83,7 @@ extension Planrun {
             var runRequest = request
             runRequest.dryRun = dryRun
             if let rerunFailed { runRequest.rerun = RunRecording.rerun(rerunFailed, for: runRequest) }
+            runRequest.diff = diff
             let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
             let stderrProgress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
 

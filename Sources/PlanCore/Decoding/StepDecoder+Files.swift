@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import PlanYAML
+
+/// Reading `copy:` and `fetch:`, with the checks that need no node: the source exists, paths are
+/// absolute, the mode is octal, `verify` names the new file.
+extension StepDecoder {
+    static func decodeCopy(_ node: YAMLNode, context: inout DecodingContext) -> CopyAction? {
+        guard let entries = context.mapping(node, expected: "a copy mapping with src or content, and dest") else { return nil }
+        var src: (String, SourceRange)?
+        var content: Template?
+        var dest: Template?
+        var action = CopyAction(source: .content(Template(literal: "")), dest: Template(literal: ""))
+        var seenSource: YAMLNode?
+        for (key, keyNode, value) in entries {
+            switch key {
+            case "src", "content":
+                if let first = seenSource {
+                    context.report(
+                        .planCopySource, "copy has both 'src' and 'content'; give one", at: keyNode.range,
+                        notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
+                    continue
+                }
+                seenSource = keyNode
+                if key == "src" {
+                    if let path = context.string(value) { src = (path, value.range) }
+                } else {
+                    content = context.template(value)
+                }
+            case "template": action.template = context.bool(value) ?? false
+            case "dest": dest = absolutePath(value, what: "copy dest", context: &context)
+            case "mode":
+                guard let mode = context.string(value) else { continue }
+                if isMode(mode) { action.mode = mode } else {
+                    context.report(
+                        .planCopyMode, "mode '\(mode)' is not octal permission bits such as \"0644\" or \"0755\"",
+                        at: value.range)
+                }
+            case "owner": action.owner = context.template(value)
+            case "group": action.group = context.template(value)
+            case "backup": action.backup = context.bool(value) ?? false
+            case "verify":
+                guard let verify = context.template(value) else { continue }
+                if verify.source.contains(CopyAction.pathPlaceholder) { action.verify = verify } else {
+                    context.report(
+                        .planCopyVerify, "verify must name the new file as {path}, e.g. 'nginx -t -c {path}'",
+                        at: value.range)
+                }
+            default: context.unknownKey(key, at: keyNode, among: CopyKey.self, in: "copy")
+            }
+        }
+        let start = SourceRange(start: node.range.start, end: node.range.start)
+        if let (path, range) = src {
+            action.source = .file(path: path, resolved: resolve(path, against: context.file))
+            action.sourceRange = range
+            checkSource(path, resolved: resolve(path, against: context.file), at: range, context: &context)
+        } else if let content {
+            action.source = .content(content)
+            action.sourceRange = content.range
+        } else if seenSource == nil {
+            context.missingKey("src", in: "copy (or give content)", at: start)
+        }
+        guard let dest else {
+            if !entries.contains(where: { $0.key == "dest" }) { context.missingKey("dest", in: "copy", at: start) }
+            return nil
+        }
+        action.dest = dest
+        return seenSource == nil ? nil : action
+    }
+
+    static func decodeFetch(_ node: YAMLNode, context: inout DecodingContext) -> FetchAction? {
+        guard let entries = context.mapping(node, expected: "a fetch mapping with src and dest") else { return nil }
+        var src: Template?
+        var dest: Template?
+        for (key, keyNode, value) in entries {
+            switch key {
+            case "src": src = absolutePath(value, what: "fetch src", context: &context)
+            case "dest": dest = context.template(value)
+            default: context.unknownKey(key, at: keyNode, among: FetchKey.self, in: "fetch")
+            }
+        }
+        let start = SourceRange(start: node.range.start, end: node.range.start)
+        if src == nil, !entries.contains(where: { $0.key == "src" }) { context.missingKey("src", in: "fetch", at: start) }
+        if dest == nil, !entries.contains(where: { $0.key == "dest" }) { context.missingKey("dest", in: "fetch", at: start) }
+        guard let src, let dest else { return nil }
+        return FetchAction(src: src, dest: dest)
+    }
+
+    /// A template for a path on a node; when it is literal (or starts literally) it must be absolute, since a
+    /// relative path would depend on the login directory of whoever the node's user is.
+    private static func absolutePath(_ value: YAMLNode, what: String, context: inout DecodingContext) -> Template? {
+        guard let template = context.template(value) else { return nil }
+        var relative = template.source.isEmpty
+        if case .literal(let text)? = template.parts.first, !text.hasPrefix("/") { relative = true }
+        if relative {
+            context.report(.planFilePath, "\(what) '\(template.source)' must be an absolute path", at: value.range)
+            return nil
+        }
+        return template
+    }
+
+    /// Octal permission bits: three or four digits 0–7.
+    static func isMode(_ text: String) -> Bool {
+        (3...4).contains(text.utf8.count) && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x37 }
+    }
+
+    /// `path` relative to the directory of the plan file (the current directory when the plan has no file).
+    static func resolve(_ path: String, against file: String?) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let file, let slash = file.lastIndex(of: "/") else { return path }
+        return String(file[...slash]) + path
+    }
+
+    /// `plan.copy-source` when the file is missing or not a regular file, with the closest name beside it.
+    private static func checkSource(_ path: String, resolved: String, at range: SourceRange, context: inout DecodingContext) {
+        if SourceFile.isFile(resolved) { return }
+        if SourceFile.isDirectory(resolved) {
+            context.report(.planCopySource, "copy src '\(path)' is a directory; copy takes one file", at: range)
+            return
+        }
+        let slash = resolved.lastIndex(of: "/")
+        let directory = slash.map { String(resolved[..<$0]) } ?? "."
+        let name = slash.map { String(resolved[resolved.index(after: $0)...]) } ?? resolved
+        let siblings = entries(of: directory.isEmpty ? "/" : directory)
+        let fix = Suggest.closest(to: name, among: siblings)
+        let written = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+        context.report(
+            .planCopySource,
+            "copy src '\(path)' does not exist (paths are relative to the plan's directory)"
+                + (fix.map { "; did you mean '\(written)\($0)'?" } ?? ""),
+            at: range, fixIt: fix.map { written + $0 })
+    }
+
+    private static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Bytes a command receives ahead of itself (`copy`): written to `path` on the node before the command
+/// starts, and removed there after it ends, whatever its end; a command that keeps the file moves it away.
+///
+/// The bytes travel on the command's stdin, streamed from a file or from memory in chunks (a 1 GB file is
+/// never held whole), through the node's existing connection; they never appear on a command line, so
+/// size, NUL and binary content do not matter.
+public struct Upload: Sendable {
+    public enum Source: Sendable {
+        /// A local file, read in chunks while it is sent.
+        case file(String)
+        /// Bytes in memory (a rendered template or `content:`).
+        case bytes([UInt8])
+    }
+
+    public var source: Source
+    /// Where the node keeps the bytes while the command runs: a temporary name beside the destination.
+    public var path: String
+
+    public init(source: Source, path: String) {
+        self.source = source
+        self.path = path
+    }
+}
+
+/// Feeds an upload's bytes to a child's stdin from the supervisor's poll loop, one chunk per writable turn,
+/// so the transfer needs no thread of its own and holds at most one chunk in memory.
+final class UploadFeed: @unchecked Sendable {
+    /// The number of bytes the node is told to expect (fixed when the source is opened).
+    let size: Int
+    private var fd: Int32 = -1
+    private let bytes: [UInt8]
+    private var sent = 0
+    private var chunk: [UInt8] = []
+    private var chunkOffset = 0
+    /// Set when the source could not be read to its announced size (it shrank, or a read failed).
+    private(set) var failure: String?
+
+    /// Opens the source and fixes its size.
+    init(_ source: Upload.Source) throws(UploadFailure) {
+        switch source {
+        case .bytes(let data):
+            bytes = data
+            size = data.count
+        case .file(let path):
+            bytes = []
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw UploadFailure(message: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                throw UploadFailure(message: "cannot send \(path): not a regular file")
+            }
+            self.fd = fd
+            size = Int(info.st_size)
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    var isDone: Bool { sent >= size || failure != nil }
+
+    /// Writes what the pipe takes without blocking (`pipe` is non-blocking). Returns false when the child
+    /// no longer reads (EPIPE) or the source failed: feeding stops and the command sees a short upload.
+    func feed(_ pipe: Int32) -> Bool {
+        // A child that stopped reading makes the write fail with EPIPE, and raise SIGPIPE at this thread; the
+        // signal is held back here and taken, so a process that has not ignored it (a test, a library user)
+        // is not killed by it.
+        var brokenPipe = sigset_t()
+        sigemptyset(&brokenPipe)
+        sigaddset(&brokenPipe, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previous)
+        defer {
+            var now = timespec()
+            if failure != nil { while sigtimedwait(&brokenPipe, nil, &now) > 0 {} }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        while !isDone {
+            if chunkOffset >= chunk.count, !refill() { return false }
+            let written = chunk.withUnsafeBytes { buffer in
+                write(pipe, buffer.baseAddress! + chunkOffset, chunk.count - chunkOffset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { return true }
+                failure = "the command stopped reading its input: \(String(cString: strerror(errno)))"
+                return false
+            }
+            chunkOffset += written
+            sent += written
+        }
+        return true
+    }
+
+    static let chunkSize = 64 * 1024
+
+    /// The next chunk from the source.
+    private func refill() -> Bool {
+        let wanted = min(Self.chunkSize, size - sent)
+        chunkOffset = 0
+        if fd < 0 {
+            chunk = Array(bytes[sent..<(sent + wanted)])
+            return true
+        }
+        if chunk.count != wanted { chunk = [UInt8](repeating: 0, count: wanted) }
+        var filled = 0
+        while filled < wanted {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, wanted - filled) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 {
+                failure = count == 0 ? "the file shrank while it was sent" : "read failed: \(String(cString: strerror(errno)))"
+                return false
+            }
+            filled += count
+        }
+        return true
+    }
+}
+
+/// An upload's source could not be opened.
+struct UploadFailure: Error, Sendable {
+    var message: String
+}
+
+extension Upload {
+    /// Exit status of a command whose upload did not arrive whole (the node could not write it, or the
+    /// stream ended early): nothing of it is kept.
+    public static let failedStatus: Int32 = 125
+
+    /// Shell text that saves `size` bytes of the input at `path` (readable by the owner only) or exits
+    /// with `failedStatus`, removing what arrived. `head -c` stops at `size`, so what follows on the same
+    /// input stays unread; a connection that drops mid-way gives end-of-file, hence a short file.
+    static func receiveScript(size: String, path: String, input: String) -> String {
+        "{ (umask 077; head -c \(size) \(input) >\(path)) && [ $(($(wc -c <\(path)))) = \(size) ]; }"
+            + " || { rm -f \(path); echo \"planrun: the upload to \(path) did not arrive whole\" >&2; exit \(failedStatus); }"
+    }
+}

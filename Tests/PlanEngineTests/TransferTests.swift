@@ -1,0 +1,186 @@
+import Foundation
+import PlanCore
+@testable import PlanEngine
+import PlanTestSupport
+import Testing
+
+/// Uploads and downloads through both transports: bytes on the command's stdin (over SSH: through the
+/// master, never on a command line), stdout into a file; interrupted transfers leave nothing behind.
+@Suite(.serialized)
+final class TransferTests {
+    let server: SSHServer
+    let control: SSHControlDirectory
+    let directory: String
+    var transports: [SSHTransport] = []
+
+    init() throws {
+        server = try SSHServer.start()
+        control = try SSHControlDirectory.create()
+        directory = NSTemporaryDirectory() + "planrun-transfer-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for transport in transports {
+            let settings = transport.settings
+            SSHServer.runAndWait("/usr/bin/ssh", [
+                "-o", "ControlPath=\(control.path)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
+                "-O", "exit", "--", settings.host,
+            ])
+        }
+        control.remove()
+        server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The two transports under test, SSH connected.
+    func nodes() async -> [any NodeTransport] {
+        let ssh = SSHTransport(node: "test", settings: server.settings(), controlDirectory: control.path)
+        transports.append(ssh)
+        #expect(await ssh.connect(timeout: 20) == nil)
+        return [LocalTransport(), ssh]
+    }
+
+    /// Random bytes (NULs and every other byte value, no line structure), with a NUL at both ends.
+    static func binary(_ count: Int) -> [UInt8] {
+        var bytes = Array(FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: count))
+        bytes[0] = 0
+        bytes[count - 1] = 0
+        return bytes
+    }
+
+    static func sha256(_ path: String) -> String {
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    }
+
+    @Test func binaryFileArrivesWholeAndItsTemporaryNameIsRemovedAfter() async throws {
+        let source = directory + "/source.bin"
+        try Data(Self.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
+        let expected = Self.sha256(source)
+        for (index, node) in await nodes().enumerated() {
+            let path = directory + "/upload-\(index)"
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("sha256sum < \(path); stat -c %a \(path)"), timeout: 30,
+                upload: Upload(source: .file(source), path: path)))
+            #expect(outcome.succeeded, "\(outcome.stderr)")
+            #expect(outcome.stdout == "\(expected)  -\n600\n")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func bytesFromMemoryArriveWholeAndTheCommandCanKeepThem() async throws {
+        let bytes: [UInt8] = [0, 1, 2, 0, 255, 10, 0]
+        for (index, node) in await nodes().enumerated() {
+            let path = directory + "/mem-\(index)"
+            let kept = directory + "/kept-\(index)"
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("mv \(path) \(kept)"), timeout: 30, upload: Upload(source: .bytes(bytes), path: path)))
+            #expect(outcome.succeeded, "\(outcome.stderr)")
+            #expect(try Array(Data(contentsOf: URL(fileURLWithPath: kept))) == bytes)
+        }
+    }
+
+    @Test func anUploadCutByTheTimeoutLeavesNoFileAndNoProcess() async throws {
+        let source = directory + "/big.bin"
+        try Data(Self.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
+        for (index, node) in await nodes().enumerated() {
+            let path = directory + "/cut-\(index)"
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("sleep \(ProcessProbe.marker(470 + index))"), timeout: 0.05, grace: 0.5,
+                upload: Upload(source: .file(source), path: path)))
+            #expect(!outcome.succeeded)
+            #expect(outcome.timedOut || outcome.exitCode == Upload.failedStatus, "\(outcome)")
+            #expect(await ProcessProbe.wait(upTo: 5) { !FileManager.default.fileExists(atPath: path) })
+            #expect(ProcessProbe.pids(withArgument: ProcessProbe.marker(470 + index)).isEmpty)
+        }
+    }
+
+    @Test func aCommandCutAfterTheUploadLeavesNoFile() async throws {
+        for (index, node) in await nodes().enumerated() {
+            let path = directory + "/slow-\(index)"
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("sleep \(ProcessProbe.marker(480 + index))"), timeout: 1, grace: 0.5,
+                upload: Upload(source: .bytes(Array("hello".utf8)), path: path)))
+            #expect(outcome.timedOut)
+            #expect(await ProcessProbe.wait(upTo: 5) { !FileManager.default.fileExists(atPath: path) })
+            #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(480 + index)).isEmpty })
+        }
+    }
+
+    @Test func aCancelledUploadLeavesNoFileAndNoProcess() async throws {
+        let source = directory + "/cancel.bin"
+        try Data(Self.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
+        for (index, node) in await nodes().enumerated() {
+            let path = directory + "/cancelled-\(index)"
+            let request = CommandRequest(
+                command: .shell("sleep \(ProcessProbe.marker(490 + index))"), timeout: 300, grace: 0.5,
+                upload: Upload(source: .file(source), path: path))
+            let task = Task { await node.execute(request) }
+            // Cut while the bytes travel, or (on a fast machine) while the command runs.
+            #expect(await ProcessProbe.wait(upTo: 10) {
+                FileManager.default.fileExists(atPath: path) || !ProcessProbe.pids(withArgument: ProcessProbe.marker(490 + index)).isEmpty
+            })
+            task.cancel()
+            let outcome = await task.value
+            #expect(outcome.failure?.kind == .interrupted || outcome.signal != nil, "\(outcome)")
+            #expect(await ProcessProbe.wait(upTo: 5) { !FileManager.default.fileExists(atPath: path) })
+            #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(490 + index)).isEmpty })
+        }
+    }
+
+    @Test func aFullDiskFailsTheUploadAndLeavesNoFile() async throws {
+        // A 1 MB file system, so the disk fills up in the middle of a 3 MB upload.
+        let small = directory + "/small"
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        #expect(SSHServer.runAndWait("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]) == 0)
+        defer { _ = SSHServer.runAndWait("/bin/umount", [small]) }
+        let source = directory + "/three.bin"
+        try Data(Self.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
+        for (index, node) in await nodes().enumerated() {
+            let path = small + "/full-\(index)"
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("true"), timeout: 30, upload: Upload(source: .file(source), path: path)))
+            #expect(outcome.exitCode == Upload.failedStatus, "\(outcome)")
+            #expect(outcome.stderr.contains("No space left on device"), "\(outcome.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: small).isEmpty)
+        }
+    }
+
+    @Test func anUnwritableDestinationFailsWithTheReason() async {
+        for node in await nodes() {
+            let outcome = await node.execute(CommandRequest(
+                command: .shell("true"), timeout: 30, upload: Upload(source: .bytes([1, 2, 3]), path: "/proc/planrun-no/x")))
+            #expect(outcome.exitCode == Upload.failedStatus)
+            #expect(outcome.stderr.contains("did not arrive whole"))
+        }
+    }
+
+    @Test func stdoutGoesIntoTheDownloadFile() async throws {
+        let source = directory + "/fetch-me.bin"
+        try Data(Self.binary(2 << 20)).write(to: URL(fileURLWithPath: source))
+        for (index, node) in await nodes().enumerated() {
+            let target = directory + "/fetched-\(index)"
+            let outcome = await node.execute(CommandRequest(command: .argv(["cat", source]), timeout: 30, download: target))
+            #expect(outcome.succeeded, "\(outcome.stderr)")
+            #expect(outcome.stdout == "")
+            #expect(Self.sha256(target) == Self.sha256(source))
+        }
+    }
+
+    @Test func aCommandTooLongToStartIsACommandFailureNotAConnectionOne() async {
+        let huge = String(repeating: "x", count: 4 << 20)
+        for node in await nodes() {
+            let outcome = await node.execute(CommandRequest(command: .shell("echo \(huge)"), timeout: 30))
+            #expect(outcome.failure?.kind == .command)
+            #expect(outcome.failure?.message.contains("too long") == true)
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import PlanTestSupport
+import Testing
+
+/// `copy`, `fetch` and `--diff` through the built binary on the two-node SSH test bed: large binary files,
+/// templates with secrets, verify, timeouts, idempotence, permission problems.
+@Suite(.serialized)
+final class FileStepTests {
+    let bed: Testbed
+    /// Where each test's plan and its source files live.
+    let work: String
+
+    init() async throws {
+        bed = try await Testbed.up()
+        work = bed.directory + "/work"
+        try FileManager.default.createDirectory(atPath: work + "/files", withIntermediateDirectories: true)
+    }
+
+    deinit { bed.down() }
+
+    static let nodes = ["genesis", "follower"]
+
+    func dataDirectory(_ node: String) -> String { "\(bed.directory)/nodes/\(node)/data" }
+
+    /// Writes a one-operation plan (`execute:` given as YAML lines) and runs it on the bed.
+    func run(_ steps: String, _ extra: [String] = [], timeout: Double = 120) async throws -> (BinaryRunner.Output, [String: Any]) {
+        let plan = work + "/plan.yaml"
+        let text = """
+            planrun: 1
+            inputs:
+              token: { type: string, default: "hunter2-secret", secret: true }
+            operations:
+              deploy:
+                execute:
+            \(steps)
+            """
+        try text.write(toFile: plan, atomically: true, encoding: .utf8)
+        let output = try await BinaryRunner.run(
+            ["run", plan, "--inventory", bed.inventory] + extra, in: work, timeout: timeout)
+        #expect(!output.timedOut)
+        if !extra.contains("text") {
+            let problems = try await SchemaCheck.problems(output.stdout, schema: "schemas/result.schema.json")
+            #expect(problems == nil, "\(problems ?? "")\nstdout: \(output.stdout)\nstderr: \(output.stderr)")
+        }
+        let json = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]) ?? [:]
+        return (output, json)
+    }
+
+    func records(_ json: [String: Any], _ id: String) -> [[String: Any]] {
+        (json["steps"] as? [[String: Any]] ?? []).filter { $0["id"] as? String == id }
+    }
+
+    func issues(_ json: [String: Any]) -> [[String: Any]] { json["issues"] as? [[String: Any]] ?? [] }
+
+    static func sha256(_ path: String) -> String {
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    }
+
+    /// A file of random bytes (NULs included) made by `head -c` from /dev/urandom.
+    func makeBinary(_ path: String, megabytes: Int) throws {
+        let status = SSHServer.runAndWait("/bin/sh", ["-c", "head -c \(megabytes << 20) /dev/urandom > '\(path)'"])
+        #expect(status == 0)
+    }
+
+    /// Temporary names a copy or fetch could have left in `directory`.
+    func leftovers(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.contains(".planrun-") }
+    }
+
+    @Test func aFiftyMegabyteBinaryFileReachesBothNodesOnceAndComesBack() async throws {
+        try makeBinary(work + "/files/big.bin", megabytes: 50)
+        let expected = Self.sha256(work + "/files/big.bin")
+        let steps = """
+                  - id: push
+                    target: [genesis, follower]
+                    copy: { src: files/big.bin, dest: "${{ node.vars.data_dir }}/big.bin", mode: "0600" }
+                    timeout: 100s
+                  - id: pull
+                    target: [genesis, follower]
+                    fetch: { src: "${{ node.vars.data_dir }}/big.bin", dest: "out/${{ node.name }}/big.bin" }
+                    timeout: 100s
+            """
+        let (first, json) = try await run(steps, ["-q"])
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        // Streamed: planrun never holds the file (50 MB) in memory.
+        #expect(first.peakMemoryKB < 40 * 1024, "peak RSS \(first.peakMemoryKB) KB")
+        for node in Self.nodes {
+            #expect(Self.sha256(dataDirectory(node) + "/big.bin") == expected)
+            #expect(Self.sha256(work + "/out/\(node)/big.bin") == expected)
+            let mode = try FileManager.default.attributesOfItem(atPath: dataDirectory(node) + "/big.bin")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(leftovers(dataDirectory(node)).isEmpty)
+            #expect(leftovers(work + "/out/\(node)").isEmpty)
+        }
+        #expect(records(json, "push").map { $0["changed"] as? Bool } == [true, true])
+        #expect(records(json, "pull").map { $0["changed"] as? Bool } == [true, true])
+
+        // The same run again changes nothing, on every node, and writes nothing.
+        let before = Self.nodes.map { try? FileManager.default.attributesOfItem(atPath: dataDirectory($0) + "/big.bin")[.modificationDate] as? Date }
+        let (second, again) = try await run(steps, ["-q"])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(records(again, "push").map { $0["changed"] as? Bool } == [false, false])
+        #expect(records(again, "pull").map { $0["changed"] as? Bool } == [false, false])
+        let after = Self.nodes.map { try? FileManager.default.attributesOfItem(atPath: dataDirectory($0) + "/big.bin")[.modificationDate] as? Date }
+        #expect(before == after)
+    }
+
+    @Test func aTemplateWithASecretIsMaskedInTheDiffAndTheRecord() async throws {
+        try "port ${{ node.vars.p2p_port }}\ntoken ${{ inputs.token }}\nname ${{ node.name }}\n"
+            .write(toFile: work + "/files/app.conf.tmpl", atomically: true, encoding: .utf8)
+        for node in Self.nodes {
+            try "port 1\ntoken old\nname \(node)\n".write(toFile: dataDirectory(node) + "/app.conf", atomically: true, encoding: .utf8)
+        }
+        let steps = """
+                  - id: config
+                    target: [genesis, follower]
+                    copy:
+                      src: files/app.conf.tmpl
+                      template: true
+                      dest: "${{ node.vars.data_dir }}/app.conf"
+                      backup: true
+                      verify: grep -q '^port [0-9]' {path}
+            """
+        // A dry-run with --diff reads both nodes and writes nothing.
+        let (dry, _) = try await run(steps, ["--dry-run", "--diff", "--format", "text", "-q"])
+        #expect(dry.exitCode == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("      -token old\n      +port 7070\n      +token ***\n"), "\(dry.stdout)")
+        #expect(!dry.stdout.contains("hunter2"))
+        for node in Self.nodes {
+            #expect(try String(contentsOfFile: dataDirectory(node) + "/app.conf", encoding: .utf8) == "port 1\ntoken old\nname \(node)\n")
+        }
+
+        let (output, json) = try await run(steps, ["--diff"])
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        #expect(!output.stdout.contains("hunter2") && !output.stderr.contains("hunter2"))
+        #expect(output.stderr.contains("+token ***"))
+        for record in records(json, "config") {
+            #expect(record["changed"] as? Bool == true)
+            #expect((record["diff"] as? String)?.contains("-token old\n+port 7070\n+token ***\n") == true, "\(record)")
+        }
+        for node in Self.nodes {
+            let content = try String(contentsOfFile: dataDirectory(node) + "/app.conf", encoding: .utf8)
+            #expect(content.contains("token hunter2-secret\nname \(node)\n"))
+            let backups = try FileManager.default.contentsOfDirectory(atPath: dataDirectory(node)).filter { $0.hasPrefix("app.conf.planrun-") }
+            #expect(backups.count == 1)
+            #expect(try String(contentsOfFile: dataDirectory(node) + "/" + backups[0], encoding: .utf8).contains("token old"))
+        }
+    }
+
+    @Test func aFailingVerifyLeavesTheOldFileAndSaysWhy() async throws {
+        for node in Self.nodes {
+            try "good\n".write(toFile: dataDirectory(node) + "/site.conf", atomically: true, encoding: .utf8)
+        }
+        let (output, json) = try await run("""
+                  - id: config
+                    target: [genesis, follower]
+                    copy:
+                      content: "broken ${{ node.name }}\\n"
+                      dest: "${{ node.vars.data_dir }}/site.conf"
+                      verify: "grep -q good {path} || { echo 'syntax error in line 1' >&2; exit 4; }"
+            """, ["-q"])
+        #expect(output.exitCode == 2)
+        for node in Self.nodes {
+            #expect(try String(contentsOfFile: dataDirectory(node) + "/site.conf", encoding: .utf8) == "good\n")
+            #expect(leftovers(dataDirectory(node)).isEmpty)
+        }
+        #expect(records(json, "config").map { $0["status"] as? String } == ["failed", "failed"])
+        #expect(records(json, "config").map { $0["changed"] as? Bool } == [false, false])
+        let issue = issues(json).first
+        #expect((issue?["message"] as? String)?.contains("verify failed (exit status 4)") == true, "\(issues(json))")
+        #expect((issue?["stderr_tail"] as? String)?.contains("syntax error in line 1") == true)
+    }
+
+    @Test func aTimeoutCutsASlowCopyAndLeavesNothingBehind() async throws {
+        try makeBinary(work + "/files/big.bin", megabytes: 50)
+        for node in Self.nodes {
+            try "old\n".write(toFile: dataDirectory(node) + "/big.bin", atomically: true, encoding: .utf8)
+        }
+        // Cut while the bytes are on their way, then while verify runs on the complete new file.
+        let (output, json) = try await run("""
+                  - id: transfer
+                    target: [genesis, follower]
+                    copy: { src: files/big.bin, dest: "${{ node.vars.data_dir }}/big.bin" }
+                    timeout: 100ms
+                    on_error: continue
+                  - id: slow_verify
+                    target: [genesis, follower]
+                    copy: { content: "new\\n", dest: "${{ node.vars.data_dir }}/big.bin", verify: "sleep \(ProcessProbe.marker(61)) # {path}" }
+                    timeout: 1s
+            """, ["-q"])
+        #expect(output.exitCode == 2)
+        #expect(Set(issues(json).compactMap { $0["kind"] as? String }) == ["timeout"], "\(issues(json))")
+        for node in Self.nodes {
+            #expect(try String(contentsOfFile: dataDirectory(node) + "/big.bin", encoding: .utf8) == "old\n")
+            #expect(await ProcessProbe.wait(upTo: 5) { self.leftovers(self.dataDirectory(node)).isEmpty })
+        }
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: ProcessProbe.marker(61)).isEmpty })
+    }
+
+    @Test func aDestinationTheNodeCannotWriteIsAPermissionProblem() async throws {
+        let (output, json) = try await run("""
+                  - id: config
+                    target: genesis
+                    copy: { content: "x", dest: /sys/planrun-test.conf }
+            """, ["-q"])
+        #expect(output.exitCode == 2)
+        let issue = issues(json).first
+        #expect(issue?["kind"] as? String == "permission", "\(issues(json))")
+        #expect((issue?["hint"] as? String)?.contains("cannot write /sys/planrun-test.conf") == true)
+    }
+}
