@@ -9,7 +9,7 @@ struct Planrun: AsyncParsableCommand {
         commandName: "planrun",
         abstract: "Run declarative YAML plans on local and SSH nodes.",
         version: PlanrunVersion.current,
-        subcommands: [Run.self, Validate.self, Graph.self, Explain.self, List.self, MCP.self, History.self, Show.self, Prune.self]
+        subcommands: [Run.self, Merge.self, Validate.self, Graph.self, Explain.self, List.self, MCP.self, History.self, Show.self, Prune.self]
     )
 
     /// ArgumentParser's own `main` for async roots, kept on the main thread: its default is nonisolated, so

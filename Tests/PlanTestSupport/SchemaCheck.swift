@@ -38,6 +38,15 @@ public enum SchemaCheck {
         return (result.status, result.stdout + result.stderr)
     }
 
+    /// Runs another validator from PyPI (`kubernetes-validate`, …) found on PATH; missing is a failure.
+    public static func runTool(_ name: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        guard let tool = locate(name) else {
+            throw Failure(description: "\(name) is not installed (pip install \(name))")
+        }
+        let result = try await ChildProcess(tool, arguments).wait(timeout: 120)
+        return (result.status, result.stdout + result.stderr)
+    }
+
     /// The first executable called `name` on PATH (pyenv shims included).
     static func locate(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

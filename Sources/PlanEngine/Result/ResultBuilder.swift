@@ -63,6 +63,7 @@ struct ResultBuilder {
             result.learned = await state.scope()
             result.learned["inputs"] = nil
         }
+        result.shard = await runner.shardDocument(ending: ending)
         return result
     }
 

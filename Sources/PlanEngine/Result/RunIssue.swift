@@ -13,6 +13,8 @@ public struct RunIssue: Sendable, Hashable {
     public var hint: String?
     /// The failure was rescued by a fallback step or a fallback node.
     public var recovered: Bool
+    /// Keys of a shard's issue this version does not model, passed through by `planrun merge` unchanged.
+    public var carried = Value.Object()
 
     public static let tailLines = 10
 
@@ -52,6 +54,7 @@ public struct RunIssue: Sendable, Hashable {
         if let stdoutTail { o["stdout_tail"] = .string(stdoutTail) }
         o["hint"] = hint.map(Value.string) ?? .null
         o["recovered"] = .bool(recovered)
+        for (key, value) in carried where o[key] == nil { o[key] = value }
         return .object(o)
     }
 }

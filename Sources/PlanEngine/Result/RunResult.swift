@@ -32,6 +32,8 @@ public struct RunResult: Sendable {
     /// What expressions could read at the end (`nodes`, `vars`, `steps`; secrets masked): the run store keeps
     /// it so `--rerun-failed` starts where this run left off. Not part of the result document.
     public var learned = Value.Object()
+    /// A sharded run only: which shard, and the data `planrun merge` evaluates (`PlanRunner+Shard`).
+    public var shard: Value.Object?
 
     /// 0 success, 1 partial, 2 failed, 130 interrupted — the exit codes of DESIGN.md.
     public var exitCode: Int32 {
@@ -62,6 +64,7 @@ public struct RunResult: Sendable {
             o["waves"] = .array(waves.map { .array($0.map(Value.string)) })
         }
         o["steps"] = .array(steps.map { $0.json(includeTimes: includeTimes) })
+        if let shard { o["shard"] = .object(shard) }
         return .object(o)
     }
 }

@@ -52,6 +52,8 @@ public struct StepRecord: Sendable, Hashable {
     public var changed: Bool
     /// `--diff`: what a `copy` changes, or would change, on this node (unified diff, secrets masked).
     public var diff: String?
+    /// Keys of a shard's record this version does not model, passed through by `planrun merge` unchanged.
+    public var carried = Value.Object()
 
     public init(
         step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
@@ -96,6 +98,7 @@ public struct StepRecord: Sendable, Hashable {
             o["cache_age"] = .double(((cacheAge ?? 0) * 1000).rounded() / 1000)
         }
         if let diff { o["diff"] = .string(diff) }
+        for (key, value) in carried where o[key] == nil { o[key] = value }
         return .object(o)
     }
 }

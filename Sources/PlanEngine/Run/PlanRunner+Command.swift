@@ -8,7 +8,9 @@ extension PlanRunner {
         let nodes: [NodeDeclaration]
         do {
             if let only, step.target == nil { nodes = [only] } else {
-                nodes = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: scope)
+                let resolved = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: scope)
+                // A fallback step serves its failed node, wherever the inventory puts it.
+                nodes = only == nil ? await inShard(resolved, step: step) : resolved
             }
         } catch {
             await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")

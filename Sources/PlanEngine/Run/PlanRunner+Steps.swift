@@ -92,7 +92,8 @@ extension PlanRunner {
         }
         let nodes: [NodeDeclaration]
         do {
-            nodes = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: await state.scope())
+            let resolved = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: await state.scope())
+            nodes = await inShard(resolved, step: step)
         } catch {
             await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
             return

@@ -21,6 +21,8 @@ public final class PlanRunner: Sendable {
     let startTime = LocalFiles.timestamp()
     /// Private directory of the run's SSH control sockets; created only when a node uses SSH.
     private let controlDirectory: SSHControlDirectory?
+    /// In a sharded run, the names of the nodes this shard runs; nil runs every node.
+    let shardNodes: Set<String>?
 
     public init(
         _ request: RunRequest, progress: (any ProgressSink)? = nil, cache: (any StepCache)? = nil,
@@ -51,6 +53,7 @@ public final class PlanRunner: Sendable {
             factory: factory, connectTimeout: request.connectTimeout, maxConnecting: settings.maxConnecting)
         self.graph = StepGraph(operation: request.operation)
         self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
+        self.shardNodes = request.shard.map { Set($0.slice(request.plan.inventory.nodes).map(\.name)) }
     }
 
     /// A note for the operator when the open-file limit holds the run below its policy's parallelism.
@@ -120,11 +123,13 @@ public final class PlanRunner: Sendable {
 
     /// Starts each step (by its index in the graph) once the steps it depends on have ended; independent
     /// steps run together. Counting down dependencies keeps this linear in steps and edges.
-    private func runPhase(_ indices: [Int]) async {
+    func runPhase(_ indices: [Int]) async {
         var waiting: [Int: Int] = [:]
         var dependents: [Int: [Int]] = [:]
+        let members = Set(indices)
         for i in indices {
-            let dependencies = graph.dependencyLists[i]
+            // Only steps taking part count (`planrun merge` evaluates some of a phase).
+            let dependencies = graph.dependencyLists[i].filter { members.contains($0.index) }
             waiting[i] = dependencies.count
             for dependency in dependencies { dependents[dependency.index, default: []].append(i) }
         }
@@ -146,7 +151,7 @@ public final class PlanRunner: Sendable {
                     // Alone (a chain of steps): run it in this task rather than hand it to another thread of
                     // the cooperative pool; nothing else can become ready before it ends.
                     let done = ready.removeFirst()
-                    await runStep(graph.steps[done])
+                    await runPhaseStep(graph.steps[done])
                     await markDone(done)
                     continue
                 }
@@ -155,7 +160,7 @@ public final class PlanRunner: Sendable {
                     for i in ready {
                         let step = graph.steps[i]
                         group.addTask {
-                            await self.runStep(step)
+                            await self.runPhaseStep(step)
                             return i
                         }
                     }
@@ -169,8 +174,8 @@ public final class PlanRunner: Sendable {
     }
 
     /// Records every step that never started as not run, with the reason the run stopped.
-    private func markUnreached() async {
-        let recorded = Set(await state.records.map(\.step))
+    func markUnreached() async {
+        let recorded = Set(await state.records.map(\.step)).union(await state.handled)
         let stop = await state.stop
         let reason: String
         switch stop {

@@ -18,6 +18,8 @@ public struct RunRequest: Sendable {
     public var rerun: Rerun?
     /// `--no-cache`: run `cache:` steps; their fresh results are still kept for later runs.
     public var noCache = false
+    /// Run only this slice of the nodes (`--shard I/N`); the result carries what `planrun merge` needs.
+    public var shard: Shard?
 
     public init(
         plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,

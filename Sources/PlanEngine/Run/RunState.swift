@@ -14,6 +14,9 @@ actor RunState {
     private(set) var offline: [String: String] = [:]
     /// Why no new work starts any more; nil while the run goes on.
     private(set) var stop: RunResult.Ending?
+    /// Steps that ran without leaving a record: in a sharded run, a node step none of whose nodes are in
+    /// the shard. They are not "not run".
+    private(set) var handled: Set<String> = []
 
     /// Inventory order, so `nodes` lists nodes the same way whichever answered first.
     private let nodeRank: [String: Int]
@@ -94,6 +97,31 @@ actor RunState {
 
     func record(_ record: StepRecord) {
         records.append(record)
+    }
+
+    func markHandled(_ step: String) {
+        handled.insert(step)
+    }
+
+    /// What a sharded run hands to `planrun merge`: the data expressions read, and the asserts counted.
+    func shardData() -> Value.Object {
+        Value.Object([
+            ("nodes", .object(nodes)), ("steps", .object(steps)), ("vars", .object(vars)),
+            ("asserts_held", .int(assertsHeld)), ("asserts_counted", .int(assertsCounted)),
+        ])
+    }
+
+    /// Starts `planrun merge`'s evaluation from the shards' united data.
+    func seed(_ seed: MergeSeed) {
+        nodes = seed.nodes
+        steps = seed.steps
+        vars = seed.vars
+        records = seed.records
+        issues = seed.issues
+        recommendations = seed.recommendations
+        assertsHeld = seed.assertsHeld
+        assertsCounted = seed.assertsCounted
+        stop = seed.ending == .finished ? nil : seed.ending
     }
 
     func report(_ issue: RunIssue) {

@@ -59,6 +59,10 @@ extension Planrun {
 
         @Option(name: .customLong("rerun-failed"), help: ArgumentHelp("Run only what run ID (default: the plan's last run) left: its failed or unreached nodes, from the first step that failed.", valueName: "id|last"))
         var rerunFailed: String?
+        @Option(help: ArgumentHelp(
+            "Run only the I-th of N slices of the nodes (from 0; I defaults to $JOB_COMPLETION_INDEX); combine the shards' results with planrun merge.",
+            valueName: "I/N"))
+        var shard: String?
 
         func validate() throws {
             if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
@@ -67,6 +71,9 @@ extension Planrun {
             }
             for item in input where RawInput.parseAssignment(item) == nil {
                 throw ValidationError("-i expects KEY=VALUE, got '\(item)'")
+            }
+            if let shard, case .failure(let error) = Shard.parse(shard, environment: Terminal.processEnvironment) {
+                throw ValidationError(error.description)
             }
         }
 
@@ -84,6 +91,7 @@ extension Planrun {
             runRequest.dryRun = dryRun
             if let rerunFailed { runRequest.rerun = RunRecording.rerun(rerunFailed, for: runRequest) }
             runRequest.diff = diff
+            if let shard { runRequest.shard = try? Shard.parse(shard, environment: Terminal.processEnvironment).get() }
             let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
             let stderrProgress = StderrProgress(level: quiet ? .quiet : verbose ? .verbose : .normal, redactor: redactor)
 

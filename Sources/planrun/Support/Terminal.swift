@@ -20,6 +20,20 @@ enum Terminal {
         return out
     }
 
+    /// Every variable, for the few options that read one (`--shard`'s `$JOB_COMPLETION_INDEX`).
+    static var processEnvironment: [String: String] {
+        var out: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return out
+    }
+
     static func write(_ text: String) { StandardStream.write(text, to: STDOUT_FILENO) }
     static func writeError(_ text: String) { StandardStream.write(text, to: STDERR_FILENO) }
 }
