@@ -249,7 +249,7 @@ def main():
                     argv = [a.planrun, "run", planrun_plan(d, out, src, has_copy), "--inventory", inventory, "--quiet"]
                 elif tool == "pyinfra":
                     inventory, deploy = pyinfra_files(d, e, n, out, src)
-                    argv = [f"{venv}/bin/pyinfra", "-y", "--quiet", inventory, deploy]
+                    argv = [f"{venv}/bin/pyinfra", "-y", inventory, deploy]
                 elif tool == "fabric":
                     argv = [python, fabric_script(d, e, n, out, src)]
                 else:

@@ -40,7 +40,7 @@ struct FleetTests {
         try Self.aliases(60, of: server).write(toFile: dir + "/inventory.yaml", atomically: true, encoding: .utf8)
         try """
             planrun: 1
-            policy: { max_parallel: 30, max_connecting: 6 }
+            policy: { max_parallel: 30, max_connecting: 3 }
             operations:
               hello:
                 execute:
@@ -50,7 +50,7 @@ struct FleetTests {
             """.write(toFile: dir + "/plan.yaml", atomically: true, encoding: .utf8)
         let run = try await BinaryRunner.run(
             ["run", dir + "/plan.yaml", "--inventory", dir + "/inventory.yaml", "--quiet"], timeout: 120)
-        #expect(run.exitCode == 0, "stderr: \(run.stderr)")
+        #expect(run.exitCode == 0, "issues: \(run.stdout.prefix(3000))")
         let result = try await json(run.stdout)
         #expect(result["answered"] as? Int == 60)
         #expect(statuses(result) == Array(repeating: "succeeded", count: 60))

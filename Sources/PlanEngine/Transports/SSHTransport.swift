@@ -34,14 +34,16 @@ public struct SSHTransport: NodeTransport {
     }
 
     /// Opens the master connection and checks the node can run commands (and has `timeout`).
-    /// - Parameter timeout: seconds for the TCP connect; the whole probe gets a few more.
+    /// - Parameter timeout: seconds for the TCP connect and ssh's banner exchange (`ConnectTimeout`). Key
+    ///   exchange and authentication, which ssh does not bound, get as long again (they are CPU-bound, and
+    ///   slow on a busy controller or sshd), and the probe command a few seconds more.
     public func connect(timeout: Double) async -> TransportFailure? {
         let probe = "sh -c " + ShellQuote.quote("command -v timeout >/dev/null 2>&1 || exit 97")
         let run: GroupRunResult
         do {
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout) + [probe],
-                timeout: timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
+                timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
         } catch is CancellationError {
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         } catch {
@@ -51,7 +53,7 @@ public struct SSHTransport: NodeTransport {
         case (.timeout, _):
             // Setting up the connection is not a command: a node that never answers is a connection failure.
             return TransportFailure(
-                .connection, "ssh to \(settings.host) did not connect within \(Int(timeout + Self.localSlack)) s")
+                .connection, "ssh to \(settings.host) did not connect within \(Int(2 * timeout + Self.localSlack)) s")
         case (.cancellation, _):
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         case (nil, 0):
