@@ -70,6 +70,36 @@ enum ResultSchema {
       "items": {
         "$ref": "#/$defs/step"
       }
+    },
+    "shard": {
+      "description": "A sharded run only (run --shard I/N): which shard it is, and what planrun merge needs to evaluate the validate phase and output over every shard's data.",
+      "type": "object",
+      "required": ["index", "count", "plan", "nodes", "inputs", "ending", "data"],
+      "additionalProperties": false,
+      "properties": {
+        "index": { "type": "integer", "minimum": 0 },
+        "count": { "type": "integer", "minimum": 1 },
+        "plan": { "type": "string", "description": "the plan's path as the run was given it" },
+        "nodes": { "type": "array", "items": { "type": "string" }, "description": "this shard's nodes, in inventory order" },
+        "inputs": { "type": "object" },
+        "ending": {
+          "oneOf": [
+            { "enum": ["finished", "deadline", "interrupted"] },
+            { "type": "object", "required": ["failed"], "additionalProperties": false, "properties": { "failed": { "type": "string" } } }
+          ]
+        },
+        "data": {
+          "type": "object",
+          "required": ["nodes", "steps", "vars", "asserts_held", "asserts_counted"],
+          "properties": {
+            "nodes": { "type": "object" },
+            "steps": { "type": "object" },
+            "vars": { "type": "object" },
+            "asserts_held": { "type": "integer", "minimum": 0 },
+            "asserts_counted": { "type": "integer", "minimum": 0 }
+          }
+        }
+      }
     }
   },
   "additionalProperties": true,
