@@ -58,11 +58,5 @@ extension Step {
     /// A `set:` or `assert:` without a target: it runs once, on no node. A sharded run runs those of the
     /// first three phases in shard 0 only, and leaves those of the validate phase to `planrun merge`,
     /// which evaluates them over every shard's data.
-    var isNodeless: Bool {
-        guard target == nil else { return false }
-        switch action {
-        case .set, .assert: return true
-        case .run, .argv: return false
-        }
-    }
+    var isNodeless: Bool { target == nil && !action.isCommand }
 }
