@@ -31,7 +31,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLEETBED = os.path.join(ROOT, "scripts", "fleetbed")
-CONTENT = "planrun fleet benchmark: 54 bytes of file content!!!\n"
+CONTENT = "planrun fleet benchmark: fifty-four bytes of content.\n"
 assert len(CONTENT.encode()) == 54
 PARALLEL = 50
 TOOLS = ["limit", "planrun", "pyinfra", "fabric", "ansible"]
@@ -83,9 +83,10 @@ def planrun_plan(d, out, src, copy):
         target: fleet
         copy: {{ src: {src}, dest: "{out}/${{{{ node.name }}}}/file" }}"""
     else:
+        command = f"printf '%s' '{CONTENT}' > {out}/${{{{ node.name }}}}/file"
         transfer = f"""      - id: file
         target: fleet
-        run: printf '%s' {json.dumps(CONTENT)} > {out}/${{{{ node.name }}}}/file"""
+        run: {json.dumps(command)}"""
     return write(f"{d}/plan.yaml", f"""planrun: 1
 name: fleet-bench
 policy: {{ max_parallel: {PARALLEL}, default_timeout: 120s }}

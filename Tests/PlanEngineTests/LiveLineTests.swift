@@ -36,6 +36,24 @@ struct LiveLineTests {
         #expect(text.hasSuffix("\r\u{1B}[K"))
     }
 
+    @Test func aFleetsPerNodeLinesAreFoldedIntoTheLiveLineButFailuresStillPrint() {
+        let step = Step(id: "hello", phase: .execute, action: .run(Template(literal: "echo hi")))
+        let text = capture { progress in
+            for i in 1...100 {
+                progress.started(step: step, node: "n\(i)", attempt: 1, command: nil)
+                progress.finished(StepRecord(
+                    step: "hello", phase: .execute, node: "n\(i)", status: i == 77 ? .failed : .succeeded, attempts: 1))
+            }
+            progress.end()
+        }
+        let lines = text.components(separatedBy: "\n")
+        #expect(lines.filter { $0.contains("▸ execute/hello [") }.count == 20, "\(text.debugDescription)")
+        #expect(lines.filter { $0.contains("✓ succeeded execute/hello [") }.count == 20)
+        #expect(lines.filter { $0.contains("more than 20 nodes") }.count == 1)
+        #expect(lines.contains { $0.hasSuffix("✗ failed execute/hello [n77] 0.000s") }, "\(text.debugDescription)")
+        #expect(text.contains("⋯ 99 done · 0 running · 1 failed"))
+    }
+
     @Test func withoutATerminalThereIsNoLiveLine() {
         let progress = StderrProgress(level: .normal, redactor: Redactor(secrets: []), terminal: false, descriptor: -1)
         #expect(!progress.isLive)

@@ -15,13 +15,36 @@ struct LiveLine: Sendable {
     }
 
     let heartbeatAfter: Double
+    /// Past this many nodes of one step, the step's per-node lines are folded into the live line (a fleet of
+    /// a thousand nodes would print thousands); failures still get their lines.
+    let foldAfter: Int
+    /// Per step, the nodes it started on.
+    private var nodesStarted: [String: Int] = [:]
     private let start = LiveLine.now()
     private var done = 0
     private var failed = 0
     private var running: [String: Running] = [:]
 
-    init(heartbeatAfter: Double) {
+    init(heartbeatAfter: Double, foldAfter: Int = 20) {
         self.heartbeatAfter = heartbeatAfter
+        self.foldAfter = foldAfter
+    }
+
+    /// Whether a progress line is printed above the live line, left out, or replaced by a note.
+    enum Shown: Equatable {
+        case line, folded, note(String)
+    }
+
+    /// What becomes of the line for `step` starting (or ending, and whether it failed) on a node: the first
+    /// `foldAfter` nodes of a step print as usual, then one note, then only failures.
+    mutating func fold(step: String, label: String, starting: Bool, failed: Bool = false) -> Shown {
+        if starting { nodesStarted[step, default: 0] += 1 }
+        let count = nodesStarted[step] ?? 0
+        if failed || count <= foldAfter { return .line }
+        if starting, count == foldAfter + 1 {
+            return .note("⋯ \(label): more than \(foldAfter) nodes; their lines are counted in the line below, failures still print")
+        }
+        return .folded
     }
 
     /// Seconds on the monotonic clock.

@@ -66,7 +66,11 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         if attempt > 1 { line += " attempt \(attempt)" }
         if level == .verbose, let command { line += ": \(command)" }
         let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "")
-        write(line) { $0.started(Self.key(step.id, node), label: label) }
+        write(line) { live in
+            live.started(Self.key(step.id, node), label: label)
+            guard node != nil else { return .line }
+            return live.fold(step: step.id, label: "\(step.phase.rawValue)/\(step.id)", starting: true)
+        }
     }
 
     public func finished(_ record: StepRecord) {
@@ -85,7 +89,12 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
             line += " " + Self.seconds(record.duration)
         }
         if let reason = record.reason { line += " (\(reason))" }
-        write(line) { $0.finished(Self.key(record.step, record.node), failed: record.status == .failed || record.status == .cancelled) }
+        let failed = record.status == .failed || record.status == .cancelled
+        write(line) { live in
+            live.finished(Self.key(record.step, record.node), failed: failed)
+            guard record.node != nil else { return .line }
+            return live.fold(step: record.step, label: "\(record.phase.rawValue)/\(record.step)", starting: false, failed: failed)
+        }
         // A dry-run's diffs are in its text result; a run's come here, beside the JSON on stdout.
         if let diff = record.diff, !diff.isEmpty, record.status != .planned {
             for text in diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
@@ -124,12 +133,18 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
 
     /// Writes `line`, first updating the live line with `change`; the live line is cleared before the line
     /// and drawn again after it.
-    private func write(_ line: String, change: (inout LiveLine) -> Void = { _ in }) {
+    /// A fleet's per-node lines may be folded into the live line (`LiveLine.fold`).
+    private func write(_ line: String, change: (inout LiveLine) -> LiveLine.Shown = { _ in .line }) {
         let text = redactor.redact(line) + "\n"
         lock.withLock { live in
             guard live != nil else { return StandardStream.write(text, to: descriptor) }
-            change(&live!)
-            StandardStream.write("\r\u{1B}[K" + text + live!.text, to: descriptor)
+            let shown: String
+            switch change(&live!) {
+            case .line: shown = text
+            case .folded: shown = ""
+            case .note(let note): shown = redactor.redact(note) + "\n"
+            }
+            StandardStream.write("\r\u{1B}[K" + shown + live!.text, to: descriptor)
         }
     }
 }
