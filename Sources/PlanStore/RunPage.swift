@@ -1,7 +1,8 @@
 import PlanEngine
 
 /// `show --format html`: one self-contained page (inline style, no script, nothing fetched) with a
-/// timeline per node of its steps, coloured by status, then the issues, the output and the result.
+/// timeline per node of its steps, coloured by status, the batches of a rolling rollout, then the issues, the
+/// output and the result.
 public enum RunPage {
     static let colours: [(status: String, colour: String)] = [
         ("succeeded", "#2e7d32"), ("recovered", "#f9a825"), ("failed", "#c62828"), ("cancelled", "#8e24aa"),
@@ -77,7 +78,10 @@ public enum RunPage {
                 let left = min(100, max(0, start / span * 100))
                 let width = min(100 - left, max(0, (end - start) / span * 100))
                 var title = "\(row.phase)/\(row.step): \(row.status)"
-                if let duration = row.duration { title += " in \(RunReport.seconds(duration))" }
+                if let batch = row.batch { title += " (batch \(batch))" }
+                if let duration = row.duration, row.start != nil || row.status != "not_run" && row.status != "skipped" {
+                    title += " in \(RunReport.seconds(duration))"
+                }
                 if row.cached { title += " (cached)" }
                 if let reason = row.reason { title += " — \(reason)" }
                 out += "<div class=\"bar status-\(escape(row.status))\" data-step=\"\(escape(row.step))\" data-status=\"\(escape(row.status))\""
@@ -86,6 +90,14 @@ public enum RunPage {
             out += "</div></div>\n"
         }
         out += "</div>\n"
+        // Batches, when the run rolled out in batches: which nodes went together.
+        var batches: [Int: [String]] = [:]
+        for row in view.rows { if let batch = row.batch, let node = row.node, !(batches[batch]?.contains(node) ?? false) { batches[batch, default: []].append(node) } }
+        if !batches.isEmpty {
+            out += "<h2>Batches</h2>\n<ol id=\"batches\">"
+            for batch in batches.keys.sorted() { out += "<li value=\"\(batch)\">\(escape(batches[batch]!.joined(separator: ", ")))</li>" }
+            out += "</ol>\n"
+        }
         out += "<table id=\"steps\"><tr><th>phase</th><th>step</th><th>node</th><th>status</th><th>time</th><th>details</th></tr>\n"
         for row in view.rows {
             var details = row.reason.map(escape) ?? ""
@@ -104,7 +116,7 @@ public enum RunPage {
         guard !view.issues.isEmpty else { return "<h2>Issues</h2>\n<p id=\"issues\">none</p>\n" }
         var out = "<h2>Issues</h2>\n<ul id=\"issues\">\n"
         for case .object(let issue) in view.issues {
-            out += "<li class=\"issue\"><pre>\(escape(RunReport.issueLines(issue).joined(separator: "\n")))</pre></li>\n"
+            out += "<li class=\"issue\"><pre>\(escape(ResultText.issueLines(issue).joined(separator: "\n")))</pre></li>\n"
         }
         return out + "</ul>\n"
     }

@@ -58,13 +58,13 @@ public enum RunReport {
             if let reason = row.reason { line += "  (\(reason))" }
             lines.append(line)
             if row.status == "failed" || row.status == "cancelled" || row.status == "recovered" {
-                lines += tail("stdout", row.stdoutTail) + tail("stderr", row.stderrTail)
+                lines += ResultText.tail("stdout", row.stdoutTail) + ResultText.tail("stderr", row.stderrTail)
             }
         }
         if !view.issues.isEmpty {
             lines.append("")
             lines.append("issues:")
-            for case .object(let issue) in view.issues { lines += issueLines(issue) }
+            for case .object(let issue) in view.issues { lines += ResultText.issueLines(issue) }
         }
         if !view.output.isEmpty {
             lines.append("")
@@ -74,30 +74,8 @@ public enum RunReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// An issue as the text formats show it: kind, node, step and message, then its hint and output tails.
-    public static func issueLines(_ issue: Value.Object) -> [String] {
-        var line = "  \(issue["kind"]?.text ?? "")"
-        if let node = issue["node"]?.text { line += " [\(node)]" }
-        if let step = issue["step"]?.text { line += " \(step)" }
-        line += ": \(issue["message"]?.text ?? "")"
-        if issue["recovered"] == .bool(true) { line += " (recovered)" }
-        var lines = [line]
-        if let hint = issue["hint"]?.text { lines.append("    hint: \(hint)") }
-        lines += tail("stdout", issue["stdout_tail"]?.text) + tail("stderr", issue["stderr_tail"]?.text)
-        return lines
-    }
-
-    static func tail(_ name: String, _ text: String?) -> [String] {
-        guard let text, !text.isEmpty else { return [] }
-        return ["    \(name):"] + text.split(separator: "\n", omittingEmptySubsequences: false).map { "      \($0)" }
-    }
-
-    /// Seconds with three decimals.
-    static func seconds(_ value: Double) -> String {
-        let millis = Int((max(value, 0) * 1000).rounded())
-        let fraction = String(millis % 1000)
-        return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
-    }
+    /// Seconds with three decimals, as the progress prints them.
+    static func seconds(_ value: Double) -> String { StderrProgress.seconds(value) }
 }
 
 extension String {

@@ -19,6 +19,8 @@ struct RunView {
         var stdoutTail: String?
         var stderrTail: String?
         var cached = false
+        /// In a rolling rollout: the node's batch.
+        var batch: Int?
         /// Seconds since the run started, from the events; nil when the step never started.
         var start: Double?
         var end: Double?
@@ -69,6 +71,7 @@ struct RunView {
             row.stdoutTail = event?["stdout_tail"]?.text
             row.stderrTail = event?["stderr_tail"]?.text
             row.cached = o["cached"] == .bool(true)
+            row.batch = o["batch"]?.number.map { Int($0) }
             row.start = started[k]
             row.end = event?["_end"]?.number
             return row

@@ -69,3 +69,28 @@ struct RunStoreUnitTests {
         #expect(age >= 31 && age < 40)
     }
 }
+
+/// `show`'s renderings of a stored run.
+struct RunPageTests {
+    @Test func aRollingRolloutsBatchesAreListedAndNamedOnTheirBars() throws {
+        let store = try RunStore(directory: NSTemporaryDirectory() + "planrun-page-\(UUID().uuidString)")
+        let id = try store.begin(RunStore.Start(
+            planName: "roll", planPath: "/p/roll.yaml", planDigest: "d", operation: "op", inputs: .object(Value.Object()),
+            rerunOf: nil))
+        let result = """
+            {"operation":"op","issues":[],"recommendations":[],"validation_status":"success","confidence":1.0,
+             "execution_time":0.5,"steps":[
+              {"id":"restart","phase":"execute","node":"a","status":"succeeded","attempts":1,"exit_code":0,"duration":0.1,"batch":1},
+              {"id":"restart","phase":"execute","node":"b","status":"succeeded","attempts":1,"exit_code":0,"duration":0.1,"batch":1},
+              {"id":"restart","phase":"execute","node":"c","status":"not_run","attempts":0,"exit_code":null,"duration":0,"batch":2}]}
+            """
+        try store.database.query(
+            "UPDATE runs SET status = 'finished', ended_at = started_at + 0.5, result = ? WHERE id = ?",
+            [.text(result), .int(Int64(id))])
+        let run = try #require(try store.run(id))
+        let page = RunPage.html(run, events: [])
+        #expect(page.contains("<ol id=\"batches\"><li value=\"1\">a, b</li><li value=\"2\">c</li></ol>"))
+        #expect(page.contains("title=\"execute/restart: not_run (batch 2)\""))
+        #expect(!RunPage.html(run, events: []).contains("<script"))
+    }
+}

@@ -125,7 +125,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     }
 
     /// Seconds with three decimals, as `%.3fs` would print them.
-    static func seconds(_ value: Double) -> String {
+    public static func seconds(_ value: Double) -> String {
         let millis = Int((max(value, 0) * 1000).rounded())
         let fraction = String(millis % 1000)
         return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"

@@ -43,14 +43,7 @@ public enum ResultText {
             lines.append("")
             lines.append("issues:")
             for issue in result.issues {
-                var line = "  \(issue.kind)"
-                if let node = issue.node { line += " [\(node)]" }
-                if let step = issue.step { line += " \(step)" }
-                line += ": \(issue.message)"
-                if issue.recovered { line += " (recovered)" }
-                lines.append(line)
-                if let hint = issue.hint { lines.append("    hint: \(hint)") }
-                lines += tail("stdout", issue.stdoutTail) + tail("stderr", issue.stderrTail)
+                if case .object(let o) = issue.json { lines += issueLines(o) }
             }
         }
         guard !result.dryRun else { return lines.joined(separator: "\n") }
@@ -75,7 +68,22 @@ public enum ResultText {
             + " in \(seconds)s (exit \(result.exitCode))"
     }
 
-    private static func tail(_ name: String, _ text: String?) -> [String] {
+    /// An issue (its result JSON) as the text formats show it: kind, node, step and message, then its hint and
+    /// output tails. `show` renders stored issues with it too.
+    public static func issueLines(_ issue: Value.Object) -> [String] {
+        func text(_ key: String) -> String? { if case .string(let s)? = issue[key] { s } else { nil } }
+        var line = "  \(text("kind") ?? "")"
+        if let node = text("node") { line += " [\(node)]" }
+        if let step = text("step") { line += " \(step)" }
+        line += ": \(text("message") ?? "")"
+        if issue["recovered"] == .bool(true) { line += " (recovered)" }
+        var lines = [line]
+        if let hint = text("hint") { lines.append("    hint: \(hint)") }
+        return lines + tail("stdout", text("stdout_tail")) + tail("stderr", text("stderr_tail"))
+    }
+
+    /// A command's output tail, indented under its name.
+    public static func tail(_ name: String, _ text: String?) -> [String] {
         guard let text, !text.isEmpty else { return [] }
         return ["    \(name):"] + text.split(separator: "\n", omittingEmptySubsequences: false).map { "      \($0)" }
     }
