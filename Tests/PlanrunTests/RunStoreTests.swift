@@ -154,6 +154,21 @@ struct RunStoreTests {
         #expect(lines.last?.hasPrefix("{\"operation\"") ?? false, "last line: \(lines.last ?? "")")
     }
 
+    @Test func aStepFinishedEventTakesEveryFieldOfAStepRecordAndAnIssueEventEveryFieldOfAnIssue() throws {
+        func definitions(_ schema: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: SchemaCheck.packageRoot + "/" + schema))
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try #require(json["$defs"] as? [String: Any])
+        }
+        func properties(_ definitions: [String: Any], _ name: String) -> Set<String> {
+            Set(((definitions[name] as? [String: Any])?["properties"] as? [String: Any])?.keys.map { $0 } ?? [])
+        }
+        let result = try definitions("schemas/result.schema.json")
+        let events = try definitions("schemas/events.schema.json")
+        #expect(properties(result, "step").subtracting(["id"]).subtracting(properties(events, "step_finished")).isEmpty)
+        #expect(properties(result, "issue").subtracting(properties(events, "issue")).isEmpty)
+    }
+
     @Test func noRecordLeavesTheStoreAlone() async throws {
         let path = try plan("quiet", """
             planrun: 1
