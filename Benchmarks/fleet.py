@@ -29,28 +29,15 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cases import read_env, write  # noqa: E402  (the same helpers as the other sections)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLEETBED = os.path.join(ROOT, "scripts", "fleetbed")
 CONTENT = "planrun fleet benchmark: fifty-four bytes of content.\n"
 assert len(CONTENT.encode()) == 54
 PARALLEL = 50
 TOOLS = ["limit", "planrun", "pyinfra", "fabric", "ansible"]
-
-
-def write(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-    return path
-
-
-def read_env(bed):
-    env = {}
-    with open(os.path.join(bed, "env")) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            env[k] = v
-    return env
 
 
 def ssh_options(e):
@@ -221,7 +208,7 @@ def main():
     python = f"{venv}/bin/python"
     bed = f"{work}/bed"
     subprocess.run([FLEETBED, "up", bed], check=True, stdout=subprocess.DEVNULL)
-    e = read_env(bed)
+    e = read_env(os.path.join(bed, "env"))
     sshd_pid = int(e["PID"])
     src = write(f"{work}/file.txt", CONTENT)
     env = dict(os.environ, LC_ALL="C.UTF-8", ANSIBLE_HOME=f"{work}/ansible-home", ANSIBLE_NOCOLOR="1",
