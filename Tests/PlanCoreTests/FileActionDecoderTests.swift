@@ -80,6 +80,24 @@ import Testing
         #expect(diagnostics.first?.fixIt == "files/app.conf")
     }
 
+    @Test func aTemplateFileIsCheckedWhereItsExpressionsAre() throws {
+        let (_, diagnostics) = diagnose(Self.plan("""
+                  - id: c
+                    copy: { src: files/bad.tmpl, template: true, dest: /etc/app.conf }
+            """), file: Self.planFile)
+        let problem = try #require(diagnostics.first { $0.id == .exprUnknownName }, "\(diagnostics.map(\.summary))")
+        #expect(problem.file == Fixtures.directory + "/files/bad.tmpl")
+        #expect(problem.range.start.line == 3)
+        #expect(problem.range.start.column == 7)
+        #expect(problem.message.contains("inputs"))
+        // Without template: true the same file is copied as it is, and nothing in it is read as an expression.
+        let (_, plain) = diagnose(Self.plan("""
+                  - id: c
+                    copy: { src: files/bad.tmpl, dest: /etc/app.conf }
+            """), file: Self.planFile)
+        #expect(plain.filter { $0.severity == .error }.isEmpty)
+    }
+
     @Test func aCleanCopyAndFetchDecode() throws {
         let (plan, diagnostics) = diagnose(Self.plan("""
                   - id: c

@@ -41,30 +41,12 @@ final class TransferTests {
         return [LocalTransport(), ssh]
     }
 
-    /// Random bytes (NULs and every other byte value, no line structure), with a NUL at both ends.
-    static func binary(_ count: Int) -> [UInt8] {
-        var bytes = Array(FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: count))
-        bytes[0] = 0
-        bytes[count - 1] = 0
-        return bytes
-    }
 
-    static func sha256(_ path: String) -> String {
-        let pipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        process.standardOutput = pipe
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
-    }
 
     @Test func binaryFileArrivesWholeAndItsTemporaryNameIsRemovedAfter() async throws {
         let source = directory + "/source.bin"
-        try Data(Self.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
-        let expected = Self.sha256(source)
+        try Data(FileChecks.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
+        let expected = FileChecks.sha256(source)
         for (index, node) in await nodes().enumerated() {
             let path = directory + "/upload-\(index)"
             let outcome = await node.execute(CommandRequest(
@@ -90,7 +72,7 @@ final class TransferTests {
 
     @Test func anUploadCutByTheTimeoutLeavesNoFileAndNoProcess() async throws {
         let source = directory + "/big.bin"
-        try Data(Self.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
+        try Data(FileChecks.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
         for (index, node) in await nodes().enumerated() {
             let path = directory + "/cut-\(index)"
             let outcome = await node.execute(CommandRequest(
@@ -117,7 +99,7 @@ final class TransferTests {
 
     @Test func aCancelledUploadLeavesNoFileAndNoProcess() async throws {
         let source = directory + "/cancel.bin"
-        try Data(Self.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
+        try Data(FileChecks.binary(32 << 20)).write(to: URL(fileURLWithPath: source))
         for (index, node) in await nodes().enumerated() {
             let path = directory + "/cancelled-\(index)"
             let request = CommandRequest(
@@ -125,7 +107,7 @@ final class TransferTests {
                 upload: Upload(source: .file(source), path: path))
             let task = Task { await node.execute(request) }
             // Cut while the bytes travel, or (on a fast machine) while the command runs.
-            #expect(await ProcessProbe.wait(upTo: 10) {
+            #expect(await ProcessProbe.wait(upTo: 60) {
                 FileManager.default.fileExists(atPath: path) || !ProcessProbe.pids(withArgument: ProcessProbe.marker(490 + index)).isEmpty
             })
             task.cancel()
@@ -143,7 +125,7 @@ final class TransferTests {
         #expect(SSHServer.runAndWait("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]) == 0)
         defer { _ = SSHServer.runAndWait("/bin/umount", [small]) }
         let source = directory + "/three.bin"
-        try Data(Self.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
+        try Data(FileChecks.binary(3 << 20)).write(to: URL(fileURLWithPath: source))
         for (index, node) in await nodes().enumerated() {
             let path = small + "/full-\(index)"
             let outcome = await node.execute(CommandRequest(
@@ -165,13 +147,13 @@ final class TransferTests {
 
     @Test func stdoutGoesIntoTheDownloadFile() async throws {
         let source = directory + "/fetch-me.bin"
-        try Data(Self.binary(2 << 20)).write(to: URL(fileURLWithPath: source))
+        try Data(FileChecks.binary(2 << 20)).write(to: URL(fileURLWithPath: source))
         for (index, node) in await nodes().enumerated() {
             let target = directory + "/fetched-\(index)"
             let outcome = await node.execute(CommandRequest(command: .argv(["cat", source]), timeout: 30, download: target))
             #expect(outcome.succeeded, "\(outcome.stderr)")
             #expect(outcome.stdout == "")
-            #expect(Self.sha256(target) == Self.sha256(source))
+            #expect(FileChecks.sha256(target) == FileChecks.sha256(source))
         }
     }
 

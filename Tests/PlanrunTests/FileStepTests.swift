@@ -52,17 +52,6 @@ final class FileStepTests {
 
     func issues(_ json: [String: Any]) -> [[String: Any]] { json["issues"] as? [[String: Any]] ?? [] }
 
-    static func sha256(_ path: String) -> String {
-        let pipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        process.standardOutput = pipe
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
-    }
 
     /// A file of random bytes (NULs included) made by `head -c` from /dev/urandom.
     func makeBinary(_ path: String, megabytes: Int) throws {
@@ -77,7 +66,7 @@ final class FileStepTests {
 
     @Test func aFiftyMegabyteBinaryFileReachesBothNodesOnceAndComesBack() async throws {
         try makeBinary(work + "/files/big.bin", megabytes: 50)
-        let expected = Self.sha256(work + "/files/big.bin")
+        let expected = FileChecks.sha256(work + "/files/big.bin")
         let steps = """
                   - id: push
                     target: [genesis, follower]
@@ -93,8 +82,8 @@ final class FileStepTests {
         // Streamed: planrun never holds the file (50 MB) in memory.
         #expect(first.peakMemoryKB < 40 * 1024, "peak RSS \(first.peakMemoryKB) KB")
         for node in Self.nodes {
-            #expect(Self.sha256(dataDirectory(node) + "/big.bin") == expected)
-            #expect(Self.sha256(work + "/out/\(node)/big.bin") == expected)
+            #expect(FileChecks.sha256(dataDirectory(node) + "/big.bin") == expected)
+            #expect(FileChecks.sha256(work + "/out/\(node)/big.bin") == expected)
             let mode = try FileManager.default.attributesOfItem(atPath: dataDirectory(node) + "/big.bin")[.posixPermissions] as? Int
             #expect(mode == 0o600)
             #expect(leftovers(dataDirectory(node)).isEmpty)

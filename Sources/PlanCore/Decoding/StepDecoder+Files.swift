@@ -56,7 +56,9 @@ extension StepDecoder {
         if let (path, range) = src {
             action.source = .file(path: path, resolved: resolve(path, against: context.file))
             action.sourceRange = range
-            checkSource(path, resolved: resolve(path, against: context.file), at: range, context: &context)
+            if checkSource(path, resolved: action.resolvedSource ?? path, at: range, context: &context), action.template {
+                checkTemplate(action.resolvedSource ?? path, context: &context)
+            }
         } else if let content {
             action.source = .content(content)
             action.sourceRange = content.range
@@ -114,12 +116,15 @@ extension StepDecoder {
         return String(file[...slash]) + path
     }
 
-    /// `plan.copy-source` when the file is missing or not a regular file, with the closest name beside it.
-    private static func checkSource(_ path: String, resolved: String, at range: SourceRange, context: inout DecodingContext) {
-        if SourceFile.isFile(resolved) { return }
+    /// `plan.copy-source` when the file is missing or not a regular file, with the closest name beside it;
+    /// whether the file is there.
+    private static func checkSource(
+        _ path: String, resolved: String, at range: SourceRange, context: inout DecodingContext
+    ) -> Bool {
+        if SourceFile.isFile(resolved) { return true }
         if SourceFile.isDirectory(resolved) {
             context.report(.planCopySource, "copy src '\(path)' is a directory; copy takes one file", at: range)
-            return
+            return false
         }
         let slash = resolved.lastIndex(of: "/")
         let directory = slash.map { String(resolved[..<$0]) } ?? "."
@@ -132,6 +137,42 @@ extension StepDecoder {
             "copy src '\(path)' does not exist (paths are relative to the plan's directory)"
                 + (fix.map { "; did you mean '\(written)\($0)'?" } ?? ""),
             at: range, fixIt: fix.map { written + $0 })
+        return false
+    }
+
+    /// The expressions of a `template: true` file, checked as the plan's own are (syntax, unknown names and
+    /// functions, arity), each diagnostic located in that file at its line and column.
+    private static func checkTemplate(_ path: String, context: inout DecodingContext) {
+        guard let bytes = SourceFile.read(path) else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Parsed as one plain scalar starting at 1:1, whose columns run on along the first line: in bytes for
+        // ASCII text, in Unicode scalars otherwise (ScalarLocator); mapped back to lines here.
+        let start = SourceLocation(line: 1, column: 1)
+        let (_, diagnostics) = Template.parse(text, at: SourceRange(start: start, end: start))
+        let ascii = bytes.allSatisfy { $0 < 0x80 }
+        func location(_ at: SourceLocation) -> SourceLocation {
+            var offset = at.column - 1
+            var line = 1
+            var column = 1
+            if ascii {
+                for byte in bytes.prefix(offset) {
+                    if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+                }
+            } else {
+                for scalar in text.unicodeScalars {
+                    if offset == 0 { break }
+                    offset -= 1
+                    if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+                }
+            }
+            return SourceLocation(line: line, column: column)
+        }
+        for var diagnostic in diagnostics {
+            diagnostic.file = path
+            diagnostic.range = SourceRange(start: location(diagnostic.range.start), end: location(diagnostic.range.end))
+            diagnostic.notes.append(Diagnostic.Note("in the copy template \(path)"))
+            context.append([diagnostic])
+        }
     }
 
     private static func entries(of directory: String) -> [String] {

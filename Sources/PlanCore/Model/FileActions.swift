@@ -40,6 +40,12 @@ public struct CopyAction: Sendable {
         self.sourceRange = sourceRange
     }
 
+    /// The `src` file's path on this machine, nil for `content:`.
+    public var resolvedSource: String? {
+        if case .file(_, let resolved) = source { return resolved }
+        return nil
+    }
+
     /// The placeholder `verify` uses for the new file's path.
     public static let pathPlaceholder = "{path}"
 
