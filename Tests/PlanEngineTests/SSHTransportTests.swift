@@ -19,13 +19,7 @@ final class SSHTransportTests {
     deinit {
         // Masters first, so sshd's per-connection processes end with them. Synchronous on purpose: a
         // deinit must not wait for the cooperative pool.
-        for transport in transports {
-            let settings = transport.settings
-            SSHServer.runAndWait("/usr/bin/ssh", [
-                "-o", "ControlPath=\(control.path)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
-                "-O", "exit", "--", settings.host,
-            ])
-        }
+        for transport in transports { SSHServer.closeMaster(transport.settings, controlDirectory: control.path) }
         control.remove()
         server.stop()
     }

@@ -21,13 +21,7 @@ final class TransferTests {
     }
 
     deinit {
-        for transport in transports {
-            let settings = transport.settings
-            SSHServer.runAndWait("/usr/bin/ssh", [
-                "-o", "ControlPath=\(control.path)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
-                "-O", "exit", "--", settings.host,
-            ])
-        }
+        for transport in transports { SSHServer.closeMaster(transport.settings, controlDirectory: control.path) }
         control.remove()
         server.stop()
         try? FileManager.default.removeItem(atPath: directory)

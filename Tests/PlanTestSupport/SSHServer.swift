@@ -176,6 +176,15 @@ public final class SSHServer: @unchecked Sendable {
     }
 
     /// Runs a tool to completion (stdin and output `/dev/null`) and returns its wait status.
+    /// Asks the master for `settings` in `controlDirectory` to exit (`ssh -O exit`), so sshd's per-connection
+    /// processes end with it. Synchronous on purpose: a suite's deinit must not wait for the cooperative pool.
+    public static func closeMaster(_ settings: SSHSettings, controlDirectory: String) {
+        runAndWait("/usr/bin/ssh", [
+            "-o", "ControlPath=\(controlDirectory)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
+            "-O", "exit", "--", settings.host,
+        ])
+    }
+
     @discardableResult
     public static func runAndWait(_ path: String, _ arguments: [String]) -> Int32 {
         guard let pid = try? spawn(path, arguments, log: "/dev/null") else { return -1 }
