@@ -10,7 +10,8 @@ import Musl
 /// a tool, and runs a called tool as `planrun run` would.
 ///
 /// It speaks the subset of MCP a tool server needs (JSON-RPC 2.0 lines on stdin and stdout): `initialize`,
-/// `ping`, `tools/list`, `tools/call`, `notifications/cancelled` and `notifications/progress`. stdout carries
+/// `ping`, `tools/list`, `tools/call`, `notifications/cancelled`, `notifications/progress` and
+/// `notifications/tools/list_changed`. stdout carries
 /// only the protocol; what the operator should know (plans not offered and why) goes to stderr.
 public final class MCPServer {
     /// Newest first; a client asking for another version gets the newest.
@@ -20,17 +21,20 @@ public final class MCPServer {
     private let reader: LineReader
     private let writer: MessageWriter
     private let calls = RunningCalls()
+    private let watcher: ToolWatcher
 
     /// - Parameters:
     ///   - directories: where the plans are, searched recursively; the first plan of a name wins.
     ///   - inventoryFile: nodes and groups that replace or extend every plan's, as `run --inventory`.
+    ///   - watchInterval: seconds between two looks at the plan files for `notifications/tools/list_changed`.
     public init(
-        directories: [String], inventoryFile: String?, input: Int32 = STDIN_FILENO,
+        directories: [String], inventoryFile: String?, watchInterval: Double = 2, input: Int32 = STDIN_FILENO,
         output: Int32 = STDOUT_FILENO
     ) {
         catalog = ToolCatalog(directories: directories, inventoryFile: inventoryFile, log: Self.log)
         reader = LineReader(descriptor: input)
         writer = MessageWriter(descriptor: output)
+        watcher = ToolWatcher(catalog: catalog, writer: writer, interval: watchInterval)
     }
 
     /// Serves until the client closes stdin or `stop` is called, then stops every running call (their
@@ -51,6 +55,7 @@ public final class MCPServer {
             case .success(.request(let id, let method, let params)): request(id, method, params)
             }
         }
+        watcher.stop()
         await calls.stopAll()
     }
 
@@ -66,7 +71,9 @@ public final class MCPServer {
         case "ping":
             writer.respond(to: id, with: .object(Value.Object()))
         case "tools/list":
-            writer.respond(to: id, with: .object(Value.Object([("tools", .array(catalog.tools().map(\.definition)))])))
+            let tools = catalog.tools()
+            watcher.listed(tools)
+            writer.respond(to: id, with: .object(Value.Object([("tools", .array(tools.map(\.definition)))])))
         case "tools/call":
             call(id, params)
         default:
@@ -88,7 +95,7 @@ public final class MCPServer {
         if case .string(let asked)? = params["protocolVersion"], Self.protocolVersions.contains(asked) { version = asked }
         return .object(Value.Object([
             ("protocolVersion", .string(version)),
-            ("capabilities", .object(Value.Object([("tools", .object(Value.Object([("listChanged", .bool(false))])))]))),
+            ("capabilities", .object(Value.Object([("tools", .object(Value.Object([("listChanged", .bool(true))])))]))),
             ("serverInfo", .object(Value.Object([("name", .string("planrun")), ("version", .string(PlanrunVersion.current))]))),
             ("instructions", .string(
                 "Each tool runs one operation of a planrun plan (a YAML procedure of checked steps on local and SSH "

@@ -13,7 +13,8 @@ asserts on it. The server's stderr passes through to this script's stderr. Scena
                              call a tool, cancel the call once the first step has finished, then look for
                              processes whose arguments include M (the server still running) and ping
   reload --file F --content C
-                             list, replace plan file F by file C, list again
+                             list, replace plan file F by file C, wait for the server's
+                             notifications/tools/list_changed, list again
 """
 
 import argparse
@@ -26,6 +27,7 @@ import anyio
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 from mcp import Client, StdioServerParameters
+from mcp_types import ToolListChangedNotification
 
 
 def server_parameters(command):
@@ -145,8 +147,20 @@ async def scenario_cancel(client, options):
 async def scenario_reload(client, options):
     before = [tool.name for tool in await list_tools(client)]
     shutil.copyfile(options.content, options.file)
+    notified = False
+    with anyio.move_on_after(30):
+        await LIST_CHANGED.wait()
+        notified = True
     after = [tool.name for tool in await list_tools(client)]
-    return {"before": before, "after": after}
+    return {"before": before, "after": after, "listChangedNotified": notified}
+
+
+LIST_CHANGED = None
+
+
+async def on_message(message):
+    if isinstance(message, ToolListChangedNotification):
+        LIST_CHANGED.set()
 
 
 SCENARIOS = {"list": scenario_list, "call": scenario_call, "cancel": scenario_cancel, "reload": scenario_reload}
@@ -165,7 +179,9 @@ async def main():
     parser.add_argument("--file")
     parser.add_argument("--content")
     options = parser.parse_args(arguments[:split])
-    async with Client(server_parameters(arguments[split + 1:])) as client:
+    global LIST_CHANGED
+    LIST_CHANGED = anyio.Event()
+    async with Client(server_parameters(arguments[split + 1:]), message_handler=on_message) as client:
         info = {"protocolVersion": client.session.protocol_version}
         report = await SCENARIOS[options.scenario](client, options)
     report["session"] = info

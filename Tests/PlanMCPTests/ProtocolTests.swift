@@ -79,7 +79,7 @@ final class ProtocolTests {
             1, "initialize", ["protocolVersion": asked, "capabilities": [:], "clientInfo": ["name": "t", "version": "1"]])
         let result = try #require(reply?["result"] as? [String: Any])
         #expect(result["protocolVersion"] as? String == agreed)
-        #expect((result["capabilities"] as? [String: Any])?["tools"] != nil)
+        #expect(((result["capabilities"] as? [String: Any])?["tools"] as? [String: Any])?["listChanged"] as? Bool == true)
         #expect((result["serverInfo"] as? [String: Any])?["name"] as? String == "planrun")
         #expect((result["serverInfo"] as? [String: Any])?["version"] as? String == PlanrunVersion.current)
         _ = try await server.end()
@@ -132,5 +132,21 @@ final class ProtocolTests {
         #expect((quick["structuredContent"] as? [String: Any])?["validation_status"] as? String == "success")
         let rest = try await server.end()
         #expect(rest.isEmpty, "\(rest)")
+    }
+
+    @Test func aChangedPlanIsNotifiedOnceUntilTheClientListsAgain() async throws {
+        let server = ServerHarness(directories: [directory], watchInterval: 0.1)
+        let first = try #require(try await server.request(1, "tools/list")?["result"] as? [String: Any])
+        #expect((first["tools"] as? [[String: Any]])?.count == 2)
+        try (Self.plan + "\n  third:\n    execute:\n      - { id: t, run: \"true\" }\n")
+            .write(toFile: directory + "/fixture.yaml", atomically: true, encoding: .utf8)
+        let notice = try await server.next()
+        #expect(notice?["method"] as? String == "notifications/tools/list_changed")
+        // Several looks later, still one notification: the next message is the answer to the next listing.
+        try await Task.sleep(for: .milliseconds(500))
+        let second = try #require(try await server.request(2, "tools/list")?["result"] as? [String: Any])
+        #expect(server.notifications.isEmpty)
+        #expect((second["tools"] as? [[String: Any]])?.count == 3)
+        _ = try await server.end()
     }
 }

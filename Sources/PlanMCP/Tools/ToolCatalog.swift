@@ -1,4 +1,5 @@
 import PlanEngine
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,22 +12,27 @@ import Musl
 ///
 /// Each `tools/list` walks the directories again, but a plan file is decoded again only when it changed on
 /// disk (inode, size or modification time), so a listing stays cheap and always current. Why a plan is not
-/// offered is logged once per version of its file.
-final class ToolCatalog {
+/// offered is logged once per version of its file. The read loop and the change watcher both ask; a lock keeps
+/// one walk at a time.
+final class ToolCatalog: Sendable {
     private struct Entry {
         var stamp: FileStamp
         var tools: [Tool]
     }
 
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var inventoryStamp: FileStamp?
+        /// Files whose plan name an earlier file already offers, logged while they stay so.
+        var reportedShadows: Set<String> = []
+    }
+
     let directories: [String]
     let inventoryFile: String?
-    private let log: (String) -> Void
-    private var entries: [String: Entry] = [:]
-    private var inventoryStamp: FileStamp?
-    /// Files whose plan name an earlier file already offers, logged while they stay so.
-    private var reportedShadows: Set<String> = []
+    private let log: @Sendable (String) -> Void
+    private let state = Mutex(State())
 
-    init(directories: [String], inventoryFile: String?, log: @escaping (String) -> Void) {
+    init(directories: [String], inventoryFile: String?, log: @escaping @Sendable (String) -> Void) {
         self.directories = directories
         self.inventoryFile = inventoryFile
         self.log = log
@@ -34,11 +40,15 @@ final class ToolCatalog {
 
     /// The current tools, in directory order, then file order, then operation order.
     func tools() -> [Tool] {
+        state.withLock { walk(&$0) }
+    }
+
+    private func walk(_ state: inout State) -> [Tool] {
         // Node inputs are offered as the inventory's names: a changed inventory changes every plan's tools.
         let stamp = inventoryFile.flatMap(FileStamp.init(path:))
-        if stamp != inventoryStamp {
-            entries.removeAll()
-            inventoryStamp = stamp
+        if stamp != state.inventoryStamp {
+            state.entries.removeAll()
+            state.inventoryStamp = stamp
         }
         var out: [Tool] = []
         var owners: [String: String] = [:]
@@ -47,12 +57,12 @@ final class ToolCatalog {
         for directory in directories {
             for file in SourceFile.plans(in: directory) where present.insert(file).inserted {
                 guard let stamp = FileStamp(path: file) else { continue }
-                if entries[file]?.stamp != stamp { entries[file] = Entry(stamp: stamp, tools: load(file)) }
-                let tools = entries[file]!.tools
+                if state.entries[file]?.stamp != stamp { state.entries[file] = Entry(stamp: stamp, tools: load(file)) }
+                let tools = state.entries[file]!.tools
                 guard let plan = tools.first?.plan else { continue }
                 if let owner = owners[plan] {
                     shadowed.insert(file)
-                    if reportedShadows.insert(file).inserted {
+                    if state.reportedShadows.insert(file).inserted {
                         log("not offering \(file): the plan name '\(plan)' is already offered by \(owner)")
                     }
                     continue
@@ -61,8 +71,8 @@ final class ToolCatalog {
                 out += tools
             }
         }
-        entries = entries.filter { present.contains($0.key) }
-        reportedShadows.formIntersection(shadowed)
+        state.entries = state.entries.filter { present.contains($0.key) }
+        state.reportedShadows.formIntersection(shadowed)
         return out
     }
 
