@@ -14,6 +14,7 @@ final class ProtocolTests {
         inputs:
           marker: { type: string, default: "300" }
           count: { type: int, default: 1, min: 1, max: 3 }
+          token: { type: string, default: first-token, enum: [first-token, second-token], secret: true }
         operations:
           quick:
             execute:
@@ -91,6 +92,7 @@ final class ProtocolTests {
         (#"{"count": 7}"#, "error: input 'count' is 7, above the maximum of 3 [input.range]"),
         (#"{"cuont": 2}"#, "error: unknown input 'cuont'; did you mean 'count'? [input.unknown]"),
         (#"{"count": "two"}"#, "error: input 'count' expects an integer, found 'two' [input.type]"),
+        (#"{"token": "hunter2"}"#, "error: input 'token' is '***', not one of: 'first-token', 'second-token' [input.enum]"),
     ])
     func badArgumentsAreAToolErrorAndRunNothing(arguments: String, message: String) async throws {
         let server = ServerHarness(directories: [directory])

@@ -35,7 +35,10 @@ struct ToolCall: Sendable {
         let request: RunRequest
         switch prepared {
         case .success(let ready): request = ready
-        case .failure(let problems): return Self.refusal(problems.diagnostics)
+        case .failure(let problems):
+            // The diagnostics quote the values they refuse, secret ones included.
+            let secrets = tool.secretInputs.compactMap { arguments[$0]?.interpolationText }
+            return Redactor(secrets: secrets).redact(Self.refusal(problems.diagnostics))
         }
         var runRequest = request
         runRequest.dryRun = dryRun

@@ -8,6 +8,8 @@ struct Tool: Sendable {
     /// The plan file. A call reads it again and runs it as `planrun run FILE` would.
     var planFile: String
     var operation: String
+    /// Inputs declared `secret: true`: their values are masked even in the errors of a refused call.
+    var secretInputs: [String]
     /// Whether a step may change a node: `destructive: true` anywhere in the operation, fallbacks included.
     var changesNodes: Bool
     /// The entry of `tools/list`.
@@ -18,6 +20,7 @@ struct Tool: Sendable {
         self.plan = plan.name
         planFile = plan.file
         self.operation = operation.name
+        secretInputs = plan.inputs.filter(\.secret).map(\.name)
         changesNodes = operation.allSteps.contains(where: \.changesNodes)
         let title = "\(plan.name): \(operation.name)"
         definition = .object(Value.Object([
