@@ -10,7 +10,7 @@ import PackageDescription
 /// Linux requires anyway.
 let linkingDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linking").path
 
-// Layers point down only: planrun → PlanMCP, PlanStore → PlanEngine → PlanCore → PlanYAML → CLibYAML.
+// Layers point down only: planrun → PlanMCP → PlanStore → PlanEngine → PlanCore → PlanYAML → CLibYAML.
 let package = Package(
     name: "planrun",
     platforms: [.macOS(.v15)],
@@ -47,8 +47,8 @@ let package = Package(
                 "CPosixSpawn",
             ]
         ),
-        // `planrun mcp`: plans as Model Context Protocol tools. Above the engine, beside the CLI.
-        .target(name: "PlanMCP", dependencies: ["PlanEngine"]),
+        // `planrun mcp`: plans as Model Context Protocol tools. Above the engine and the run store, beside the CLI.
+        .target(name: "PlanMCP", dependencies: ["PlanEngine", "PlanStore"]),
         .target(name: "PlanStore", dependencies: ["PlanEngine", "CSQLite"]),
         .executableTarget(
             name: "planrun",

@@ -22,15 +22,18 @@ public final class MCPServer {
     private let writer: MessageWriter
     private let calls = RunningCalls()
     private let watcher: ToolWatcher
+    private let stateDirectory: String?
 
     /// - Parameters:
     ///   - directories: where the plans are, searched recursively; the first plan of a name wins.
     ///   - inventoryFile: nodes and groups that replace or extend every plan's, as `run --inventory`.
+    ///   - stateDirectory: the run store's directory, where each call's run is recorded; nil records nothing.
     ///   - watchInterval: seconds between two looks at the plan files for `notifications/tools/list_changed`.
     public init(
-        directories: [String], inventoryFile: String?, watchInterval: Double = 2, input: Int32 = STDIN_FILENO,
-        output: Int32 = STDOUT_FILENO
+        directories: [String], inventoryFile: String?, stateDirectory: String?, watchInterval: Double = 2,
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO
     ) {
+        self.stateDirectory = stateDirectory
         catalog = ToolCatalog(directories: directories, inventoryFile: inventoryFile, log: Self.log)
         reader = LineReader(descriptor: input)
         writer = MessageWriter(descriptor: output)
@@ -128,7 +131,8 @@ public final class MCPServer {
         var token: Value?
         if case .object(let meta)? = params["_meta"], let given = meta["progressToken"], given.isRequestID { token = given }
         let toolCall = ToolCall(
-            tool: tool, arguments: arguments, inventoryFile: catalog.inventoryFile, progressToken: token, writer: writer)
+            tool: tool, arguments: arguments, inventoryFile: catalog.inventoryFile, stateDirectory: stateDirectory,
+            progressToken: token, writer: writer)
         let started = calls.start(id: id, tool: tool.name, { await toolCall.run() }) { [writer] result in
             writer.respond(to: id, with: result)
         }

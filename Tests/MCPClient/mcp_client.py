@@ -70,6 +70,7 @@ def call_summary(result, progress):
         "structuredContent": result.structured_content,
         "text": [item.text for item in result.content if getattr(item, "type", None) == "text"],
         "progress": progress,
+        "meta": result.model_dump(by_alias=True).get("_meta"),
     }
 
 

@@ -12,14 +12,15 @@ final class ServerHarness {
     /// Notifications seen while waiting for responses, in order.
     private(set) var notifications: [[String: Any]] = []
 
-    init(directories: [String], inventoryFile: String? = nil, watchInterval: Double = 2) {
+    init(directories: [String], inventoryFile: String? = nil, stateDirectory: String? = nil, watchInterval: Double = 2) {
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         precondition(pipe(&input) == 0 && pipe(&output) == 0)
         toServer = input[1]
         fromServer = output[0]
         let server = MCPServer(
-            directories: directories, inventoryFile: inventoryFile, watchInterval: watchInterval, input: input[0],
+            directories: directories, inventoryFile: inventoryFile, stateDirectory: stateDirectory,
+            watchInterval: watchInterval, input: input[0],
             output: output[1])
         let (serverInput, serverOutput) = (input[0], output[1])
         serving = Task {

@@ -139,6 +139,25 @@ final class ToolSchemaTests {
         #expect(description.contains("Destructive steps (wipe) run only when the plan's guard ${{ inputs.force }} holds"))
     }
 
+    @Test func aCopyMakesAToolDestructiveAndAFetchDoesNot() throws {
+        let plan = try plan("""
+            planrun: 1
+            operations:
+              upload:
+                execute:
+                  - { id: put, copy: { content: hello, dest: /tmp/planrun-mcp-never-written } }
+              download:
+                execute:
+                  - { id: get, fetch: { src: /etc/hostname, dest: out/hostname } }
+            """)
+        let upload = Tool(plan: plan, operation: plan.operations[0])
+        let download = Tool(plan: plan, operation: plan.operations[1])
+        #expect(object(object(upload.definition)?["annotations"])?["destructiveHint"] == .bool(true))
+        #expect(object(object(upload.definition)?["annotations"])?["readOnlyHint"] == .bool(false))
+        #expect(object(upload.definition)?["description"]?.interpolationText.contains("Steps that write files onto nodes: put.") == true)
+        #expect(object(object(download.definition)?["annotations"])?["readOnlyHint"] == .bool(true))
+    }
+
     @Test func theCatalogFollowsTheFilesOnDisk() throws {
         let logged = Mutex<[String]>([])
         let catalog = ToolCatalog(directories: [directory + "/a", directory + "/b"], inventoryFile: nil) { line in

@@ -5,8 +5,12 @@ import Testing
 /// `planrun mcp` driven by a real MCP client that nobody here wrote: the `mcp` package from PyPI, through
 /// `Tests/MCPClient/mcp_client.py`, over stdio. CI installs the package (`.ci/run`); a missing one fails.
 @Suite(.serialized)
-struct MCPClientTests {
+final class MCPClientTests {
     static let script = SchemaCheck.packageRoot + "/Tests/MCPClient/mcp_client.py"
+    /// The run store of this test's server (`PLANRUN_STATE`), so no test writes into `$HOME`.
+    let state = NSTemporaryDirectory() + "planrun-mcp-state-\(UUID().uuidString)"
+
+    deinit { try? FileManager.default.removeItem(atPath: state) }
 
     struct Report {
         var json: [String: Any]
@@ -23,9 +27,11 @@ struct MCPClientTests {
 
     /// Runs one scenario of the client against `planrun mcp server…` (in the package root) and returns its report.
     func client(_ scenario: [String], server: [String], timeout: Double = 240) async throws -> Report {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PLANRUN_STATE"] = state
         let child = try ChildProcess(
             "/usr/bin/env", ["python3", Self.script] + scenario + ["--", BinaryRunner.binaryPath, "mcp"] + server,
-            workingDirectory: SchemaCheck.packageRoot)
+            workingDirectory: SchemaCheck.packageRoot, environment: environment)
         let result = await child.wait(timeout: timeout)
         #expect(!result.timedOut)
         #expect(result.status == 0, "client failed: \(result.stderr)")
@@ -201,6 +207,13 @@ struct MCPClientTests {
         #expect(report.structured?["said"] as? String == "said ***")
         #expect(!String(describing: report.json).contains("hunter2-swordfish"))
         #expect(!report.stderr.contains("hunter2-swordfish"))
+        // The run is in the run store, as planrun run would have recorded it, and its id in the result's _meta.
+        let run = try #require((report.json["meta"] as? [String: Any])?["dev.planrun/run"] as? Int)
+        let shown = try await BinaryRunner.run(["show", String(run), "--format", "json"], environment: ["PLANRUN_STATE": state])
+        #expect(shown.exitCode == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("fixture"))
+        #expect(shown.stdout.contains("said ***"))
+        #expect(!shown.stdout.contains("hunter2-swordfish"))
     }
 
     @Test func aFailedRunIsAToolErrorThatStillCarriesTheResult() async throws {
@@ -221,6 +234,7 @@ struct MCPClientTests {
         #expect(report.json["clientError"] == nil)
         #expect(report.isError == false)
         #expect(report.structured?["dry_run"] as? Bool == true)
+        #expect(report.json["meta"] is NSNull)  // a dry run is not recorded
         let commands = report.steps.filter { $0["status"] as? String == "planned" }
         #expect(!commands.isEmpty)
         #expect(report.steps.allSatisfy { ["planned", "skipped"].contains($0["status"] as? String ?? "") })

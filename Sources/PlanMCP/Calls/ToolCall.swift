@@ -1,11 +1,15 @@
 import PlanEngine
+import PlanStore
 
 /// One `tools/call`: the arguments become the plan's inputs, the plan runs as `planrun run FILE` runs it (the
-/// same preparation and engine), and the result JSON comes back as the tool result, secrets masked.
+/// same preparation and engine, recorded in the run store), and the result JSON comes back as the tool
+/// result, secrets masked.
 struct ToolCall: Sendable {
     let tool: Tool
     let arguments: Value.Object
     let inventoryFile: String?
+    /// The run store's directory; nil records nothing (`planrun mcp --no-record`).
+    let stateDirectory: String?
     /// The caller's progress token: with one, each finished step is reported on `writer`.
     let progressToken: Value?
     let writer: MessageWriter
@@ -43,20 +47,46 @@ struct ToolCall: Sendable {
         var runRequest = request
         runRequest.dryRun = dryRun
         let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
-        let progress = progressToken.map { ProgressNotifier(token: $0, writer: writer, redactor: redactor) }
-        let runner = PlanRunner(runRequest, progress: progress)
+        let maskedInputs = redactor.redact(Value.object(runRequest.inputs))
+        let recorder = dryRun ? nil : record(runRequest, inputs: maskedInputs)
+        let events = RunEvents(recorder.map { [$0] } ?? [])
+        var sinks: [any ProgressSink] = []
+        if let progressToken { sinks.append(ProgressNotifier(token: progressToken, writer: writer, redactor: redactor)) }
+        if !events.isEmpty { sinks.append(events) }
+        events.runStarted(
+            plan: runRequest.plan, path: RunRecorder.absolute(runRequest.plan.file), operation: tool.operation,
+            inputs: maskedInputs, run: recorder?.run, rerunOf: nil)
+        let runner = PlanRunner(runRequest, progress: sinks.isEmpty ? nil : ProgressSinks(sinks), cache: recorder)
         let result = await withTaskCancellationHandler {
             await runner.run()
         } onCancel: {
             runner.interrupt()
         }
         let json = redactor.redact(result.json())
+        events.runFinished(result)
+        recorder?.finish(result, json: json)
         let failed = !dryRun && (result.validationStatus == .failed || result.ending == .interrupted)
-        return .object(Value.Object([
+        var answer = Value.Object([
             ("content", .array([Self.text(json.jsonText())])),
             ("structuredContent", json),
             ("isError", .bool(failed)),
-        ]))
+        ])
+        // The run's id in the store, for `planrun show ID` and `--rerun-failed ID`.
+        if let recorder { answer["_meta"] = .object(Value.Object([("dev.planrun/run", .int(recorder.run))])) }
+        return .object(answer)
+    }
+
+    /// Starts the run's record, as `planrun run` does; a store that cannot be opened costs a log line, never
+    /// the run.
+    private func record(_ request: RunRequest, inputs: Value) -> RunRecorder? {
+        guard let stateDirectory else { return nil }
+        do {
+            return try RunRecorder.start(
+                directory: stateDirectory, plan: request.plan, operation: tool.operation, inputs: inputs, rerunOf: nil)
+        } catch {
+            MCPServer.log("\(tool.name): the run is not recorded: \(error.message)")
+            return nil
+        }
     }
 
     /// The plan or the inputs did not pass the checks `planrun run` makes before its first step: the tool

@@ -10,7 +10,8 @@ struct Tool: Sendable {
     var operation: String
     /// Inputs declared `secret: true`: their values are masked even in the errors of a refused call.
     var secretInputs: [String]
-    /// Whether a step may change a node: `destructive: true` anywhere in the operation, fallbacks included.
+    /// Whether a step may change a node: `destructive: true` or a `copy` anywhere in the operation, fallbacks
+    /// included.
     var changesNodes: Bool
     /// The entry of `tools/list`.
     var definition: Value
@@ -49,13 +50,16 @@ struct Tool: Sendable {
             guard !steps.isEmpty else { continue }
             text += " \(phase.rawValue): " + steps.map { $0.name ?? $0.id }.joined(separator: ", ") + "."
         }
-        if changesNodes {
-            let destructive = operation.allSteps.filter(\.changesNodes).map(\.id)
+        let guarded = operation.allSteps.filter(\.destructive).map(\.id)
+        if !guarded.isEmpty {
             let guardText = plan.policy.destructiveWhen.map { "only when the plan's guard \($0.source) holds" }
                 ?? "never (the plan has no destructive_when guard)"
-            text += "\nDestructive steps (\(destructive.joined(separator: ", "))) run \(guardText); otherwise they are "
-                + "reported skipped. Call with dry_run: true first to see every command the run would start."
+            text += "\nDestructive steps (\(guarded.joined(separator: ", "))) run \(guardText); otherwise they are "
+                + "reported skipped."
         }
+        let copies = operation.allSteps.filter { $0.writesFiles && !$0.destructive }.map(\.id)
+        if !copies.isEmpty { text += "\nSteps that write files onto nodes: " + copies.joined(separator: ", ") + "." }
+        if changesNodes { text += " Call with dry_run: true first to see every command the run would start." }
         text += "\nReturns planrun's result JSON: the plan's output fields, then issues, validation_status, "
             + "confidence and one entry per step and node."
         return text
@@ -63,6 +67,12 @@ struct Tool: Sendable {
 }
 
 extension Step {
-    /// Whether the step may change a node, which makes its operation's tool destructive.
-    var changesNodes: Bool { destructive }
+    /// Whether the step may change a node, which makes its operation's tool destructive: `destructive: true`,
+    /// or a `copy` (it replaces files on nodes whether or not the plan marks it destructive).
+    var changesNodes: Bool { destructive || writesFiles }
+
+    var writesFiles: Bool {
+        if case .copy = action { return true }
+        return false
+    }
 }

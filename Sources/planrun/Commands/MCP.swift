@@ -26,6 +26,9 @@ extension Planrun {
         @Option(help: ArgumentHelp("Nodes and groups that replace or extend every plan's (as run --inventory).", valueName: "file"))
         var inventory: String?
 
+        @Flag(help: "Do not record the calls' runs in the run store ($PLANRUN_STATE).")
+        var noRecord = false
+
         func run() async throws {
             for directory in directories where !SourceFile.isDirectory(directory) {
                 Terminal.writeError("error: no such directory '\(directory)'\n")
@@ -37,7 +40,8 @@ extension Planrun {
             }
             ProcessSignals.ignoreBrokenPipe()
             let served = directories.isEmpty ? Self.defaultDirectories : directories
-            let server = MCPServer(directories: served, inventoryFile: inventory)
+            let server = MCPServer(
+                directories: served, inventoryFile: inventory, stateDirectory: noRecord ? nil : RunRecording.directory)
             // SIGINT or SIGTERM ends the session as a closed stdin does: running calls are stopped first.
             let trap = InterruptTrap(handler: { [stop = server.stop] _ in stop() })
             await server.serve()
