@@ -139,8 +139,18 @@ public final class RunStore: Sendable {
     }
 
     func append(run: Int, seq: Int, event: Value) throws(SQLite.Failure) {
-        try database.query(
-            "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)", [.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
+        try append(run: run, events: [(seq, event)])
+    }
+
+    /// Appends events to a run's log in one transaction.
+    func append(run: Int, events: [(Int, Value)]) throws(SQLite.Failure) {
+        try database.transaction { db throws(SQLite.Failure) in
+            for (seq, event) in events {
+                try db.query(
+                    "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)",
+                    [.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
+            }
+        }
     }
 
     /// Ends the run's record with its (masked) result, then applies the retention.

@@ -37,6 +37,7 @@ final class SQLite: @unchecked Sendable {
         }
         handle = db
         sqlite3_busy_timeout(db, busyTimeout)
+        _ = csqlite_no_checkpoint_on_close(db)
     }
 
     deinit { sqlite3_close_v2(handle) }

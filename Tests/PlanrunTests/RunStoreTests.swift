@@ -81,6 +81,7 @@ struct RunStoreTests {
         while !((try? String(contentsOfFile: events, encoding: .utf8))?.contains("\"step\":\"slow\"") ?? false), Date() < deadline {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
+        try await Task.sleep(nanoseconds: 600_000_000)  // the store takes events every 0.2 s
         let running = try await history()
         #expect(running.first?["status"] as? String == "running")
         child.signal(SIGKILL)

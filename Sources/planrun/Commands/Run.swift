@@ -141,7 +141,17 @@ extension Planrun {
                         stderrProgress.tick()
                     }
                 } : nil
+            // The store takes the events in batches, every 0.2 s.
+            let flusher = recorder.map { recorder in
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(200))
+                        recorder.flush()
+                    }
+                }
+            }
             let result = await task.value
+            flusher?.cancel()
             trap.uninstall()
             ticker?.cancel()
             stderrProgress.end()
