@@ -79,6 +79,8 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
     case inputFile = "input.file"
     // The command line
     case runPlanNotFound = "run.plan-not-found"
+    case runUnknownTarget = "run.unknown-target"
+    case runUnknownLimit = "run.unknown-limit"
 
     public var description: String { rawValue }
 
@@ -156,6 +158,9 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
         case .inputUnknownNode: return "a `node` input that names no node or group of the inventory"
         case .inputFile: return "the `--inputs` file cannot be read"
         case .runPlanNotFound: return "`planrun run NAME` found no plan of that name"
+        case .runUnknownTarget:
+            return "a target or `fallback_node` that the inputs decide names no node or group, found before the first step"
+        case .runUnknownLimit: return "a `--limit` name that is no node or group"
         }
     }
 }

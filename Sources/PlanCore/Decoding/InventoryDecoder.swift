@@ -15,12 +15,14 @@ public enum InventoryDecoder {
             return (nil, context.diagnostics)
         }
         let keys = root.mapping?.compactMap(\.key.scalar) ?? []
-        let inventory: Inventory?
+        var inventory: Inventory?
         if keys.isEmpty || keys.contains(where: { InventoryKey(rawValue: $0) != nil }) {
             inventory = decodeNative(root, context: &context)
         } else {
             inventory = AnsibleInventory.decode(root, context: &context)
         }
+        // Merged into a plan, a group still points into this file for the rules that check its members.
+        for i in inventory?.groups.indices ?? 0..<0 { inventory?.groups[i].file = file }
         return (inventory, context.diagnostics)
     }
 

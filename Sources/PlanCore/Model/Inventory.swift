@@ -70,6 +70,8 @@ public struct GroupDeclaration: Sendable {
     public var members: [String]
     public var memberRanges: [SourceRange]
     public var range: SourceRange
+    /// The inventory file the group comes from; nil for the plan's own `inventory:`.
+    public var file: String?
 
     public init(name: String, members: [String], memberRanges: [SourceRange] = [], range: SourceRange = .unknown) {
         self.name = name

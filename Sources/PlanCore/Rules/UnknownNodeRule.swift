@@ -10,16 +10,18 @@ public struct UnknownNodeRule: PlanRule {
     public func check(_ context: LintContext) -> [Diagnostic] {
         guard !context.nodeNames.isEmpty || !context.groupNames.isEmpty else { return [] }
         var out: [Diagnostic] = []
-        func check(_ name: String, at range: SourceRange, _ what: String) {
+        func check(_ name: String, at range: SourceRange, _ what: String, file: String? = nil) {
             guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
             let guess = context.closestTarget(to: name)
             let message = "\(what) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
-            out.append(Diagnostic(id, message, at: range, fixIt: guess))
+            var diagnostic = Diagnostic(id, message, at: range, fixIt: guess)
+            diagnostic.file = file
+            out.append(diagnostic)
         }
         for group in context.plan.inventory.groups {
             for (i, member) in group.members.enumerated() {
                 let range = i < group.memberRanges.count ? group.memberRanges[i] : group.range
-                check(member, at: range, "group '\(group.name)'")
+                check(member, at: range, "group '\(group.name)'", file: group.file)
             }
         }
         for input in context.plan.inputs where input.kind == .node {

@@ -36,8 +36,10 @@ public struct RunResult: Sendable {
     public var shard: Value.Object?
 
     /// 0 success, 1 partial, 2 failed, 130 interrupted — the exit codes of DESIGN.md.
+    /// A dry-run exits 65 when it found an error the run would hit (any issue), else 0.
     public var exitCode: Int32 {
         if ending == .interrupted { return 130 }
+        if dryRun { return issues.isEmpty ? 0 : 65 }
         switch validationStatus {
         case .success: return 0
         case .partial: return 1

@@ -54,6 +54,10 @@ struct NodeAttempt {
             timeout = try stepTimeout(scope: scope)
             work = try render(scope: scope)
         } catch let error as EvaluationError {
+            // A dry-run knows no captures or step results: a command built from them is decided at run time.
+            if runner.request.dryRun, step.templates.contains(where: { PlanRunner.dependsOnRunTime($0.template) }) {
+                return Outcome(status: .planned, reason: "command decided at run time (\(error.message))")
+            }
             return await fail(kind: .validation, message: error.message, outcome: Outcome(status: .failed))
         } catch let error as FileStepFailure {
             return await fail(kind: error.kind, message: error.message, outcome: Outcome(status: .failed), hint: error.hint)

@@ -6,16 +6,12 @@ extension PlanRunner {
     func runCommand(_ step: Step, on only: NodeDeclaration?) async -> Bool {
         let scope = await state.scope()
         let nodes: [NodeDeclaration]
-        do {
-            if let only, step.target == nil { nodes = [only] } else {
-                let resolved = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: scope)
-                // A fallback step serves its failed node, wherever the inventory puts it.
-                nodes = only == nil ? await inShard(resolved, step: step) : resolved
-            }
-        } catch {
-            await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
-            return false
+        if let only, step.target == nil { nodes = [only] } else {
+            guard let resolved = await resolveTargets(step, scope: scope) else { return false }
+            // A fallback step serves its failed node, wherever the inventory puts it.
+            nodes = only == nil ? await inShard(resolved, step: step) : resolved
         }
+        if nodes.isEmpty { return true }
         // One node (the common case) runs in this task: a child task would cost a hand-off to another
         // thread of the cooperative pool on every step.
         if nodes.count == 1 { return await runCommand(step, node: nodes[0]) }
@@ -81,7 +77,7 @@ extension PlanRunner {
         let other: NodeDeclaration
         do {
             let name = try template.evaluate(in: scope).interpolationText
-            other = try TargetResolver(inventory: request.plan.inventory).node(name)
+            other = try targets.node(name)
         } catch {
             await report(RunIssue(
                 kind: .validation, node: node.name, step: step.id, phase: step.phase,
@@ -118,6 +114,32 @@ extension PlanRunner {
         case .fail: await state.halt(.failed(step: step.id))
         case .continue: break
         case .markOffline: await state.markOffline(node.name, by: step.id)
+        }
+    }
+
+    /// The resolver of `target:` names, keeping to `--limit`.
+    var targets: TargetResolver { TargetResolver(inventory: request.plan.inventory, limit: request.limit) }
+
+    /// The nodes `step` runs on; nil after recording why there are none. A target outside `--limit` is
+    /// skipped; in a dry-run, one that reads what only the run knows is planned, not failed.
+    func resolveTargets(_ step: Step, scope: Value.Object) async -> [NodeDeclaration]? {
+        do {
+            let nodes = try targets.resolve(step.target, scope: scope)
+            if nodes.isEmpty, request.limit != nil {
+                await record(StepRecord(
+                    step: step.id, phase: step.phase, node: nil, status: .skipped, reason: "no target node is in --limit"))
+            }
+            return nodes
+        } catch {
+            let message = (error as? TargetResolver.Failure)?.message ?? "\(error)"
+            if request.dryRun, case .names(let templates)? = step.target, templates.contains(where: Self.dependsOnRunTime) {
+                await record(StepRecord(
+                    step: step.id, phase: step.phase, node: nil, status: .planned,
+                    reason: "targets decided at run time (\(message))"))
+                return []
+            }
+            await failNodeless(step, message: message)
+            return nil
         }
     }
 

@@ -90,14 +90,8 @@ extension PlanRunner {
             await runSet(step, entries, node: nil)
             return
         }
-        let nodes: [NodeDeclaration]
-        do {
-            let resolved = try TargetResolver(inventory: request.plan.inventory).resolve(step.target, scope: await state.scope())
-            nodes = await inShard(resolved, step: step)
-        } catch {
-            await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)")
-            return
-        }
+        guard let resolved = await resolveTargets(step, scope: await state.scope()) else { return }
+        let nodes = await inShard(resolved, step: step)
         for node in nodes { await runSet(step, entries, node: node) }
     }
 

@@ -17,7 +17,7 @@ public enum RunPreparation {
     /// elsewhere (an MCP tool call's arguments): after the inputs file, before `-i`.
     public static func prepare(
         plan name: String, assignments: [String], inputsFile: String?, inventoryFile: String?,
-        given: [(key: String, value: RawInput)] = [],
+        given: [(key: String, value: RawInput)] = [], limit: [String]? = nil,
         stdin: () -> [UInt8] = { SourceFile.read(descriptor: STDIN_FILENO) ?? [] }
     ) -> Result<RunRequest, Problems> {
         let plan: Plan
@@ -59,7 +59,19 @@ public enum RunPreparation {
         guard let name = resolution.operation, let operation = plan.operation(named: name), !diagnostics.hasErrors else {
             return .failure(Problems(diagnostics: diagnostics))
         }
-        return .success(RunRequest(plan: plan, operation: operation, inputs: resolution.values))
+        // Every target that the inputs decide is checked now, before any node is touched.
+        diagnostics += TargetCheck.problems(plan: plan, operation: operation, inputs: resolution.values)
+        var allowed: Set<String>?
+        if let limit {
+            switch TargetCheck.limit(limit, inventory: plan.inventory) {
+            case .success(let names): allowed = names
+            case .failure(let problems): diagnostics += problems.diagnostics
+            }
+        }
+        if diagnostics.hasErrors { return .failure(Problems(diagnostics: diagnostics)) }
+        var request = RunRequest(plan: plan, operation: operation, inputs: resolution.values)
+        request.limit = allowed
+        return .success(request)
     }
 
     /// Finds, decodes and lints the plan, and merges the inventory file into it: everything that does not
@@ -74,15 +86,16 @@ public enum RunPreparation {
         let (decoded, decodeProblems) = PlanDecoder.decode(path: path)
         var diagnostics = decodeProblems
         guard var plan = decoded, !diagnostics.hasErrors else { return .failure(Problems(diagnostics: diagnostics)) }
-        diagnostics += PlanLinter.lint(plan)
-        if diagnostics.hasErrors { return .failure(Problems(diagnostics: diagnostics)) }
 
+        // Linted after the merge, as `validate --inventory` does: a plan may target a group only the file defines.
         if let inventoryFile {
             let (inventory, problems) = InventoryDecoder.decode(path: inventoryFile)
             diagnostics += problems
             guard let inventory, !problems.hasErrors else { return .failure(Problems(diagnostics: diagnostics)) }
             plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: inventory)
         }
+        diagnostics += PlanLinter.lint(plan)
+        if diagnostics.hasErrors { return .failure(Problems(diagnostics: diagnostics)) }
         // A plan with no nodes at all runs on this machine, as Ansible's implicit localhost does: its steps
         // need no `target:` (the inventory has exactly one node) and report the node as `local`.
         if plan.inventory.nodes.isEmpty {

@@ -20,6 +20,8 @@ public struct RunRequest: Sendable {
     public var noCache = false
     /// Run only this slice of the nodes (`--shard I/N`); the result carries what `planrun merge` needs.
     public var shard: Shard?
+    /// `--limit`: the only nodes steps may run on (groups already expanded); nil for every node.
+    public var limit: Set<String>? = nil
 
     public init(
         plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,

@@ -1,9 +1,15 @@
-/// Turns a step's `target:` into node names: groups expanded (recursively), duplicates dropped, order kept.
+/// Turns a step's `target:` into node names: groups expanded (recursively), duplicates dropped, order kept,
+/// and only the nodes of `--limit` kept when it is given.
 struct TargetResolver {
     let inventory: Inventory
+    /// The node names `--limit` allows; nil allows every node.
+    var limit: Set<String>? = nil
 
     struct Failure: Error {
         var message: String
+        /// The name that is neither a node nor a group, and the closest one that is.
+        var unknown: String? = nil
+        var suggestion: String? = nil
     }
 
     func resolve(_ target: Target?, scope: Value.Object) throws -> [NodeDeclaration] {
@@ -11,7 +17,7 @@ struct TargetResolver {
             guard inventory.nodes.count == 1 else {
                 throw Failure(message: "the step names no target and the inventory has \(inventory.nodes.count) nodes")
             }
-            return inventory.nodes
+            return inventory.nodes.filter(allowed)
         }
         var names: [String] = []
         switch target {
@@ -24,6 +30,11 @@ struct TargetResolver {
                 names += try Self.names(in: value)
             }
         }
+        return try expand(names).filter(allowed)
+    }
+
+    /// The nodes `names` stand for, groups expanded, in order and without repeats; unknown names throw.
+    func expand(_ names: [String]) throws -> [NodeDeclaration] {
         var seen = Set<String>()
         var out: [NodeDeclaration] = []
         for name in names {
@@ -35,10 +46,15 @@ struct TargetResolver {
     /// A node by name, for `fallback_node:`.
     func node(_ name: String) throws -> NodeDeclaration {
         guard let node = inventory.node(named: name) else { throw unknown(name) }
+        guard allowed(node) else { throw Failure(message: "node '\(name)' is outside --limit") }
         return node
     }
 
-    private static func names(in value: Value) throws -> [String] {
+    private func allowed(_ node: NodeDeclaration) -> Bool {
+        limit?.contains(node.name) ?? true
+    }
+
+    static func names(in value: Value) throws -> [String] {
         switch value {
         case .string(let s): return [s]
         case .array(let items): return try items.flatMap(names(in:))
@@ -55,8 +71,9 @@ struct TargetResolver {
     private func unknown(_ name: String) -> Failure {
         let known = inventory.nodes.map(\.name) + inventory.groups.map(\.name)
         var message = "unknown node or group '\(name)'"
-        if let suggestion = Suggest.closest(to: name, among: known) { message += "; did you mean '\(suggestion)'?" }
+        let suggestion = Suggest.closest(to: name, among: known)
+        if let suggestion { message += "; did you mean '\(suggestion)'?" }
         message += " (known: \(known.joined(separator: ", ")))"
-        return Failure(message: message)
+        return Failure(message: message, unknown: name, suggestion: suggestion)
     }
 }

@@ -14,8 +14,8 @@ extension Planrun {
             commandName: "run",
             abstract: "Run an operation of a plan and print the result JSON.",
             discussion: """
-                Exit codes: 0 success, 1 partial, 2 failed, 64 usage error, 65 invalid plan or inputs, \
-                130 interrupted (the result is printed first).
+                Exit codes: 0 success, 1 partial, 2 failed, 64 usage error, 65 invalid plan or inputs (or a dry-run \
+                that found an error the run would hit), 130 interrupted (the result is printed first).
                 """
         )
 
@@ -33,7 +33,10 @@ extension Planrun {
         @Option(help: ArgumentHelp("Nodes and groups that replace or extend the plan's (planrun or Ansible YAML inventory).", valueName: "file"))
         var inventory: String?
 
-        @Flag(help: "Resolve everything a run would and start nothing.")
+        @Option(help: ArgumentHelp("Run only on these nodes: names of nodes or groups, comma-separated.", valueName: "nodes"))
+        var limit: String?
+
+        @Flag(help: "Resolve everything a run would and start nothing; exit 65 if it finds an error the run would hit.")
         var dryRun = false
 
         @Flag(help: "Show a unified diff of what each copy step changes per node (with --dry-run: would change; reads the nodes, never writes).")
@@ -69,6 +72,9 @@ extension Planrun {
             if rerunFailed != nil && (dryRun || noRecord) {
                 throw ValidationError("--rerun-failed reads the run store and records the new run: not with --dry-run or --no-record")
             }
+            if let limit, limit.split(separator: ",").allSatisfy({ $0.allSatisfy { $0 == " " } }) {
+                throw ValidationError("--limit expects node or group names, comma-separated")
+            }
             for item in input where RawInput.parseAssignment(item) == nil {
                 throw ValidationError("-i expects KEY=VALUE, got '\(item)'")
             }
@@ -80,7 +86,8 @@ extension Planrun {
         func run() async throws {
             ProcessSignals.ignoreBrokenPipe()
             let prepared = RunPreparation.prepare(
-                plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory)
+                plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory,
+                limit: limit.map { $0.split(separator: ",").map(String.init) })
             guard case .success(let request) = prepared else {
                 guard case .failure(let problems) = prepared else { Self.exit(65) }
                 DiagnosticPrinter.standard.report(Sorting.sorted(problems.diagnostics), source: nil)

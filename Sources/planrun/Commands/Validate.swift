@@ -16,6 +16,9 @@ extension Planrun {
         @Argument(help: "Plan files or directories of plans (*.yaml, *.yml). Default: plans/")
         var paths: [String] = []
 
+        @Option(help: ArgumentHelp("Nodes and groups merged into each plan before it is checked, as `run --inventory` does.", valueName: "file"))
+        var inventory: String?
+
         @OptionGroup var diagnostics: DiagnosticOptions
 
         func run() throws {
@@ -39,18 +42,35 @@ extension Planrun {
             }
 
             var all: [Diagnostic] = []
+            var errors = 0
+            var warnings = 0
+            // The file is read once and merged into every plan before its rules run, so a plan may target a
+            // group that only this file defines.
+            var fileInventory: Inventory?
+            if let inventory {
+                guard SourceFile.isFile(inventory) else {
+                    Terminal.writeError("error: no such file '\(inventory)'\n")
+                    throw ExitCode(64)
+                }
+                let (decoded, problems) = InventoryDecoder.decode(path: inventory)
+                let sorted = Sorting.sorted(problems)
+                errors += sorted.count { $0.severity == .error }
+                warnings += sorted.count { $0.severity == .warning }
+                printer.report(sorted, source: SourceFile.read(inventory))
+                all += sorted
+                fileInventory = decoded
+            }
             // Kept until `_exit`: freeing a large plan's structures node by node costs more than reading them.
             var decoded: [Plan] = []
             var trees: [YAMLNode] = []
             var contexts: [LintContext] = []
-            var errors = 0
-            var warnings = 0
             for file in files {
                 let bytes = SourceFile.read(file)
                 var (plan, found) = bytes.map {
                     PlanDecoder.decode(bytes: $0, file: file, keepingTree: { trees.append($0) })
                 } ?? PlanDecoder.decode(path: file)
-                if let plan {
+                if var plan {
+                    if let fileInventory { plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: fileInventory) }
                     found += PlanLinter.lint(plan, keepingContext: { contexts.append($0) })
                     decoded.append(plan)
                 }
