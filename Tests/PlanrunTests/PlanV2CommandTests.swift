@@ -208,4 +208,35 @@ struct PlanV2CommandTests {
         #expect(run.exitCode == 65)
         #expect(run.stderr.contains("'webX'") && !run.stderr.contains("'web'"), "stderr: \(run.stderr)")
     }
+
+    @Test func startIsPrintedWhenACommandStartsAndQueueTimeIsNotDuration() async throws {
+        let dir = try directory([
+            "plan.yaml": """
+                planrun: 1
+                inventory: { nodes: { a: { transport: local }, b: { transport: local }, c: { transport: local } } }
+                policy: { max_parallel: 1 }
+                operations:
+                  op:
+                    execute:
+                      - { id: nap, target: [a, b, c], run: "sleep 1" }
+                """
+        ])
+        let run = try await BinaryRunner.run(["run", dir + "/plan.yaml"])
+        #expect(run.exitCode == 0, "stderr: \(run.stderr)")
+        // One slot: a command starts only once the one before it has ended (its `succeeded` line may race the
+        // next `start`), so the last `start` comes after the first `succeeded`; queued, all three came first.
+        let lines = run.stderr.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(lines.count { $0 == "start" } == 3 && lines.count { $0 == "succeeded" } == 3, "stderr: \(run.stderr)")
+        let lastStart = try #require(lines.lastIndex(of: "start"))
+        let firstEnd = try #require(lines.firstIndex(of: "succeeded"))
+        #expect(lastStart > firstEnd, "stderr: \(run.stderr)")
+        let records = steps(try await json(run.stdout))
+        let queued = records.map { $0["queued"] as? Double ?? 0 }
+        let last = try #require(records.indices.max { queued[$0] < queued[$1] })
+        // The last node waited for two `sleep 1`s; its own duration is its one second, not three.
+        #expect(queued[last] >= 1.8, "\(records)")
+        let duration = try #require(records[last]["duration"] as? Double)
+        #expect(duration >= 0.9 && duration < queued[last], "\(records)")
+        #expect(queued.filter { $0 == 0 }.count == 1, "the first node never waited: \(records)")
+    }
 }

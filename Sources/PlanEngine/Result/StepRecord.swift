@@ -24,8 +24,10 @@ public struct StepRecord: Sendable, Hashable {
     public var status: Status
     public var attempts: Int
     public var exitCode: Int32?
-    /// Seconds.
+    /// Seconds at work on the node, without time spent waiting for a `max_parallel` slot.
     public var duration: Double
+    /// Seconds the step's commands waited for a `max_parallel` slot; written when at least a millisecond.
+    public var queued: Double = 0
     /// Why the step was skipped, not run, failed or recovered.
     public var reason: String?
     /// For `recovered` by `fallback_node:`: the node that answered instead.
@@ -85,6 +87,7 @@ public struct StepRecord: Sendable, Hashable {
         o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
         o["duration"] = .double(includeTimes ? (duration * 1000).rounded() / 1000 : 0)
         o["changed"] = .bool(changed)
+        if includeTimes, queued >= 0.0005 { o["queued"] = .double((queued * 1000).rounded() / 1000) }
         if let reason { o["reason"] = .string(reason) }
         if let answeredBy { o["answered_by"] = .string(answeredBy) }
         if let command { o["command"] = .string(command) }

@@ -10,7 +10,10 @@ struct NodeAttempt {
         var status: StepRecord.Status
         var attempts = 0
         var exitCode: Int32?
+        /// Seconds the step was at work on the node: connecting, running, polling; not waiting for a slot.
         var duration = 0.0
+        /// Seconds its commands waited for a `max_parallel` slot.
+        var queued = 0.0
         var stdout = ""
         var stderr = ""
         var reason: String?
@@ -42,10 +45,9 @@ struct NodeAttempt {
         let state = runner.state
         let clock = ContinuousClock()
         let started = clock.now
-        func elapsed() -> Double {
-            let d = clock.now - started
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        var queued = 0.0
+        /// Time at work, without the time spent waiting for a slot (that is neither the step's nor its timeout's).
+        func elapsed() -> Double { Self.seconds(clock.now - started) - queued }
 
         let scope = await runner.scope(for: node)
         let timeout: Double
@@ -94,12 +96,10 @@ struct NodeAttempt {
                               hint: FailureClassifier.hint(for: failure.kind))
         }
 
-        // The step's timeout bounds its command: the time spent waiting for the connection does not count.
+        // The step's timeout bounds its command: the time spent waiting for the connection, or for a slot, does
+        // not count.
         let connected = clock.now
-        func sinceConnected() -> Double {
-            let d = clock.now - connected
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        func sinceConnected() -> Double { Self.seconds(clock.now - connected) - queued }
         var outcome = Outcome(status: .failed)
         if let copyToShow {
             // `--diff` reads the node before the copy (or instead of it, in a dry-run), within the same timeout.
@@ -125,7 +125,6 @@ struct NodeAttempt {
         while true {
             outcome.attempts += 1
             let budget = step.until == nil ? timeout : max(0.001, timeout - sinceConnected())
-            runner.progress?.started(step: step, node: node.name, attempt: outcome.attempts, command: shown)
             let onLine: (@Sendable (String) -> Void)?
             if let progress = runner.progress, progress.wantsOutput {
                 let name = node.name
@@ -141,7 +140,17 @@ struct NodeAttempt {
                 outcome.duration = elapsed()
                 return await fail(kind: error.kind, message: error.message, outcome: outcome, hint: error.hint)
             }
-            let result = await runner.limiter.withSlot { await transport.execute(request) }
+            let asked = clock.now
+            let attempt = outcome.attempts
+            // `start` is printed when the command really starts, not while it waits for a slot.
+            let slot = await runner.limiter.withSlot { [step, node, runner] in
+                let waited = clock.now - asked
+                runner.progress?.started(step: step, node: node.name, attempt: attempt, command: shown)
+                return (await transport.execute(request), waited)
+            }
+            queued += slot.map { Self.seconds($0.1) } ?? Self.seconds(clock.now - asked)
+            outcome.queued = queued
+            let result = slot?.0
             if result?.succeeded != true { work.cleanUp() }
             guard let result, !Task.isCancelled else {
                 outcome.status = .cancelled
@@ -237,6 +246,10 @@ struct NodeAttempt {
             status: .succeeded, attempts: 1, exitCode: hit.exitCode,
             duration: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
             stdout: hit.stdout, stderr: hit.stderr, cacheAge: hit.age)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// Sleeps between attempts; false when the run was cancelled meanwhile.

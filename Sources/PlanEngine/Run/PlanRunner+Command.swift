@@ -92,6 +92,7 @@ extension PlanRunner {
         second.answeredBy = other.name
         second.reason = "recovered: answered by fallback node '\(other.name)'"
         second.attempts += attempt.attempts
+        second.queued += attempt.queued
         return second
     }
 
@@ -108,6 +109,7 @@ extension PlanRunner {
         record.stderrTail = RunEvents.tail(of: outcome.stderr)
         record.cached = outcome.cacheAge != nil
         record.cacheAge = outcome.cacheAge
+        record.queued = outcome.queued
         await self.record(record)
         guard outcome.status == .failed else { return }
         switch step.onError {
