@@ -229,7 +229,13 @@ enum ResultSchema {
         },
         "duration": {
           "type": "number",
-          "minimum": 0
+          "minimum": 0,
+          "description": "Seconds at work on the node, without time spent waiting for a max_parallel slot."
+        },
+        "queued": {
+          "type": "number",
+          "minimum": 0,
+          "description": "Seconds the step's commands waited for a max_parallel slot; absent when under a millisecond."
         },
         "reason": {
           "type": "string"
