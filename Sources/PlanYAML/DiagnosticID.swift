@@ -61,8 +61,14 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
     case exprType = "expr.type"
     case planSetReadsItself = "plan.set-reads-itself"
     case planOutputKey = "plan.output-key"
+    // Groups, loops and step files
+    case planGroup = "plan.group"
+    case planUsesFile = "plan.uses-file"
+    case planUsesCycle = "plan.uses-cycle"
+    case planItemOutsideLoop = "plan.item-outside-loop"
     // Warnings
     case planQuotedInterpolation = "plan.quoted-interpolation"
+    case planListInterpolation = "plan.list-interpolation"
     case planUnguardedDestructive = "plan.unguarded-destructive"
     // Inventory files
     case inventoryUnreadable = "inventory.unreadable"
@@ -86,7 +92,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
 
     public var severity: Diagnostic.Severity {
         switch self {
-        case .planQuotedInterpolation, .planUnguardedDestructive: return .warning
+        case .planQuotedInterpolation, .planListInterpolation, .planUnguardedDestructive: return .warning
         default: return .error
         }
     }
@@ -144,7 +150,14 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
         case .exprType: return "a value that can never suit its function or operator: a literal, a declared input, a function's result"
         case .planSetReadsItself: return "a `set:` value reading another value of the same step"
         case .planOutputKey: return "an `output:` field named like one of the engine's result keys (`steps`, `confidence`, …)"
+        case .planGroup:
+            return "`batch`, `pause`, `max_failures` or `with` on a step that is no group (`steps`/`uses`); a rollout without `target`; `parallel` without `for_each`; a group's step with its own `target` or `needs`"
+        case .planUsesFile: return "a file named by `uses:` that cannot be read or is no step file (`kind: steps`)"
+        case .planUsesCycle: return "step files that use each other in a cycle"
+        case .planItemOutsideLoop: return "`item` or `item_index` where no `for_each` gives one"
         case .planQuotedInterpolation: return "`${{ }}` inside shell quotes in `run:`"
+        case .planListInterpolation:
+            return "a list input put whole into `run:` outside a loop (one shell word): loop over it with `for_each`, or `join` it"
         case .planUnguardedDestructive: return "`restart`, `reboot`, `shutdown`, `mkfs`, `rm -r…`, `dd` without `destructive: true`"
         case .inventoryUnreadable: return "the `--inventory` file cannot be read"
         case .inventoryEmpty: return "the `--inventory` file is empty"

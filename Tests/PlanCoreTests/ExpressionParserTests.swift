@@ -61,7 +61,7 @@ import Testing
         #expect(message("${{ 'abc }}") == "unterminated string; expected a closing '")
         #expect(message("x ${{ 1") == "unterminated expression; expected '}}' to close '${{'")
         #expect(message("${{ }}") == "empty expression")
-        #expect(message("${{ a and b }}") == "unknown name 'a'; paths start with 'inputs', 'nodes', 'steps', 'node', 'vars', 'run'")
+        #expect(message("${{ a and b }}") == "unknown name 'a'; paths start with 'inputs', 'nodes', 'steps', 'node', 'vars', 'run', 'item', 'item_index'")
     }
 
     @Test func unmatchedParenNotePointsAtTheOpener() {

@@ -58,16 +58,40 @@ public final class Testbed: @unchecked Sendable {
 
     /// A copy of the inventory where, in `node`'s entry only, `target` is replaced: a wrong key, a bad host.
     public func inventory(node: String, replacing target: String, with replacement: String) throws -> String {
-        let text = try String(contentsOfFile: inventory, encoding: .utf8)
-        guard let start = text.range(of: "\n  \(node):\n") else { throw Failure(description: "no node \(node)") }
-        let rest = text[start.upperBound...]
-        let end = rest.range(of: "\n  [a-z]", options: .regularExpression)?.lowerBound
-            ?? rest.range(of: "\ngroups:")?.lowerBound ?? rest.endIndex
-        let section = String(rest[..<end]).replacingOccurrences(of: target, with: replacement)
-        let edited = String(text[..<start.upperBound]) + section + String(rest[end...])
+        let (text, entry) = try self.entry(of: node)
+        let section = String(text[entry]).replacingOccurrences(of: target, with: replacement)
+        let edited = String(text[..<entry.lowerBound]) + section + String(text[entry.upperBound...])
         let path = directory + "/inventory-\(UUID().uuidString).yaml"
         try edited.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    /// An inventory of aliases: each name (`web1`) is a node of its own that reaches the bed's node it maps to
+    /// (`genesis`), with that node's settings and vars; `groups` as written. For plans that address a fleet.
+    public func inventory(aliases: [(name: String, node: String)], groups: [String: [String]]) throws -> String {
+        var out = "nodes:\n"
+        for (name, node) in aliases {
+            let (text, entry) = try self.entry(of: node)
+            out += "  \(name):\n" + text[entry] + "\n"
+        }
+        out += "groups:\n"
+        for (group, members) in groups.sorted(by: { $0.key < $1.key }) {
+            out += "  \(group): [\(members.joined(separator: ", "))]\n"
+        }
+        let path = directory + "/aliases-\(UUID().uuidString).yaml"
+        try out.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The inventory's text and the lines of `node`'s entry (its settings, without the `  NAME:` line).
+    private func entry(of node: String) throws -> (String, Range<String.Index>) {
+        let text = try String(contentsOfFile: inventory, encoding: .utf8)
+        guard let start = text.range(of: "\n  \(node):\n") else { throw Failure(description: "no node \(node)") }
+        let rest = text[start.upperBound...]
+        // The entry ends where the next node or the groups begin, whichever comes first.
+        let ends = [rest.range(of: "\n  [a-z]", options: .regularExpression), rest.range(of: "\ngroups:")]
+        let end = ends.compactMap { $0?.lowerBound }.min() ?? rest.endIndex
+        return (text, start.upperBound..<end)
     }
 
     @discardableResult

@@ -153,7 +153,7 @@ final class NodeCoordinatorTests {
         let unforced = try await run(["operation=coordinate"])
         #expect(unforced.issue("service_offline", node: "follower") != nil)
         #expect(unforced.nodes["follower"]?["status"] as? String == "offline")
-        #expect(unforced.step("coordinated_restart", "follower")?["status"] as? String == "skipped")
+        #expect(unforced.step("coordinated_restart.restart", "follower")?["status"] as? String == "skipped")
         #expect(bed.state("follower", "restarts") ?? "0" == "0")
 
         let forced = try await run(["operation=coordinate", "force=true"])

@@ -6,6 +6,8 @@ import PlanYAML
 /// pass reports everything. Plain scalars are typed here by the field that reads them.
 struct DecodingContext {
     let file: String?
+    /// The files that use this one through `uses:`, outermost first: a file found among them is a cycle.
+    var usingChain: [String] = []
     private(set) var diagnostics: [Diagnostic] = []
     /// Steps decoded while the file was still being read (`EarlyStepDecoder`); empty for most plans.
     var earlySteps: EarlySteps
@@ -193,6 +195,16 @@ struct DecodingContext {
         }
         if node.scalar != nil, !node.isNull { return [(node.scalar!, node.range)] }
         typeError(expected: "a name or a list of names", found: node)
+        return nil
+    }
+
+    /// A count of nodes (`2`) or a percentage of them (`"25%"`).
+    mutating func share(_ node: YAMLNode, what: String) -> Share? {
+        if let text = node.scalar, !node.isNull {
+            if text.hasSuffix("%"), let p = Double(text.dropLast()), p >= 0, p <= 100 { return .percent(p) }
+            if !node.isQuoted, let n = ScalarTyping.int(text), n >= 0 { return .count(n) }
+        }
+        typeError(expected: "\(what): a count such as 2 or a percentage such as '25%'", found: node)
         return nil
     }
 

@@ -29,6 +29,11 @@ public enum PlanDecoder {
             }
             return (nil, context.diagnostics)
         }
+        if StepDecoder.isStepFile(root) {
+            // A step file is checked on its own (its keys, its steps, its inputs) but is no plan to run.
+            StepDecoder.checkStepFile(root, file: file, context: &context)
+            return (nil, context.diagnostics)
+        }
         let plan = decodePlan(root, file: file, context: &context)
         return (plan, context.diagnostics)
     }

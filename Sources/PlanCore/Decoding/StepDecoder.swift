@@ -1,6 +1,7 @@
 import PlanYAML
 
-/// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`, `copy`, `fetch`).
+/// Reads steps: one mapping each, with exactly one action (`run`, `argv`, `set`, `assert`, `copy`, `fetch`, or a
+/// group: `steps`, `uses`).
 enum StepDecoder {
     static let onErrorChoices = Step.OnError.allCases.map { ($0.rawValue, $0) }
 
@@ -64,13 +65,13 @@ enum StepDecoder {
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
         // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
         guard let pairs = node.mapping else {
-            context.typeError(expected: "a step mapping with an id and one of run, argv, set, assert, copy or fetch", found: node)
+            context.typeError(expected: "a step mapping with an id and one of \(actionList)", found: node)
             return nil
         }
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
         var sawID = false
-        var actionKey: YAMLNode?
-        readFields(pairs, phase: phase, into: &step, sawID: &sawID, actionKey: &actionKey, context: &context)
+        var keys = SeenKeys()
+        readFields(pairs, phase: phase, into: &step, sawID: &sawID, keys: &keys, context: &context)
         let start = SourceRange(start: node.range.start, end: node.range.start)
         if !sawID {
             context.missingKey("id", in: "a step", at: start)
@@ -82,12 +83,82 @@ enum StepDecoder {
                 .planStepAction, "changed_when applies to steps that run on nodes (run, argv, copy or fetch)",
                 at: changedWhen.range)
         }
-        if actionKey == nil {
-            context.report(
-                .planStepAction, "step '\(step.id)' does nothing; give it one of run, argv, set, assert, copy or fetch", at: step.idRange)
+        if keys.action == nil {
+            context.report(.planStepAction, "step '\(step.id)' does nothing; give it one of \(actionList)", at: step.idRange)
         }
         if let cacheRange = step.cacheRange { checkCache(step, at: cacheRange, context: &context) }
+        checkCombinations(&step, keys: keys, context: &context)
+        if step.isGroup { prefixNested(&step) }
         return step
+    }
+
+    /// "run, argv, set, assert, steps or uses", for messages.
+    static let actionList: String = {
+        let names = StepKey.actions.map(\.rawValue)
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }()
+
+    /// Keys whose meaning depends on others, remembered while the mapping is read.
+    struct SeenKeys {
+        /// The key that gave the step its action.
+        var action: YAMLNode?
+        /// `uses:` and `with:`, read together once the mapping is done.
+        var uses: (key: YAMLNode, value: YAMLNode)?
+        var with: (key: YAMLNode, value: YAMLNode)?
+        /// `batch`, `pause`, `max_failures`: only a group rolls out.
+        var rollout: [YAMLNode] = []
+        var parallel: YAMLNode?
+    }
+
+    /// Rules between keys of one step: a rollout and `with:` need a group, `parallel:` needs `for_each:`,
+    /// a group's own steps follow it in order and walk its nodes.
+    private static func checkCombinations(_ step: inout Step, keys: SeenKeys, context: inout DecodingContext) {
+        if let uses = keys.uses {
+            decodeUses(uses.value, with: keys.with?.value, into: &step, context: &context)
+        } else if let with = keys.with {
+            context.report(.planGroup, "'with' gives inputs to a step file; it needs 'uses'", at: with.key.range)
+        }
+        if !step.isGroup {
+            for key in keys.rollout {
+                context.report(.planGroup, "'\(key.scalar ?? "")' rolls out a group; it needs 'steps' or 'uses'", at: key.range)
+            }
+        } else if let rollout = step.rollout, rollout.batch != nil || rollout.maxFailures != nil, step.target == nil {
+            context.report(.planGroup, "group '\(step.id)' rolls out over nodes; give it a 'target'", at: rollout.range)
+        }
+        if let parallel = keys.parallel, step.forEach == nil {
+            context.report(
+                .planGroup, "'parallel' runs the items of 'for_each' together; the step has no 'for_each'", at: parallel.range)
+        }
+        guard step.isGroup else { return }
+        for child in step.children {
+            if step.target != nil, let target = child.target {
+                context.report(
+                    .planGroup, "step '\(child.id)' walks the nodes of its group '\(step.id)'; remove its 'target'",
+                    at: target.range)
+            }
+            if child.hasNeedsKey {
+                context.report(
+                    .planGroup, "the steps of group '\(step.id)' run in order; 'needs' is for steps outside groups",
+                    at: child.needsRange ?? child.idRange)
+            }
+        }
+    }
+
+    /// A group's steps (and their fallbacks and `on_failure` steps) are named under the group (`web.restart`),
+    /// so that a step file used twice, or two groups with a step `check` each, give ids unique in the operation.
+    /// A top-level step's fallbacks keep their own ids, as in version 1.
+    private static func prefixNested(_ step: inout Step) {
+        func prefix(_ nested: inout Step) {
+            nested.id = step.id + "." + nested.id
+            nested.fallback = nested.fallback.map { var s = $0; prefix(&s); return s }
+            nested.onFailure = nested.onFailure.map { var s = $0; prefix(&s); return s }
+            if case .group(let children) = nested.action {
+                nested.action = .group(children.map { var s = $0; prefix(&s); return s })
+            }
+        }
+        if case .group(let children) = step.action {
+            step.action = .group(children.map { var s = $0; prefix(&s); return s })
+        }
     }
 
     /// Every key of a step mapping, read into `step`: through the buffer and handed on borrowed, since copying
@@ -95,7 +166,7 @@ enum StepDecoder {
     /// own so that the closure captures its parameters, not `decodeStep`'s step, which can then be returned
     /// by moving it rather than by copying every field.
     private static func readFields(
-        _ pairs: [YAMLNode.Pair], phase: Phase, into step: inout Step, sawID: inout Bool, actionKey: inout YAMLNode?,
+        _ pairs: [YAMLNode.Pair], phase: Phase, into step: inout Step, sawID: inout Bool, keys: inout SeenKeys,
         context: inout DecodingContext
     ) {
         pairs.withUnsafeBufferPointer { pairs in
@@ -106,7 +177,7 @@ enum StepDecoder {
                 }
                 readField(
                     key, keyNode: pairs[index].key, value: pairs[index].value, phase: phase, into: &step,
-                    sawID: &sawID, actionKey: &actionKey, context: &context)
+                    sawID: &sawID, keys: &keys, context: &context)
             }
         }
     }
@@ -114,21 +185,21 @@ enum StepDecoder {
     /// One key of a step mapping, read into `step`.
     private static func readField(
         _ key: String, keyNode: YAMLNode, value: YAMLNode, phase: Phase, into step: inout Step, sawID: inout Bool,
-        actionKey: inout YAMLNode?, context: inout DecodingContext
+        keys: inout SeenKeys, context: inout DecodingContext
     ) {
         guard let field = StepKey(rawValue: key) else {
             context.unknownKey(key, at: keyNode, among: StepKey.self, in: "a step")
             return
         }
         if field.isAction {
-            if let first = actionKey {
+            if let first = keys.action {
                 context.report(
                     .planStepAction,
-                    "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of run, argv, set, assert, copy or fetch",
+                    "step has both '\(first.scalar ?? "")' and '\(key)'; a step does exactly one of \(actionList)",
                     at: keyNode.range, notes: [Diagnostic.Note("'\(first.scalar ?? "")' is here", at: first.range)])
                 return
             }
-            actionKey = keyNode
+            keys.action = keyNode
         }
         switch field {
         case .id:
@@ -191,6 +262,38 @@ enum StepDecoder {
         case .cache:
             step.cacheRange = keyNode.range
             step.cache = context.duration(value)
+        case .forEach:
+            if value.isNull { context.typeError(expected: "a list or an expression that yields one", found: value) }
+            else { step.forEach = PlanDecoder.valueTemplate(value, context: &context) }
+        case .parallel:
+            keys.parallel = keyNode
+            step.parallel = context.bool(value) ?? false
+        case .steps:
+            let children = decodeSteps(value, phase: phase, context: &context)
+            if children.isEmpty, value.sequence != nil {
+                context.report(.planGroup, "a group needs at least one step", at: value.range)
+            }
+            step.action = .group(children)
+        case .uses: keys.uses = (keyNode, value)
+        case .with: keys.with = (keyNode, value)
+        case .batch:
+            keys.rollout.append(keyNode)
+            if let share = context.share(value, what: "a number of nodes per batch") {
+                if share.of(100) <= 0 { context.report(.planType, "a batch needs at least one node", at: value.range) }
+                step.rollout = step.rollout ?? Rollout(range: keyNode.range)
+                step.rollout?.batch = share
+            }
+        case .pause:
+            keys.rollout.append(keyNode)
+            step.rollout = step.rollout ?? Rollout(range: keyNode.range)
+            step.rollout?.pause = context.duration(value) ?? 0
+        case .maxFailures:
+            keys.rollout.append(keyNode)
+            if let share = context.share(value, what: "a number of failed nodes") {
+                step.rollout = step.rollout ?? Rollout(range: keyNode.range)
+                step.rollout?.maxFailures = share
+            }
+        case .onFailure: step.onFailure = decodeSteps(value, phase: phase, context: &context)
         }
     }
 

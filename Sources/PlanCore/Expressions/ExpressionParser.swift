@@ -4,7 +4,8 @@ extension Expression {
     /// The names a path may start with; any other is an `expr.unknown-name` error at parse time, so that
     /// `input.x` is caught by `planrun validate` with a did-you-mean.
     /// `run` (issues, validation_status, confidence, …) is set only while `output:` is rendered.
-    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars", "run"]
+    /// `item` and `item_index` are set inside `for_each:` loops.
+    public static let scopeNames = ["inputs", "nodes", "steps", "node", "vars", "run", "item", "item_index"]
 
     /// Deepest nesting of parentheses, lists, calls and operators accepted in one expression; deeper
     /// input is an `expr.syntax` error, never a stack overflow in the parser or the evaluator.

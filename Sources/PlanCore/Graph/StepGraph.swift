@@ -32,11 +32,11 @@ public struct StepGraph: Sendable {
         index.reserveCapacity(steps.count * 2)
         for i in steps.indices where index[steps[i].id] == nil {
             index[steps[i].id] = i
-            guard !steps[i].fallback.isEmpty else { continue }
-            var pending = steps[i].fallback
-            while let fallback = pending.popLast() {
-                if index[fallback.id] == nil { index[fallback.id] = i }
-                pending += fallback.fallback
+            guard !steps[i].fallback.isEmpty || steps[i].isGroup || !steps[i].onFailure.isEmpty else { continue }
+            var pending = steps[i].fallback + steps[i].children + steps[i].onFailure
+            while let nested = pending.popLast() {
+                if index[nested.id] == nil { index[nested.id] = i }
+                pending += nested.fallback + nested.children + nested.onFailure
             }
         }
         self.index = index

@@ -15,6 +15,11 @@ public enum PlanSectionKey: String, PlanKey {
     case planrun, name, description, inventory, inputs, policy, operations, output
 }
 
+/// The keys of a step file (`kind: steps`), which `uses:` includes.
+public enum StepFileKey: String, PlanKey {
+    case planrun, kind, name, description, inputs, steps
+}
+
 /// The keys of a step mapping.
 public enum StepKey: String, PlanKey {
     case id, name, target, run, argv, set, assert, needs, when, timeout, retries, delay, until, capture
@@ -23,16 +28,20 @@ public enum StepKey: String, PlanKey {
     case fallbackNode = "fallback_node"
     case errors, destructive, message, recommend, cache, copy, fetch
     case changedWhen = "changed_when"
+    case forEach = "for_each"
+    case parallel, steps, uses, with, batch, pause
+    case maxFailures = "max_failures"
+    case onFailure = "on_failure"
 
     /// The keys that give a step its action; a step has exactly one.
     public var isAction: Bool {
         switch self {
-        case .run, .argv, .set, .assert, .copy, .fetch: return true
+        case .run, .argv, .set, .assert, .copy, .fetch, .steps, .uses: return true
         default: return false
         }
     }
 
-    /// The action keys, for messages ("one of run, argv, set or assert").
+    /// The action keys, for messages ("one of run, argv, set, assert, steps or uses").
     public static var actions: [StepKey] { allCases.filter(\.isAction) }
 }
 

@@ -15,6 +15,8 @@ public struct Step: Sendable {
         case copy(CopyAction)
         /// Pulls a file from nodes (`fetch:`).
         case fetch(FetchAction)
+        /// A group (`steps:`, or the steps of a file named by `uses:`): each target node walks them in order.
+        case group([Step])
 
         /// `copy` or `fetch`: the step moves a file rather than running a command of the plan's.
         public var movesFiles: Bool {
@@ -28,7 +30,7 @@ public struct Step: Sendable {
         public var isCommand: Bool {
             switch self {
             case .run, .argv, .copy, .fetch: return true
-            case .set, .assert: return false
+            case .set, .assert, .group: return false
             }
         }
     }
@@ -78,6 +80,27 @@ public struct Step: Sendable {
     public var recommend: Template?
     /// The whole step mapping.
     public var range: SourceRange
+    /// `for_each:`: a list, or a template that yields one; the step runs once per item (per node).
+    public var forEach: ValueTemplate? = nil
+    /// `parallel: true`: the items of `for_each` run together (within `max_parallel`) rather than in order.
+    public var parallel = false
+    /// `batch:`, `pause:` and `max_failures:` of a group.
+    public var rollout: Rollout? = nil
+    /// `on_failure:`: steps run on the node where this step failed; unlike `fallback:`, the step stays failed.
+    public var onFailure: [Step] = []
+    /// `uses:` with `with:`: the step file whose steps this group runs.
+    public var uses: StepUse? = nil
+
+    /// The group's steps; empty for a step that is not a group.
+    public var children: [Step] {
+        if case .group(let steps) = action { return steps }
+        return []
+    }
+
+    public var isGroup: Bool {
+        if case .group = action { return true }
+        return false
+    }
 
     public init(
         id: String, idRange: SourceRange = .unknown, name: String? = nil, phase: Phase = .execute,

@@ -86,6 +86,19 @@ public struct LintContext: Sendable {
                     references: list[position].references))
             let fallback = list[position].fallback
             for i in fallback.indices { visit(fallback, at: i, owner: owner, isFallback: true) }
+            let onFailure = list[position].onFailure
+            for i in onFailure.indices { visit(onFailure, at: i, owner: owner, isFallback: true) }
+            let children = list[position].children
+            if list[position].uses != nil {
+                // A used step file's steps were checked against the file itself (its inputs, its lines); here
+                // they are only names that `needs:` and `steps.ID` may use.
+                let group = firstByID[list[position].id] ?? steps.count - 1
+                for child in Operation(name: "", steps: children).allSteps where firstByID[child.id] == nil {
+                    firstByID[child.id] = group
+                }
+            } else {
+                for i in children.indices { visit(children, at: i, owner: owner, isFallback: true) }
+            }
         }
         for i in operation.steps.indices { visit(operation.steps, at: i, owner: i, isFallback: false) }
         return (steps, firstByID)
@@ -117,7 +130,10 @@ extension Step {
         case .fetch(let fetch):
             body("fetch", fetch.src)
             body("fetch", fetch.dest)
+        case .group: break
         }
+        forEach?.forEachTemplate { body("for_each", $0) }
+        for entry in uses?.with ?? [] { entry.value.forEachTemplate { body("with", $0) } }
         if case .names(let names)? = target { for t in names { body("target", t) } }
         if let when { body("when", when) }
         if case .template(let t)? = timeout { body("timeout", t) }

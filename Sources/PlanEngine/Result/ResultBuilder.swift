@@ -11,14 +11,17 @@ struct ResultBuilder {
         let nodeOrder = Dictionary(
             request.plan.inventory.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         // Plan order, then inventory order, then the order things happened: the same every run.
-        func key(_ step: String?, _ node: String?, _ offset: Int) -> [Int] {
-            [step.flatMap { stepOrder[$0] } ?? -1, node.flatMap { nodeOrder[$0] } ?? -1, offset]
+        func key(_ step: String?, _ node: String?, _ item: Int?, _ offset: Int) -> [Int] {
+            [step.flatMap { stepOrder[$0] } ?? -1, node.flatMap { nodeOrder[$0] } ?? -1, item ?? -1, offset]
         }
         let records = await state.records.enumerated()
-            .sorted { key($0.element.step, $0.element.node, $0.offset).lexicographicallyPrecedes(key($1.element.step, $1.element.node, $1.offset)) }
+            .sorted {
+                key($0.element.step, $0.element.node, $0.element.itemIndex, $0.offset)
+                    .lexicographicallyPrecedes(key($1.element.step, $1.element.node, $1.element.itemIndex, $1.offset))
+            }
             .map(\.element)
         let issues = await state.issues.enumerated()
-            .sorted { key($0.element.step, $0.element.node, $0.offset).lexicographicallyPrecedes(key($1.element.step, $1.element.node, $1.offset)) }
+            .sorted { key($0.element.step, $0.element.node, nil, $0.offset).lexicographicallyPrecedes(key($1.element.step, $1.element.node, nil, $1.offset)) }
             .map(\.element)
 
         let ending = await state.stop ?? .finished
@@ -58,6 +61,7 @@ struct ResultBuilder {
             recommendations: await state.recommendations, validationStatus: status, confidence: confidence,
             executionTime: executionTime, steps: records, ending: ending, dryRun: request.dryRun,
             waves: request.dryRun ? runner.graph.waves : [])
+        if request.dryRun { result.batches = await state.batches }
         if !request.dryRun {
             result.output = await renderOutput(result)
             result.learned = await state.scope()

@@ -15,6 +15,7 @@ public enum ResultText {
             }
             var line = "  \(record.status.rawValue.padding(9)) \(record.step)"
             if let node = record.node { line += " [\(node)]" }
+            if record.itemIndex != nil { line += " item \((record.item ?? .null).jsonText())" }
             if let command = record.command { line += ": \(command)" }
             var details: [String] = []
             if let timeout = record.timeout { details.append("timeout \(DurationText.format(timeout))") }
@@ -23,6 +24,8 @@ public enum ResultText {
             if let node = record.fallbackNode { details.append("fallback node \(node)") }
             if let cache = record.cache { details.append("cache \(DurationText.format(cache))") }
             if record.cached { details.append("cached, \(DurationText.format(((record.cacheAge ?? 0) * 10).rounded() / 10)) old") }
+            if let handlers = record.onFailure { details.append("on failure " + handlers.joined(separator: ", ")) }
+            if let batch = record.batch { details.append("batch \(batch)") }
             if !result.dryRun, record.status != .skipped, record.status != .notRun {
                 details.append("\(record.attempts) attempt\(record.attempts == 1 ? "" : "s")")
             }
@@ -38,6 +41,13 @@ public enum ResultText {
             lines.append("")
             lines.append("waves (steps that may run together):")
             for (i, wave) in result.waves.enumerated() { lines.append("  \(i + 1). " + wave.joined(separator: ", ")) }
+        }
+        if result.dryRun, !result.batches.isEmpty {
+            lines.append("")
+            for (step, batches) in result.batches {
+                let listed = batches.enumerated().map { "\($0.offset + 1). " + $0.element.joined(separator: ", ") }
+                lines.append("batches of \(step): " + listed.joined(separator: "  "))
+            }
         }
         if !result.issues.isEmpty {
             lines.append("")

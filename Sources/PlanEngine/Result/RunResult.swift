@@ -34,6 +34,8 @@ public struct RunResult: Sendable {
     public var learned = Value.Object()
     /// A sharded run only: which shard, and the data `planrun merge` evaluates (`PlanRunner+Shard`).
     public var shard: Value.Object?
+    /// Dry-run only: each group's rollout batches, node names in inventory order.
+    public var batches: [(step: String, batches: [[String]])] = []
 
     /// 0 success, 1 partial, 2 failed, 130 interrupted — the exit codes of DESIGN.md.
     /// A dry-run exits 65 when it found an error the run would hit (any issue), else 0.
@@ -64,6 +66,11 @@ public struct RunResult: Sendable {
         if dryRun {
             o["dry_run"] = .bool(true)
             o["waves"] = .array(waves.map { .array($0.map(Value.string)) })
+            if !batches.isEmpty {
+                var rollouts = Value.Object()
+                for (step, list) in batches { rollouts[step] = .array(list.map { .array($0.map(Value.string)) }) }
+                o["batches"] = .object(rollouts)
+            }
         }
         o["steps"] = .array(steps.map { $0.json(includeTimes: includeTimes) })
         if let shard { o["shard"] = .object(shard) }

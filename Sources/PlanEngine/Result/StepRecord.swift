@@ -56,6 +56,13 @@ public struct StepRecord: Sendable, Hashable {
     public var diff: String?
     /// Keys of a shard's record this version does not model, passed through by `planrun merge` unchanged.
     public var carried = Value.Object()
+    /// Dry-run only: the `on_failure` step ids.
+    public var onFailure: [String]?
+    /// In a loop: the item (`"item": …` in the result) and its place, which orders records of one step and node.
+    public var item: Value?
+    public var itemIndex: Int?
+    /// In a group's rollout of several batches: the batch (1-based) the node is in.
+    public var batch: Int?
 
     public init(
         step: String, phase: Phase, node: String?, status: Status, attempts: Int = 0, exitCode: Int32? = nil,
@@ -89,6 +96,8 @@ public struct StepRecord: Sendable, Hashable {
         o["changed"] = .bool(changed)
         if includeTimes, queued >= 0.0005 { o["queued"] = .double((queued * 1000).rounded() / 1000) }
         if let reason { o["reason"] = .string(reason) }
+        if itemIndex != nil { o["item"] = item ?? .null }
+        if let batch { o["batch"] = .int(batch) }
         if let answeredBy { o["answered_by"] = .string(answeredBy) }
         if let command { o["command"] = .string(command) }
         if let timeout { o["timeout"] = .double(timeout) }
@@ -102,6 +111,7 @@ public struct StepRecord: Sendable, Hashable {
         }
         if let diff { o["diff"] = .string(diff) }
         for (key, value) in carried where o[key] == nil { o[key] = value }
+        if let onFailure { o["on_failure"] = .array(onFailure.map(Value.string)) }
         return .object(o)
     }
 }

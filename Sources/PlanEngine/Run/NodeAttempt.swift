@@ -3,6 +3,8 @@ struct NodeAttempt {
     let runner: PlanRunner
     let step: Step
     let node: NodeDeclaration
+    /// The loop item, group walk or used file the step runs in.
+    var frame = StepFrame()
     /// Set when this node answers for another one (`fallback_node:`); captures land on the node that ran.
     var onBehalfOf: String? = nil
 
@@ -26,6 +28,8 @@ struct NodeAttempt {
         var changed = false
         /// `--diff`: what the copy changes (or would), secrets masked.
         var diff: String?
+        /// What the step captured; in a loop they collect into lists rather than land on the node directly.
+        var captures = Value.Object()
 
         /// What `steps.ID.NODE` reads.
         var scopeValue: Value.Object {
@@ -49,7 +53,7 @@ struct NodeAttempt {
         /// Time at work, without the time spent waiting for a slot (that is neither the step's nor its timeout's).
         func elapsed() -> Double { Self.seconds(clock.now - started) - queued }
 
-        let scope = await runner.scope(for: node)
+        let scope = await runner.scope(for: node, frame)
         let timeout: Double
         var work: NodeWork
         do {
@@ -172,7 +176,8 @@ struct NodeAttempt {
                 if failure == nil, case .command = work {
                     switch CaptureExtractor.extract(step.captures, from: result.stdout) {
                     case .success(let captures):
-                        if !captures.isEmpty { await state.setCaptures(runner.redactor.redact(.object(captures)).objectValue!, on: node.name) }
+                        outcome.captures = runner.redactor.redact(.object(captures)).objectValue ?? captures
+                        if !captures.isEmpty, frame.itemIndex == nil { await state.setCaptures(outcome.captures, on: node.name) }
                     case .failure(let f):
                         failure = .init(kind: .command, message: f.message, hint: nil)
                     }
@@ -184,7 +189,11 @@ struct NodeAttempt {
             }
 
             if failure == nil, let until = step.until {
-                let pollScope = await runner.scope(for: node)
+                var pollScope = await runner.scope(for: node, frame)
+                if frame.itemIndex != nil, var current = pollScope["node"]?.objectValue {
+                    for (key, value) in outcome.captures { current[key] = value }
+                    pollScope["node"] = .object(current)
+                }
                 if !((try? until.evaluate(in: pollScope).isTruthy) ?? false) {
                     // A cancelled pause falls through to the next attempt, which sees the cancellation.
                     if sinceConnected() + step.delay < timeout {
@@ -304,7 +313,7 @@ struct NodeAttempt {
             return .command(.argv(argv))
         case .copy(let copy): return .copy(try CopyPlan.prepare(copy, scope: scope, time: runner.startTime))
         case .fetch(let fetch): return .fetch(try FetchPlan.prepare(fetch, scope: scope))
-        case .set, .assert: return .command(.argv([]))
+        case .set, .assert, .group: return .command(.argv([]))
         }
     }
 

@@ -1,23 +1,23 @@
-/// Running a command step: fan-out over nodes, then fallback node, fallback steps and `on_error` per node.
+/// Running a command step: fan-out over nodes, then fallback node, fallback steps, `on_failure` steps and
+/// `on_error` per node.
 extension PlanRunner {
-    /// Runs `step` on its target, or on `only` (the failed node a fallback step serves). Returns whether
-    /// every node ended succeeded or recovered (skipped nodes count as fine).
+    /// Runs `step` on its target, or on `only` (the node a group walks, or the failed node a fallback step
+    /// serves). Returns whether every node ended succeeded or recovered (skipped nodes count as fine).
     @discardableResult
-    func runCommand(_ step: Step, on only: NodeDeclaration?) async -> Bool {
-        let scope = await state.scope()
+    func runCommand(_ step: Step, on only: NodeDeclaration?, _ frame: StepFrame) async -> Bool {
         let nodes: [NodeDeclaration]
         if let only, step.target == nil { nodes = [only] } else {
-            guard let resolved = await resolveTargets(step, scope: scope) else { return false }
+            guard let resolved = await resolveTargets(step, scope: await scope(for: nil, frame), frame) else { return false }
             // A fallback step serves its failed node, wherever the inventory puts it.
             nodes = only == nil ? await inShard(resolved, step: step) : resolved
         }
         if nodes.isEmpty { return true }
         // One node (the common case) runs in this task: a child task would cost a hand-off to another
         // thread of the cooperative pool on every step.
-        if nodes.count == 1 { return await runCommand(step, node: nodes[0]) }
+        if nodes.count == 1 { return await runCommand(step, node: nodes[0], frame) }
         return await withTaskGroup(of: Bool.self) { group in
             for node in nodes {
-                group.addTask { await self.runCommand(step, node: node) }
+                group.addTask { await self.runCommand(step, node: node, frame) }
             }
             var allFine = true
             for await fine in group where !fine { allFine = false }
@@ -25,30 +25,34 @@ extension PlanRunner {
         }
     }
 
-    private func runCommand(_ step: Step, node: NodeDeclaration) async -> Bool {
+    private func runCommand(_ step: Step, node: NodeDeclaration, _ frame: StepFrame) async -> Bool {
+        await forEachItem(step, node: node, frame) { await self.runCommandOnce(step, node: node, $0) }
+    }
+
+    private func runCommandOnce(_ step: Step, node: NodeDeclaration, _ frame: StepFrame) async -> Bool {
         if let marker = await state.offline[node.name] {
             await record(StepRecord(
                 step: step.id, phase: step.phase, node: node.name, status: .skipped,
-                reason: "node offline (marked by step '\(marker)')"))
+                reason: "node offline (marked by step '\(marker)')"), frame)
             return true
         }
         if let reason = rerunSkip(node.name) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason), frame)
             return true
         }
-        let scope = await scope(for: node)
+        let scope = await scope(for: node, frame)
         if let reason = await skipReason(step, scope: scope) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason), frame)
             return true
         }
-        var attempt = await NodeAttempt(runner: self, step: step, node: node).run()
+        var attempt = await NodeAttempt(runner: self, step: step, node: node, frame: frame).run()
         if attempt.status == .failed, let fallbackNode = step.fallbackNode, !Task.isCancelled {
-            attempt = await tryFallbackNode(step, failed: node, attempt: attempt, template: fallbackNode, scope: scope)
+            attempt = await tryFallbackNode(step, failed: node, attempt: attempt, template: fallbackNode, scope: scope, frame)
         }
         if attempt.status == .failed, !step.fallback.isEmpty, !Task.isCancelled {
             var rescued = true
             for fallback in step.fallback where rescued {
-                rescued = await runCommandOrNodeless(fallback, node: node)
+                rescued = await runStep(fallback, serving(node, frame, with: fallback))
             }
             if rescued {
                 attempt.status = .recovered
@@ -57,22 +61,31 @@ extension PlanRunner {
                 await state.markRecovered(step: step.id, node: node.name)
             }
         }
-        await finish(step, node: node, attempt)
+        if attempt.status == .failed { await runOnFailure(step, node: node, frame) }
+        await finish(step, node: node, attempt, frame)
         return attempt.status != .failed && attempt.status != .cancelled
     }
 
-    private func runCommandOrNodeless(_ step: Step, node: NodeDeclaration) async -> Bool {
-        switch step.action {
-        case .run, .argv, .copy, .fetch: return await runCommand(step, on: node)
-        case .set, .assert:
-            await runStep(step)
-            return await state.records.last { $0.step == step.id }?.status != .failed
+    /// `on_failure:` steps, on the node where `step` failed; they never change the step's status.
+    func runOnFailure(_ step: Step, node: NodeDeclaration?, _ frame: StepFrame) async {
+        guard !step.onFailure.isEmpty, !Task.isCancelled else { return }
+        for handler in step.onFailure {
+            guard await runStep(handler, serving(node, frame, with: handler)) else { break }
         }
+    }
+
+    /// The frame for a fallback or `on_failure` step serving the failed `node`: a command runs there (unless
+    /// it names a target of its own); it starts even when another node's failure has stopped the run.
+    private func serving(_ node: NodeDeclaration?, _ frame: StepFrame, with step: Step) -> StepFrame {
+        var frame = frame
+        if step.action.isCommand || step.isGroup || frame.node != nil { frame.node = step.target == nil ? node : nil }
+        if frame.tolerance == .none { frame.tolerance = .failure }
+        return frame
     }
 
     private func tryFallbackNode(
         _ step: Step, failed node: NodeDeclaration, attempt: NodeAttempt.Outcome, template: Template,
-        scope: Value.Object
+        scope: Value.Object, _ frame: StepFrame
     ) async -> NodeAttempt.Outcome {
         let other: NodeDeclaration
         do {
@@ -85,7 +98,7 @@ extension PlanRunner {
             return attempt
         }
         guard other.name != node.name else { return attempt }
-        var second = await NodeAttempt(runner: self, step: step, node: other, onBehalfOf: node.name).run()
+        var second = await NodeAttempt(runner: self, step: step, node: other, frame: frame, onBehalfOf: node.name).run()
         guard second.status == .succeeded else { return attempt }
         await state.markRecovered(step: step.id, node: node.name)
         second.status = .recovered
@@ -97,8 +110,14 @@ extension PlanRunner {
     }
 
     /// Records the node's outcome, stores it for expressions, and applies `on_error` when it stayed failed.
-    private func finish(_ step: Step, node: NodeDeclaration, _ outcome: NodeAttempt.Outcome) async {
-        await state.setStepResult(step.id, node: node.name, outcome.scopeValue)
+    private func finish(_ step: Step, node: NodeDeclaration, _ outcome: NodeAttempt.Outcome, _ frame: StepFrame) async {
+        if let index = frame.itemIndex {
+            await state.setItem(
+                step.id, node: node.name, index: index, count: frame.itemCount, result: outcome.scopeValue,
+                values: outcome.captures, valuesOnNode: true)
+        } else {
+            await state.setStepResult(step.id, node: node.name, outcome.scopeValue)
+        }
         var record = StepRecord(
             step: step.id, phase: step.phase, node: node.name, status: outcome.status, attempts: outcome.attempts,
             exitCode: outcome.exitCode, duration: outcome.duration, reason: outcome.reason,
@@ -110,10 +129,10 @@ extension PlanRunner {
         record.cached = outcome.cacheAge != nil
         record.cacheAge = outcome.cacheAge
         record.queued = outcome.queued
-        await self.record(record)
+        await self.record(record, frame)
         guard outcome.status == .failed else { return }
         switch step.onError {
-        case .fail: await state.halt(.failed(step: step.id))
+        case .fail: if !frame.inWalk { await state.halt(.failed(step: step.id)) }
         case .continue: break
         case .markOffline: await state.markOffline(node.name, by: step.id)
         }
@@ -124,7 +143,7 @@ extension PlanRunner {
 
     /// The nodes `step` runs on; nil after recording why there are none. A target outside `--limit` is
     /// skipped; in a dry-run, one that reads what only the run knows is planned, not failed.
-    func resolveTargets(_ step: Step, scope: Value.Object) async -> [NodeDeclaration]? {
+    func resolveTargets(_ step: Step, scope: Value.Object, _ frame: StepFrame = StepFrame()) async -> [NodeDeclaration]? {
         do {
             let nodes = try targets.resolve(step.target, scope: scope)
             if nodes.isEmpty, request.limit != nil {
@@ -140,7 +159,7 @@ extension PlanRunner {
                     reason: "targets decided at run time (\(message))"))
                 return []
             }
-            await failNodeless(step, message: message)
+            await failNodeless(step, message: message, frame)
             return nil
         }
     }
@@ -169,6 +188,7 @@ extension StepRecord {
         var record = self
         record.retries = step.retries
         if !step.fallback.isEmpty { record.fallbacks = step.fallback.map(\.id) }
+        if !step.onFailure.isEmpty { record.onFailure = step.onFailure.map(\.id) }
         record.fallbackNode = step.fallbackNode?.source
         record.cache = step.cache
         if let when = step.when, PlanRunner.dependsOnRunTime(when) {

@@ -2,7 +2,7 @@
 extension PlanRunner {
     /// Runs one of the phase's own steps (fallbacks go through `runStep` directly), unless the shard leaves
     /// it to another: node-less steps run in shard 0, and those of the validate phase in `planrun merge`.
-    func runPhaseStep(_ step: Step) async {
+    func runPhaseStep(_ step: Step, _ frame: StepFrame = StepFrame()) async {
         if let shard = request.shard, step.isNodeless, step.phase == .validate || shard.index != 0 {
             let reason =
                 step.phase == .validate
@@ -11,7 +11,7 @@ extension PlanRunner {
             await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .skipped, reason: reason))
             return
         }
-        await runStep(step)
+        await runStep(step, frame)
     }
 
     /// `nodes` without those of other shards. A step left with none here ran elsewhere: it leaves no record

@@ -1,20 +1,22 @@
-/// Running one step: guards, then `set:`, `assert:` or a command fanned out over its nodes.
+/// Running one step: guards, then `set:`, `assert:`, a command fanned out over its nodes, or a group.
 extension PlanRunner {
-    func runStep(_ step: Step) async {
-        if let reason = await stopReason() {
-            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .notRun, reason: reason))
-            return
+    /// Runs `step` in `frame`; returns whether it ended well (succeeded, recovered, skipped or planned).
+    @discardableResult
+    func runStep(_ step: Step, _ frame: StepFrame = StepFrame()) async -> Bool {
+        if let reason = await stopReason(frame) {
+            await recordLeaves(step, node: frame.node?.name, status: .notRun, reason: reason, frame)
+            return false
         }
         if let rerun = request.rerun, doneBefore.contains(step.id) {
-            await record(StepRecord(
-                step: step.id, phase: step.phase, node: nil, status: .skipped,
-                reason: "rerun: ended well in run \(rerun.previous)"))
-            return
+            await recordLeaves(step, node: nil, status: .skipped, reason: "rerun: ended well in run \(rerun.previous)", frame)
+            return true
         }
         switch step.action {
-        case .set(let entries): await runSet(step, entries)
-        case .assert(let condition): await runAssert(step, condition)
-        case .run, .argv, .copy, .fetch: await runCommand(step, on: nil)
+        case .set(let entries): return await runSet(step, entries, frame)
+        case .assert(let condition):
+            return await forEachItem(step, node: frame.node, frame) { await self.runAssert(step, condition, $0) }
+        case .run, .argv, .copy, .fetch: return await runCommand(step, on: frame.node, frame)
+        case .group(let children): return await runGroup(step, children, frame)
         }
     }
 
@@ -24,14 +26,26 @@ extension PlanRunner {
         return "rerun: the node ended well in run \(rerun.previous)"
     }
 
-    /// Why new work must not start, or nil while the run goes on.
-    func stopReason() async -> String? {
+    /// Why new work must not start in `frame`, or nil while it may.
+    func stopReason(_ frame: StepFrame = StepFrame()) async -> String? {
+        if frame.tolerance == .everything { return nil }
         switch await state.stop {
-        case .failed(let step): return "not run: step '\(step)' failed"
+        case .failed(let step): return frame.tolerance == .failure ? nil : "not run: step '\(step)' failed"
         case .deadline: return "not run: the run deadline was reached"
         case .interrupted: return "not run: interrupted"
         case .finished, nil: return Task.isCancelled ? "not run: interrupted" : nil
         }
+    }
+
+    /// Records what became of a step, with the frame's item and batch.
+    func record(_ record: StepRecord, _ frame: StepFrame) async {
+        var record = record
+        if let index = frame.itemIndex {
+            record.item = frame.item.map(redactor.redact)
+            record.itemIndex = index
+        }
+        record.batch = frame.batch
+        await self.record(record)
     }
 
     func record(_ record: StepRecord) async {
@@ -41,6 +55,15 @@ extension PlanRunner {
         record.diff = record.diff.map(redactor.redact)
         await state.record(record)
         progress?.finished(record)
+    }
+
+    /// One record per step a group would have run (the step itself when it is no group).
+    func recordLeaves(
+        _ step: Step, node: String?, status: StepRecord.Status, reason: String, _ frame: StepFrame
+    ) async {
+        for leaf in step.leafSteps {
+            await record(StepRecord(step: leaf.id, phase: leaf.phase, node: node, status: status, reason: reason), frame)
+        }
     }
 
     func report(_ issue: RunIssue) async {
@@ -73,8 +96,6 @@ extension PlanRunner {
         return nil
     }
 
-    /// Without a target, the values land in `vars`; with one, they are evaluated per node (offline nodes
-    /// included: nothing is contacted) and land beside the node's captures in `nodes.NODE`.
     /// Whether a template reads what only a real run knows: captures, step results, node status.
     static func dependsOnRunTime(_ template: Template) -> Bool {
         template.references.contains { reference in
@@ -85,25 +106,33 @@ extension PlanRunner {
         }
     }
 
-    private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)]) async {
-        guard step.target != nil else {
-            await runSet(step, entries, node: nil)
-            return
+    /// Without a target, the values land in `vars`; with one, they are evaluated per node (offline nodes
+    /// included: nothing is contacted) and land beside the node's captures in `nodes.NODE`.
+    private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)], _ frame: StepFrame) async -> Bool {
+        guard step.target != nil, frame.node == nil else {
+            return await forEachItem(step, node: frame.node, frame) { await self.runSet(step, entries, node: frame.node, $0) }
         }
-        guard let resolved = await resolveTargets(step, scope: await state.scope()) else { return }
+        guard let resolved = await resolveTargets(step, scope: await scope(for: nil, frame), frame) else { return false }
         let nodes = await inShard(resolved, step: step)
-        for node in nodes { await runSet(step, entries, node: node) }
+        var fine = true
+        for node in nodes {
+            let ok = await forEachItem(step, node: node, frame) { await self.runSet(step, entries, node: node, $0) }
+            fine = fine && ok
+        }
+        return fine
     }
 
-    private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)], node: NodeDeclaration?) async {
+    private func runSet(
+        _ step: Step, _ entries: [(key: String, value: ValueTemplate)], node: NodeDeclaration?, _ frame: StepFrame
+    ) async -> Bool {
         if let node, let reason = rerunSkip(node.name) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason))
-            return
+            await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason), frame)
+            return true
         }
-        let scope = if let node { await scope(for: node) } else { await state.scope() }
+        let scope = await scope(for: node, frame)
         if let reason = await skipReason(step, scope: scope) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason))
-            return
+            await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason), frame)
+            return true
         }
         progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
         var values = Value.Object()
@@ -112,77 +141,89 @@ extension PlanRunner {
         } catch {
             if request.dryRun {
                 await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .planned,
-                                        reason: "values decided at run time"))
-                return
+                                        reason: "values decided at run time"), frame)
+                return true
             }
-            await failNodeless(step, node: node?.name, message: "set: \(error.message)")
-            return
+            await failNodeless(step, node: node?.name, message: "set: \(error.message)", frame)
+            return false
         }
         values = redactor.redact(.object(values)).objectValue ?? values
-        if let node { await state.setCaptures(values, on: node.name) } else { await state.setVars(values) }
         var result = values
         result["ok"] = .bool(true)
-        await state.setStepResult(step.id, node: node?.name, result)
+        // With a target, or on the node a group walks, the values are the node's; else the run's `vars`.
+        let onNode = node != nil
+        if let index = frame.itemIndex {
+            await state.setItem(
+                step.id, node: onNode ? node?.name : nil, index: index, count: frame.itemCount, result: result,
+                values: values, valuesOnNode: onNode)
+        } else {
+            if onNode, let node { await state.setCaptures(values, on: node.name) } else { await state.setVars(values) }
+            await state.setStepResult(step.id, node: onNode ? node?.name : nil, result)
+        }
         await record(StepRecord(
             step: step.id, phase: step.phase, node: node?.name, status: request.dryRun ? .planned : .succeeded,
-            attempts: 1))
+            attempts: 1), frame)
+        return true
     }
 
-    private func runAssert(_ step: Step, _ condition: Template) async {
-        let scope = await state.scope()
+    private func runAssert(_ step: Step, _ condition: Template, _ frame: StepFrame) async -> Bool {
+        let node = frame.node
+        let scope = await scope(for: node, frame)
         if let reason = await skipReason(step, scope: scope) {
-            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .skipped, reason: reason))
-            return
+            await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason), frame)
+            return true
         }
         if request.dryRun {
             await record(StepRecord(
-                step: step.id, phase: step.phase, node: nil, status: .planned, command: "assert \(condition.source)"))
-            return
+                step: step.id, phase: step.phase, node: node?.name, status: .planned, command: "assert \(condition.source)"),
+                frame)
+            return true
         }
-        progress?.started(step: step, node: nil, attempt: 1, command: nil)
+        progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
         var held = false
         var detail: String?
         do { held = try condition.evaluate(in: scope).isTruthy } catch { detail = error.message }
         await state.countAssert(held: held)
-        await state.setStepResult(step.id, node: nil, Value.Object([("ok", .bool(held))]))
+        let result = Value.Object([("ok", .bool(held))])
+        if let index = frame.itemIndex {
+            await state.setItem(step.id, node: node?.name, index: index, count: frame.itemCount, result: result)
+        } else {
+            await state.setStepResult(step.id, node: node?.name, result)
+        }
         if held {
-            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .succeeded, attempts: 1))
-            return
+            await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .succeeded, attempts: 1), frame)
+            return true
         }
         let message = (try? step.message?.evaluate(in: scope).interpolationText) ?? "assertion failed: \(condition.source)"
         let recommendation = try? step.recommend?.evaluate(in: scope).interpolationText
         await report(RunIssue(
-            kind: .validation, step: step.id, phase: step.phase,
+            kind: .validation, node: node?.name, step: step.id, phase: step.phase,
             message: detail.map { "\(message) (\($0))" } ?? message, hint: recommendation))
         if let recommendation { await state.recommend(recommendation) }
         await record(StepRecord(
-            step: step.id, phase: step.phase, node: nil, status: .failed, attempts: 1, reason: detail ?? message))
-        if step.onError == .fail, step.phase != .validate { await state.halt(.failed(step: step.id)) }
+            step: step.id, phase: step.phase, node: node?.name, status: .failed, attempts: 1, reason: detail ?? message),
+            frame)
+        if step.onError == .fail, step.phase != .validate, !frame.inWalk { await state.halt(.failed(step: step.id)) }
+        return false
     }
 
-    func failNodeless(_ step: Step, node: String? = nil, message: String) async {
+    func failNodeless(_ step: Step, node: String? = nil, message: String, _ frame: StepFrame) async {
         await report(RunIssue(kind: .validation, node: node, step: step.id, phase: step.phase, message: message))
-        await record(StepRecord(step: step.id, phase: step.phase, node: node, status: .failed, attempts: 1, reason: message))
+        await recordLeaves(step, node: node, status: .failed, reason: message, frame)
         await state.setStepResult(step.id, node: node, Value.Object([("ok", .bool(false))]))
-        if step.onError == .fail { await state.halt(.failed(step: step.id)) }
+        if step.onError == .fail, !frame.inWalk { await state.halt(.failed(step: step.id)) }
     }
-}
 
-extension ValueTemplate {
-    /// The value with every template evaluated; plain literals keep their YAML type.
-    func evaluate(in scope: Value.Object) throws(EvaluationError) -> Value {
-        switch self {
-        case .scalar(let template, let typed):
-            if let typed { return typed }
-            return try template.evaluate(in: scope)
-        case .list(let items, _):
-            var out: [Value] = []
-            for item in items { out.append(try item.evaluate(in: scope)) }
-            return .array(out)
-        case .map(let entries, _):
-            var out = Value.Object()
-            for (key, item) in entries { out[key] = try item.evaluate(in: scope) }
-            return .object(out)
+    /// The scope a step sees: the run's state, the node (when there is one) and the frame's own names.
+    func scope(for node: NodeDeclaration?, _ frame: StepFrame) async -> Value.Object {
+        var scope = if let node { await scope(for: node) } else { await state.scope() }
+        for (key, value) in frame.bindings { scope[key] = value }
+        if let root = frame.stepsRoot, case .object(var steps)? = scope["steps"] {
+            var own: Value? = .object(steps)
+            for part in root.split(separator: ".") { own = own?.objectValue?[String(part)] }
+            for (key, value) in own?.objectValue ?? Value.Object() { steps[key] = value }
+            scope["steps"] = .object(steps)
         }
+        return scope
     }
 }

@@ -95,6 +95,12 @@ public final class PlanRunner: Sendable {
             await state.halt(.interrupted)
             await state.report(RunIssue(kind: .interrupted, message: "interrupted; running commands were stopped"))
         }
+        // `finally:` runs whatever happened: in a task of its own, which an interrupt of the run does not cancel
+        // (a second Ctrl-C ends the process) and the deadline does not bound (each step has its timeout).
+        let finallySteps = graph.steps.indices.filter { graph.steps[$0].phase == .finally }
+        if !finallySteps.isEmpty {
+            await Task { await self.runPhase(finallySteps, StepFrame(tolerance: .everything)) }.value
+        }
         await markUnreached()
         await pool.closeAll()
         controlDirectory?.remove()
@@ -112,18 +118,21 @@ public final class PlanRunner: Sendable {
         await state.recommend("Increase the timeout: the run deadline of \(DurationText.format(seconds)) was reached")
     }
 
+    /// The phases before `finally`. The validate phase runs after a failed step too, so post-conditions are
+    /// always reported; only the deadline and an interrupt skip it.
     private func runPhases() async {
-        for phase in Phase.allCases {
+        for phase in Phase.allCases where phase != .finally {
             let indices = graph.steps.indices.filter { graph.steps[$0].phase == phase }
             guard !indices.isEmpty else { continue }
-            if await state.stop != nil || Task.isCancelled { return }
-            await runPhase(indices)
+            let frame = StepFrame(tolerance: phase == .validate ? .failure : .none)
+            if await stopReason(frame) != nil { return }
+            await runPhase(indices, frame)
         }
     }
 
     /// Starts each step (by its index in the graph) once the steps it depends on have ended; independent
     /// steps run together. Counting down dependencies keeps this linear in steps and edges.
-    func runPhase(_ indices: [Int]) async {
+    func runPhase(_ indices: [Int], _ frame: StepFrame = StepFrame()) async {
         var waiting: [Int: Int] = [:]
         var dependents: [Int: [Int]] = [:]
         let members = Set(indices)
@@ -144,14 +153,14 @@ public final class PlanRunner: Sendable {
                     if waiting[next] == 0 { ready.append(next) }
                 }
                 ready.sort()  // file order among the steps that became ready together
-                if await state.stop != nil || Task.isCancelled { stopping = true }
+                if await stopReason(frame) != nil { stopping = true }
             }
             while true {
                 if !stopping, ready.count == 1, running == 0 {
                     // Alone (a chain of steps): run it in this task rather than hand it to another thread of
                     // the cooperative pool; nothing else can become ready before it ends.
                     let done = ready.removeFirst()
-                    await runPhaseStep(graph.steps[done])
+                    await runPhaseStep(graph.steps[done], frame)
                     await markDone(done)
                     continue
                 }
@@ -160,7 +169,7 @@ public final class PlanRunner: Sendable {
                     for i in ready {
                         let step = graph.steps[i]
                         group.addTask {
-                            await self.runPhaseStep(step)
+                            await self.runPhaseStep(step, frame)
                             return i
                         }
                     }
@@ -184,9 +193,8 @@ public final class PlanRunner: Sendable {
         case .interrupted: reason = "not run: interrupted"
         case .finished, nil: reason = "not run"
         }
-        for step in request.operation.allSteps where !recorded.contains(step.id) {
-            // Fallbacks that were never needed are not reported.
-            guard request.operation.steps.contains(where: { $0.id == step.id }) else { continue }
+        // Fallbacks and `on_failure` steps that were never needed are not reported.
+        for step in request.operation.reportedSteps where !recorded.contains(step.id) {
             await state.record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .notRun, reason: reason))
         }
     }

@@ -81,14 +81,77 @@ actor RunState {
 
     // MARK: Steps
 
+    /// `steps.ID.NODE` (or `steps.ID` without a node); a group's step `web.restart` lands under `steps.web`.
     func setStepResult(_ step: String, node: String?, _ value: Value.Object) {
-        if let node {
-            var entry = steps[step]?.objectValue ?? Value.Object()
-            entry[node] = .object(value)
-            steps[step] = .object(entry)
-        } else {
-            steps[step] = .object(value)
+        let path = step.split(separator: ".").map(String.init) + (node.map { [$0] } ?? [])
+        steps = Self.setting(.object(value), at: path[...], in: steps)
+        if node != nil { orderNodes(under: path.dropLast()) }
+    }
+
+    /// Keeps `steps.ID`'s nodes in inventory order, whichever answered first, so expressions over them
+    /// (`select`, `keys`, `pluck`) give the same result every run.
+    private func orderNodes(under path: ArraySlice<String>) {
+        guard let entry = Self.value(at: path, in: steps)?.objectValue, entry.count > 1 else { return }
+        var ordered = Value.Object()
+        for key in entry.keys.sorted(by: { (nodeRank[$0] ?? .max, $0) < (nodeRank[$1] ?? .max, $1) }) {
+            ordered[key] = entry[key]
         }
+        steps = Self.setting(.object(ordered), at: path, in: steps)
+    }
+
+    /// One item of a loop: `steps.ID.NODE` holds `ok` (every item so far) and `items`, one result per item,
+    /// and `values` (captures, `set:` values) collect into lists in item order, null for items not (yet) run.
+    func setItem(
+        _ step: String, node: String?, index: Int, count: Int, result: Value.Object, values: Value.Object = Value.Object(),
+        valuesOnNode: Bool = false
+    ) {
+        let path = step.split(separator: ".").map(String.init) + (node.map { [$0] } ?? [])
+        var entry = Self.value(at: path[...], in: steps)?.objectValue ?? Value.Object()
+        var items = Self.padded(entry["items"], to: count)
+        items[index] = .object(result)
+        entry["ok"] = .bool(items.allSatisfy { $0.objectValue?["ok"] != .bool(false) })
+        entry["items"] = .array(items)
+        steps = Self.setting(.object(entry), at: path[...], in: steps)
+        if node != nil { orderNodes(under: path.dropLast()) }
+        guard !values.isEmpty else { return }
+        if valuesOnNode, let node {
+            var collected = nodes[node]?.objectValue ?? Value.Object()
+            for (key, value) in values {
+                var list = Self.padded(collected[key], to: count)
+                list[index] = value
+                collected[key] = .array(list)
+            }
+            setCaptures(collected, on: node)
+        } else {
+            for (key, value) in values {
+                var list = Self.padded(vars[key], to: count)
+                list[index] = value
+                vars[key] = .array(list)
+            }
+        }
+    }
+
+    /// A list of `count` values: the existing one when it has that length, else nulls.
+    private static func padded(_ existing: Value?, to count: Int) -> [Value] {
+        if case .array(let list)? = existing, list.count == count { return list }
+        return [Value](repeating: .null, count: count)
+    }
+
+    private static func value(at path: ArraySlice<String>, in object: Value.Object) -> Value? {
+        guard let first = path.first else { return .object(object) }
+        guard path.count > 1 else { return object[first] }
+        return object[first]?.objectValue.flatMap { value(at: path.dropFirst(), in: $0) }
+    }
+
+    private static func setting(_ value: Value, at path: ArraySlice<String>, in object: Value.Object) -> Value.Object {
+        var object = object
+        guard let first = path.first else { return object }
+        if path.count == 1 {
+            object[first] = value
+        } else {
+            object[first] = .object(setting(value, at: path.dropFirst(), in: object[first]?.objectValue ?? Value.Object()))
+        }
+        return object
     }
 
     func setVars(_ values: Value.Object) {
@@ -142,6 +205,13 @@ actor RunState {
     func countAssert(held: Bool) {
         assertsCounted += 1
         if held { assertsHeld += 1 }
+    }
+
+    /// A group's rollout batches (node names), for the dry-run to list.
+    private(set) var batches: [(step: String, batches: [[String]])] = []
+
+    func noteBatches(_ step: String, _ names: [[String]]) {
+        if !batches.contains(where: { $0.step == step }) { batches.append((step, names)) }
     }
 
     func halt(_ ending: RunResult.Ending) {

@@ -58,5 +58,5 @@ extension Step {
     /// A `set:` or `assert:` without a target: it runs once, on no node. A sharded run runs those of the
     /// first three phases in shard 0 only, and leaves those of the validate phase to `planrun merge`,
     /// which evaluates them over every shard's data.
-    var isNodeless: Bool { target == nil && !action.isCommand }
+    var isNodeless: Bool { target == nil && !action.isCommand && !isGroup }
 }

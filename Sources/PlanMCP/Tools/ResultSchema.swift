@@ -65,6 +65,19 @@ enum ResultSchema {
         }
       }
     },
+    "batches": {
+      "type": "object",
+      "description": "dry-run only: each group's rollout batches (batch:), node names in inventory order, keyed by the group's step id",
+      "additionalProperties": {
+        "type": "array",
+        "items": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      }
+    },
     "steps": {
       "type": "array",
       "items": {
@@ -142,6 +155,7 @@ enum ResultSchema {
             "plan",
             "execute",
             "validate",
+            "finally",
             null
           ]
         },
@@ -197,7 +211,8 @@ enum ResultSchema {
             "analyze",
             "plan",
             "execute",
-            "validate"
+            "validate",
+            "finally"
           ]
         },
         "node": {
@@ -282,6 +297,21 @@ enum ResultSchema {
         "diff": {
           "type": "string",
           "description": "--diff: a unified diff of what a copy changes, or would change, on this node; secrets masked."
+        },
+        "item": {
+          "description": "in a for_each loop: the item this record is for (any JSON value)"
+        },
+        "batch": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "in a group's rollout of several batches: the node's batch, from 1"
+        },
+        "on_failure": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "dry-run only: the step's on_failure step ids"
         }
       }
     }

@@ -77,7 +77,7 @@ extension Planrun {
                 let sorted = Sorting.sorted(found)
                 errors += sorted.count { $0.severity == .error }
                 warnings += sorted.count { $0.severity == .warning }
-                printer.report(sorted, source: bytes)
+                printer.report(sorted, source: bytes, file: file)
                 all += sorted
             }
             switch diagnostics.format {

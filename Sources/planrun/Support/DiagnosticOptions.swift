@@ -39,12 +39,22 @@ struct DiagnosticPrinter {
             format: .text, color: tty && (Terminal.environment("NO_COLOR").map(\.isEmpty) ?? true), snippets: tty)
     }
 
-    func report(_ diagnostics: [Diagnostic], source: [UInt8]?) {
+    /// `source` is the text of `file`; a diagnostic in another file (a step file named by `uses:`) is shown
+    /// with that file's own lines.
+    func report(_ diagnostics: [Diagnostic], source: [UInt8]?, file: String? = nil) {
         switch format {
         case .text:
             let lines = snippets ? source.map(SourceLines.init) : nil
+            var others: [String: SourceLines] = [:]
             var out = ""
-            for diagnostic in diagnostics { out += DiagnosticRenderer.text(diagnostic, source: lines, color: color) }
+            for diagnostic in diagnostics {
+                var shown = lines
+                if snippets, let other = diagnostic.file, file != nil, other != file {
+                    if others[other] == nil, let bytes = SourceFile.read(other) { others[other] = SourceLines(bytes) }
+                    shown = others[other]
+                }
+                out += DiagnosticRenderer.text(diagnostic, source: shown, color: color)
+            }
             Terminal.writeError(out)
         case .github:
             var out = ""
