@@ -146,7 +146,7 @@ struct PlanLanguageV2DecoderTests {
         write("planrun: 1\nkind: steps\nsteps:\n  - { id: a, uses: ./a.yaml }\n", to: dir + "/lib/b.yaml")
         let text = plan(steps: "      - { id: h, target: all, uses: lib/a.yaml }")
         let (_, diagnostics) = PlanDecoder.decode(bytes: Array(text.utf8), file: dir + "/plan.yaml")
-        let cycle = diagnostics.filter { $0.id == "plan.uses-cycle" }
+        let cycle = diagnostics.filter { $0.id == .planUsesCycle }
         #expect(cycle.count == 1, "\(diagnostics.map(\.summary))")
         #expect(cycle.first?.message == "step files use each other in a cycle: plan.yaml -> a.yaml -> b.yaml -> a.yaml")
         #expect(cycle.first?.file == dir + "/lib/b.yaml")
@@ -161,7 +161,7 @@ struct PlanLanguageV2DecoderTests {
               - { id: p, target: all, uses: lib/plan2.yaml }
         """)
         let (_, diagnostics) = PlanDecoder.decode(bytes: Array(text.utf8), file: dir + "/plan.yaml")
-        #expect(diagnostics.map(\.id).contains("plan.uses-file"))
+        #expect(diagnostics.map(\.id).contains(.planUsesFile))
         #expect(diagnostics.contains { $0.message == "cannot read step file 'lib/nothing.yaml' (looked for \(dir)/lib/nothing.yaml)" })
         #expect(diagnostics.contains { $0.message == "a file named by 'uses' is a step file and says 'kind: steps'" })
         #expect(diagnostics.contains { $0.message == "unknown key 'operations' in a step file" || $0.message.hasPrefix("unknown key 'operations'") })
@@ -198,7 +198,7 @@ struct LoopRuleTests {
                   - { id: c, run: "ls ${{ join(inputs.files, ' ') }}" }
             """)
         let (_, diagnostics) = diagnose(source.text)
-        let warnings = diagnostics.filter { $0.id == "plan.list-interpolation" }
+        let warnings = diagnostics.filter { $0.id == .planListInterpolation }
         #expect(warnings.map { "\($0.range.start)" } == ["\(source["1️⃣"])"])
         #expect(warnings.first?.message == "input 'files' is a list: in run: it becomes one shell word; loop over it with for_each, or join it: ${{ join(inputs.files, ' ') }}")
     }
