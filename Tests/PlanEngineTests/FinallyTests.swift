@@ -51,6 +51,28 @@ struct FinallyTests {
         #expect(result.ending == .deadline)
     }
 
+    @Test func finallyRunsAfterAnInterrupt() async throws {
+        let runner = PlanRunner(try bed.request("""
+            planrun: 1
+            operations:
+              op:
+                execute:
+                  - { id: slow, run: "echo started >> DIR/log; sleep 10" }
+                finally:
+                  - { id: report, run: "echo finally >> DIR/log" }
+            """))
+        let task = Task { await runner.run() }
+        for _ in 0..<100 where bed.lines("log").isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        // What the CLI does on the first Ctrl-C.
+        runner.interrupt()
+        task.cancel()
+        let result = try await bed.check(await task.value)
+        #expect(result.records("slow").first?.status == .cancelled)
+        #expect(result.records("report").first?.status == .succeeded)
+        #expect(bed.lines("log") == ["started", "finally"])
+        #expect(result.exitCode == 130)
+    }
+
     @Test func finallyRunsAfterASuccessToo() async throws {
         let result = try await bed.run("""
             planrun: 1

@@ -25,22 +25,26 @@ struct YAMLPlanRun {
         return path
     }
 
+    /// `plan.yaml` (written from `yaml`) prepared as `planrun run` prepares it.
+    func request(_ yaml: String, inputs: [String] = [], dryRun: Bool = false) throws -> RunRequest {
+        let path = try write("plan.yaml", yaml)
+        switch RunPreparation.prepare(plan: path, assignments: inputs, inputsFile: nil, inventoryFile: nil, stdin: { [] }) {
+        case .success(var request):
+            request.dryRun = dryRun
+            request.grace = 0.5
+            return request
+        case .failure(let problems):
+            throw Failure(description: problems.diagnostics.map(\.summary).joined(separator: "\n"))
+        }
+    }
+
     /// Runs `plan.yaml` (written from `yaml`); the result must match `schemas/result.schema.json`.
     func run(_ yaml: String, inputs: [String] = [], dryRun: Bool = false) async throws -> RunResult {
-        let path = try write("plan.yaml", yaml)
-        guard case .success(var request) = RunPreparation.prepare(
-            plan: path, assignments: inputs, inputsFile: nil, inventoryFile: nil, stdin: { [] })
-        else {
-            if case .failure(let problems) = RunPreparation.prepare(
-                plan: path, assignments: inputs, inputsFile: nil, inventoryFile: nil, stdin: { [] })
-            {
-                throw Failure(description: problems.diagnostics.map(\.summary).joined(separator: "\n"))
-            }
-            throw Failure(description: "not prepared")
-        }
-        request.dryRun = dryRun
-        request.grace = 0.5
-        let result = await PlanRunner(request).run()
+        try await check(await PlanRunner(try request(yaml, inputs: inputs, dryRun: dryRun)).run())
+    }
+
+    /// `result`, after checking it against `schemas/result.schema.json`.
+    func check(_ result: RunResult) async throws -> RunResult {
         let problems = try await SchemaCheck.problems(result.json().jsonText(indent: 2), schema: "schemas/result.schema.json")
         #expect(problems == nil, "result does not match schemas/result.schema.json: \(problems ?? "")")
         return result

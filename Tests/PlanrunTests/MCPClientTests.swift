@@ -51,6 +51,7 @@ final class MCPClientTests {
         let report = try await client(["list"], server: ["plans"])
         let names = report.tools.compactMap { $0["name"] as? String }
         #expect(names == [
+            "collect-logs.collect", "health-report.report", "rolling-restart.restart",
             "local-health.check", "node-coordinator.status", "node-coordinator.sync", "node-coordinator.message",
             "node-coordinator.coordinate", "node-coordinator.health",
         ])
@@ -58,6 +59,9 @@ final class MCPClientTests {
             #expect(tool["inputSchemaProblem"] is NSNull, "\(tool["name"]!): \(tool["inputSchemaProblem"]!)")
             #expect(tool["outputSchemaProblem"] is NSNull, "\(tool["name"]!): \(tool["outputSchemaProblem"]!)")
         }
+        // A destructive step inside a group makes its operation destructive too.
+        let rollout = try #require(report.tool("rolling-restart.restart")?["annotations"] as? [String: Any])
+        #expect(rollout["destructiveHint"] as? Bool == true)
         for (name, destructive) in [("status", false), ("sync", true), ("coordinate", true), ("health", false)] {
             let annotations = try #require(report.tool("node-coordinator.\(name)")?["annotations"] as? [String: Any])
             #expect(annotations["readOnlyHint"] as? Bool == !destructive, "\(name)")
