@@ -163,13 +163,13 @@ final class MCPClientTests {
             ["call", "--tool", "node-coordinator.coordinate", "--args", "{}"],
             server: ["plans", "--inventory", bed.inventory])
         #expect(report.json["clientError"] == nil)
-        let restarts = report.steps.filter { $0["id"] as? String == "coordinated_restart" }
+        let restarts = report.steps.filter { $0["id"] as? String == "coordinated_restart.restart" }
         #expect(restarts.count == 2)
         for step in restarts {
             #expect(step["status"] as? String == "skipped")
             #expect((step["reason"] as? String)?.contains("destructive") == true, "\(step)")
         }
-        #expect(report.progress.contains { $0.hasPrefix("skipped execute/coordinated_restart [genesis]") })
+        #expect(report.progress.contains { $0.hasPrefix("skipped execute/coordinated_restart.restart [genesis]") })
         #expect((bed.state("genesis", "restarts"), bed.state("follower", "restarts")) == restartsBefore)
     }
 
