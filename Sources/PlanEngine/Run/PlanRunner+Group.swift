@@ -35,16 +35,10 @@ extension PlanRunner {
     /// fails with `on_error: fail` (however many did); once more nodes failed than `max_failures` allows, the
     /// rollout stops after the running batch and the nodes of later batches are not run.
     private func rollOut(_ step: Step, _ children: [Step], _ frame: StepFrame) async -> Bool {
-        let nodes: [NodeDeclaration]
-        do {
-            let resolved = try TargetResolver(inventory: request.plan.inventory).resolve(
-                step.target, scope: await scope(for: nil, frame))
-            let rank = Dictionary(request.plan.inventory.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-            nodes = await inShard(resolved.sorted { (rank[$0.name] ?? .max) < (rank[$1.name] ?? .max) }, step: step)
-        } catch {
-            await failNodeless(step, message: (error as? TargetResolver.Failure)?.message ?? "\(error)", frame)
-            return false
-        }
+        // --limit and the shard apply; the batches follow inventory order whatever order the target names.
+        guard let resolved = await resolveTargets(step, scope: await scope(for: nil, frame), frame) else { return false }
+        let rank = Dictionary(request.plan.inventory.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let nodes = await inShard(resolved.sorted { (rank[$0.name] ?? .max) < (rank[$1.name] ?? .max) }, step: step)
         let rollout = step.rollout ?? Rollout()
         let batches = rollout.batches(of: nodes)
         let budget = rollout.budget(of: nodes.count)
