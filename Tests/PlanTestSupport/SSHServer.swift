@@ -113,6 +113,41 @@ public final class SSHServer: @unchecked Sendable {
         }.count
     }
 
+    /// The node goes away at once, as when its machine halts: sshd and every process under it (its sessions
+    /// and their commands) get SIGKILL together, and no connection is closed properly.
+    public func halt() {
+        guard pid > 0 else { return }
+        var family: [Int32] = [pid]
+        var index = 0
+        while index < family.count {
+            family += Self.children(of: family[index])
+            index += 1
+        }
+        for member in family { kill(member, SIGSTOP) }
+        for member in family { kill(member, SIGKILL) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+
+    /// sshd's per-connection processes die (SIGKILL), the listener stays: every open connection breaks
+    /// mid-way, and what they ran is left to notice on its own.
+    public func killConnections() {
+        guard pid > 0 else { return }
+        for child in Self.children(of: pid) { kill(child, SIGKILL) }
+    }
+
+    private static func children(of parent: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name in
+            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent ? child : nil
+        }
+    }
+
     /// Stops sshd by its pid and removes the directory. Connections already open end with their clients.
     public func stop() {
         if pid > 0 {

@@ -30,12 +30,26 @@ public enum ShellQuote {
     /// Follows the quoting of the literal parts: `'…'`, `"…"` and backslash escapes outside single quotes.
     public static func quotedExpressions(in template: Template) -> [Expression] {
         var out: [Expression] = []
+        var index = 0
+        let contexts = quoteContexts(in: template)
+        for part in template.parts {
+            guard case .expression(let expression) = part else { continue }
+            if contexts[index] != nil { out.append(expression) }
+            index += 1
+        }
+        return out
+    }
+
+    /// For each expression of the template in order, the quote its literal shell text leaves open there:
+    /// nil, `'` or `"`.
+    public static func quoteContexts(in template: Template) -> [UInt8?] {
+        var out: [UInt8?] = []
         var quote: UInt8? = nil
         var escaped = false
         for part in template.parts {
             switch part {
-            case .expression(let expression):
-                if quote != nil { out.append(expression) }
+            case .expression:
+                out.append(quote)
                 escaped = false
             case .literal(let text):
                 for byte in text.utf8 {

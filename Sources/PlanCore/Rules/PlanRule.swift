@@ -15,7 +15,7 @@ public enum PlanLinter {
         DuplicateStepIDRule(), UnknownNeedsRule(), NeedsLaterPhaseRule(), CycleRule(), EmptyOperationRule(),
         UnknownNodeRule(), MissingTargetRule(), UndefinedInputRule(), UnknownStepReferenceRule(),
         UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
-        InvalidRegexRule(), ExpressionTypeRule(), SetReadsItselfRule(), OutputKeyRule(),
+        InvalidRegexRule(), ExpressionTypeRule(), SetReadsItselfRule(), OutputKeyRule(), GroupNestingRule(),
     ]
 
     /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through

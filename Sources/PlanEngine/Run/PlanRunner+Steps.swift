@@ -160,8 +160,11 @@ extension PlanRunner {
         if step.onError == .fail, step.phase != .validate { await state.halt(.failed(step: step.id)) }
     }
 
+    /// A step that failed before or instead of a command (a `set:` value, a target that cannot be resolved):
+    /// kind `command`, so that with `on_error: continue` the run is partial as after a failed command — only
+    /// asserts report `validation`, and those are counted apart.
     func failNodeless(_ step: Step, node: String? = nil, message: String) async {
-        await report(RunIssue(kind: .validation, node: node, step: step.id, phase: step.phase, message: message))
+        await report(RunIssue(kind: .command, node: node, step: step.id, phase: step.phase, message: message))
         await record(StepRecord(step: step.id, phase: step.phase, node: node, status: .failed, attempts: 1, reason: message))
         await state.setStepResult(step.id, node: node, Value.Object([("ok", .bool(false))]))
         if step.onError == .fail { await state.halt(.failed(step: step.id)) }
