@@ -145,7 +145,7 @@ import Testing
         ])
     }
 
-    @Test func deepNestingIsAnErrorNotACrash() {
+    @Test func deepNestingIsAnErrorNotACrash() throws {
         for text in [
             "${{ " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " }}",
             "${{ " + String(repeating: "[", count: 100_000) + " }}",

@@ -118,7 +118,7 @@ import Testing
         let (node, diagnostics) = compose(MarkedSource(yaml))
         #expect(node == nil)
         let diagnostic = try #require(diagnostics.first)
-        #expect(diagnostic.id == "yaml.alias-budget")
+        #expect(diagnostic.id == .yamlAliasBudget)
         // The first alias past 4 MiB: 4 << 20 / 15,000 bytes = 279 aliases fit.
         #expect(diagnostic.range.start == Location(line: 2, column: 5 + 279 * 4))
     }

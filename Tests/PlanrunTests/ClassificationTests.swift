@@ -91,6 +91,6 @@ struct ClassificationTests {
             operations: { main: { execute: [{ id: x, run: "true" }] } }
             """)])
         #expect(run.exitCode == 65)
-        #expect(run.stderr.contains("plan.yaml:3:35: error: 'host' is read as written, before inputs exist"), "\(run.stderr)")
+        #expect(run.stderr.contains("plan.yaml:3:36: error: 'host' is read as written, before inputs exist"), "\(run.stderr)")
     }
 }

@@ -156,7 +156,9 @@ struct HostileInputTests {
             operations:
               main:
                 execute:
-                  - { id: a, run: "printf 'x\\033]0;pwned\\007\\033[2Jy\\rz\\n'" }
+                  - id: a
+                    run: |
+                      printf 'x\\033]0;pwned\\007\\033[2Jy\\rz\\n'
             """)
         let run = try await BinaryRunner.run(["run", path, "-v"])
         #expect(run.exitCode == 0, "\(run.stderr)")

@@ -53,9 +53,11 @@ struct LeftBehindTests {
                     run: |
                       printf '%s' ${{ inputs.token }} > \(out); printf '%s' "${{ inputs.token }}" >> \(out); printf '%s' '${{ inputs.token }}' >> \(out)
                       sleep \(marker) || true
-                  - { id: check, run: "test \"$(cat \(out))\" = ${{ inputs.token }}${{ inputs.token }}${{ inputs.token }}" }
+                  - { id: check, run: 'test "$(cat \(out))" = ${{ inputs.token }}${{ inputs.token }}${{ inputs.token }}' }
             """)
-        let run = try BinaryRunner.start(["run", path, "-i", "token=\(secret)", "--quiet"])
+        // On stdin: an -i argument would put it on planrun's own command line.
+        let stdin = String(data: try JSONSerialization.data(withJSONObject: ["token": secret]), encoding: .utf8)!
+        let run = try BinaryRunner.start(["run", path, "--inputs", "-", "--quiet"], stdin: stdin)
         let started = await ProcessProbe.wait(upTo: 20) { ProcessProbe.pids(withArgument: marker).count == 1 }
         #expect(started)
         // Every process's command line while the step runs: the secret is in none of them.

@@ -41,26 +41,37 @@ public enum ShellQuote {
     }
 
     /// For each expression of the template in order, the quote its literal shell text leaves open there:
-    /// nil, `'` or `"`.
+    /// nil, `'` or `"`. A command substitution `$(…)` opens a fresh unquoted context, inside quotes too.
     public static func quoteContexts(in template: Template) -> [UInt8?] {
         var out: [UInt8?] = []
         var quote: UInt8? = nil
+        // The quotes open around each enclosing `$(`, innermost last.
+        var outer: [UInt8?] = []
         var escaped = false
+        var dollar = false
         for part in template.parts {
             switch part {
             case .expression:
                 out.append(quote)
                 escaped = false
+                dollar = false
             case .literal(let text):
                 for byte in text.utf8 {
                     if escaped {
                         escaped = false
                         continue
                     }
+                    let afterDollar = dollar
+                    dollar = false
                     switch (quote, byte) {
                     case (UInt8(ascii: "'"), UInt8(ascii: "'")), (UInt8(ascii: "\""), UInt8(ascii: "\"")): quote = nil
                     case (UInt8(ascii: "'"), _): break
                     case (_, UInt8(ascii: "\\")): escaped = true
+                    case (_, UInt8(ascii: "$")): dollar = true
+                    case (_, UInt8(ascii: "(")) where afterDollar:
+                        outer.append(quote)
+                        quote = nil
+                    case (nil, UInt8(ascii: ")")) where !outer.isEmpty: quote = outer.removeLast()
                     case (nil, UInt8(ascii: "'")), (nil, UInt8(ascii: "\"")): quote = byte
                     default: break
                     }

@@ -28,7 +28,7 @@ public struct GroupNestingRule: PlanRule {
                 if onPath[child] {
                     if reported.insert(child).inserted {
                         let cycle = path.drop { $0 != member } + [groups[g].name, member]
-                        out.append(.error(id, "group '\(member)' contains itself: " + cycle.joined(separator: " → "), at: range))
+                        out.append(Diagnostic(id, "group '\(member)' contains itself: " + cycle.joined(separator: " → "), at: range))
                     }
                     continue
                 }
@@ -37,7 +37,7 @@ public struct GroupNestingRule: PlanRule {
                     // Once: every group above the deepest chain would say the same.
                     depthReported = true
                     out.append(
-                        .error(
+                        Diagnostic(
                             id, "group '\(groups[g].name)' nests groups \(below) deep through '\(member)', more than the limit of \(Self.maxDepth)",
                             at: range))
                 }

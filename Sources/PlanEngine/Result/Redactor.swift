@@ -16,7 +16,7 @@ public struct Redactor: Sendable {
         var forms = Set<String>()
         for secret in secrets where !secret.isEmpty {
             forms.insert(secret)
-            if secret.contains("'") { forms.insert(secret.replacingOccurrences(of: "'", with: "'\\''")) }
+            if secret.contains("'") { forms.insert(secret.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''")) }
             let json = Value.string(secret).jsonText()
             forms.insert(String(json.dropFirst().dropLast()))
             for line in secret.split(whereSeparator: \.isNewline) {

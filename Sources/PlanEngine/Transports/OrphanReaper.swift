@@ -45,9 +45,9 @@ final class OrphanReaper: Sendable {
         "g=",
         "while read -r op p; do case $op in +) g=\"$g $p\" ;; -) n=; for q in $g; do [ \"$q\" = \"$p\" ] || n=\"$n $q\"; done; g=$n ;; esac; done",
         "[ -n \"$g\" ] || exit 0",
-        "for q in $g; do kill -TERM -- -\"$q\"; done 2>/dev/null",
+        "for q in $g; do kill -TERM -\"$q\"; done 2>/dev/null",
         "sleep 1",
-        "for q in $g; do kill -KILL -- -\"$q\"; done 2>/dev/null",
+        "for q in $g; do kill -KILL -\"$q\"; done 2>/dev/null",
     ].joined(separator: "\n")
 
     /// Starts the watcher in its own process group (so a signal to planrun's group does not end it), its
@@ -71,7 +71,7 @@ final class OrphanReaper: Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        let argv = ["sh", "-c", script, "planrun-reaper"].map { strdup($0) } + [nil]
+        let argv = (["sh", "-c", script, "planrun-reaper"] as [String]).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let code = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)

@@ -69,7 +69,7 @@ public struct SSHControlDirectory: Sendable {
 
     /// `ssh -O exit` on one control socket, waited for (it only talks to the local master).
     private static func exitMaster(at socket: String) {
-        let argv = ["ssh", "-o", "ControlPath=\(socket)", "-o", "BatchMode=yes", "-O", "exit", "planrun-stale"].map { strdup($0) } + [nil]
+        let argv = (["ssh", "-o", "ControlPath=\(socket)", "-o", "BatchMode=yes", "-O", "exit", "planrun-stale"] as [String]).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
