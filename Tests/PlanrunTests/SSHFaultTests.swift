@@ -18,7 +18,7 @@ struct SSHFaultTests {
     private func node(_ server: SSHServer, knownHosts: String? = nil, options extra: String = "") -> String {
         let s = server.settings()
         let known = knownHosts ?? server.knownHosts
-        return "{ transport: ssh, host: 127.0.0.1, port: \(s.port ?? 22), user: \(s.user ?? "root"), identity_file: \"\(s.identityFile ?? "")\", ssh_options: { UserKnownHostsFile: \"\(known)\", GlobalKnownHostsFile: /dev/null\(extra) } }"
+        return "{ transport: ssh, host: \(s.host), port: \(s.port ?? 22), user: \(s.user ?? "root"), identity_file: \"\(s.identityFile ?? "")\", ssh_options: { UserKnownHostsFile: \"\(known)\", GlobalKnownHostsFile: /dev/null\(extra) } }"
     }
 
     private func result(_ text: String) throws -> [String: Any] {
@@ -164,5 +164,52 @@ struct SSHFaultTests {
         let issue = (try result(done.stdout)["issues"] as? [[String: Any]])?.first ?? [:]
         #expect(issue["kind"] as? String == "connection", "\(issue)")
         #expect(await ProcessProbe.wait(upTo: 10) { ProcessProbe.pids(withArgument: marker).isEmpty })
+    }
+
+    /// A partition: the node lives in its own network namespace and its link is cut mid-command. Nothing
+    /// answers and nothing is refused; the run still ends, classified, and no ssh of it stays.
+    @Test func aPartitionMidCommandIsAConnectionFailure() async throws {
+        let partition = try NetworkPartition()
+        defer { partition.remove() }
+        let server = try SSHServer.start(namespace: partition.namespace, address: partition.nodeAddress)
+        defer { server.halt() }
+        let marker = ProcessProbe.marker(164)
+        let path = try plan("""
+            planrun: 1
+            inventory: { nodes: { far: \(node(server, options: ", ConnectTimeout: \"3\"")) } }
+            operations: { main: { execute: [{ id: a, run: "sleep \(marker)", timeout: 2s }] } }
+            """)
+        let run = try BinaryRunner.start(["run", path, "--quiet"])
+        #expect(await ProcessProbe.wait(upTo: 30) { !ProcessProbe.pids(withArgument: marker).isEmpty })
+        partition.cut()
+        let done = await run.wait(timeout: 90)
+        print(done.stdout)
+        #expect(!done.timedOut)
+        #expect(done.status == 2, "\(done.stderr)")
+        let issue = (try result(done.stdout)["issues"] as? [[String: Any]])?.first ?? [:]
+        #expect(issue["kind"] as? String == "connection", "\(issue)")
+        // The remote side ended the command at its timeout, unseen; this side left no ssh behind.
+        #expect(await ProcessProbe.wait(upTo: 10) { ProcessProbe.pids(withArgument: marker).isEmpty })
+        #expect(await ProcessProbe.wait(upTo: 10) { commandLines(containing: "\u{0}\(partition.nodeAddress)\u{0}").isEmpty })
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptOverSSHClosesTheMaster(signal: Int32) async throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let marker = ProcessProbe.marker(165)
+        let path = try plan("""
+            planrun: 1
+            inventory: { nodes: { web: \(node(server)) } }
+            operations: { main: { execute: [{ id: a, run: "sleep \(marker)", timeout: 60s }] } }
+            """)
+        let run = try BinaryRunner.start(["run", path, "--quiet"])
+        #expect(await ProcessProbe.wait(upTo: 30) { !ProcessProbe.pids(withArgument: marker).isEmpty })
+        run.signal(signal)
+        let done = await run.wait(timeout: 30)
+        #expect(done.status == 130, "\(done.stderr)")
+        // The master's TCP connection is gone at once, not after ControlPersist.
+        #expect(await ProcessProbe.wait(upTo: 5) { server.connections() == 0 })
+        #expect(await ProcessProbe.wait(upTo: 5) { ProcessProbe.pids(withArgument: marker).isEmpty })
     }
 }

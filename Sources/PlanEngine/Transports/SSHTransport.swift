@@ -109,7 +109,7 @@ public struct SSHTransport: NodeTransport {
         var outcome = CommandOutcome(run)
         if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
-        } else if run.exitCode == 255, run.stderr.allSatisfy(\.isWhitespace), await !masterIsAlive() {
+        } else if run.exitCode == 255, run.stoppedBy == nil, run.stderr.allSatisfy(\.isWhitespace), await !masterIsAlive() {
             // ssh said nothing, and its master is gone: the node went away mid-command (sshd stopped, the
             // machine halted). A command that exits 255 itself leaves the master running.
             outcome.failure = TransportFailure(
