@@ -134,11 +134,12 @@ struct NodeAttempt {
             } else {
                 onLine = nil
             }
-            var request: CommandRequest
+            let request: CommandRequest
             do {
-                request = try work.request(
+                var made = try work.request(
                     timeout: budget, grace: runner.request.grace, outputLimit: runner.request.outputLimit, onLine: onLine)
-                request.environment = environment
+                made.environment = environment
+                request = made
             } catch {
                 outcome.duration = elapsed()
                 return await fail(kind: error.kind, message: error.message, outcome: outcome, hint: error.hint)
