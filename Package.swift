@@ -73,3 +73,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The libFuzzer targets (`Fuzz/`, see `scripts/fuzz`) exist only in fuzzing builds: they have no `main` of
+/// their own (libFuzzer's is linked in by `--sanitize fuzzer`), so an ordinary build could not link them.
+if ProcessInfo.processInfo.environment["PLANRUN_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "planrun-fuzz", dependencies: ["PlanTestSupport"], path: "Fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
+

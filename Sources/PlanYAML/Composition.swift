@@ -6,7 +6,8 @@ import CLibYAML
 /// Children of all open collections share one buffer (`children`), each collection remembering where its own
 /// children begin; a finished collection moves its tail out into an exact-size array. (The buffer is a class,
 /// so a `Composition` is used in place and never copied.) Every open collection also counts
-/// the nodes beneath it, aliases expanded, so that an anchor knows its size and an alias costs O(1) to account.
+/// the nodes and scalar bytes beneath it, aliases expanded, so that an anchor knows its size and an alias costs
+/// O(1) to account.
 struct Composition {
     enum Step { case proceed, stop }
 
@@ -19,6 +20,8 @@ struct Composition {
         var base: Int
         /// Nodes in this subtree so far, itself included and aliases expanded.
         var nodeCount = 1
+        /// Bytes of scalar text in this subtree so far, aliases expanded.
+        var byteCount = 0
         var hasMergeKey = false
         /// For a sequence the watcher watches, the keys that lead to it: its items are offered with them.
         var watchedKeys: [String]?
@@ -27,6 +30,7 @@ struct Composition {
     private struct Anchor {
         var node: YAMLNode
         var nodeCount: Int
+        var byteCount: Int
     }
 
     let limits: YAMLLimits
@@ -39,6 +43,7 @@ struct Composition {
     private let children = NodeBuffer()
     private var anchors: [String: Anchor] = [:]
     private var aliasExpansion = 0
+    private var aliasExpansionBytes = 0
     private var documents = 0
     private let watcher: ComposeWatcher?
     /// `watcher.path`, read once: it is compared whenever a sequence opens at the watched depth.
@@ -74,10 +79,11 @@ struct Composition {
             if event.anchor == nil, !mergeKey, let top = frames.indices.last {
                 // The usual scalar: built straight into its parent's buffer, never copied.
                 frames[top].nodeCount += 1
+                frames[top].byteCount += length
                 children.append(YAMLNode(.scalar(text, style), range: range, tag: tag))
             } else {
                 let node = YAMLNode(.scalar(text, style), range: range, tag: tag)
-                complete(node, nodeCount: 1, anchor: Self.name(event.anchor), mergeKey: mergeKey)
+                complete(node, nodeCount: 1, byteCount: length, anchor: Self.name(event.anchor), mergeKey: mergeKey)
             }
         case YAML_SEQUENCE_START_EVENT:
             return open(event, isMapping: false, tag: Self.tag(event.tag), anchor: Self.name(event.anchor))
@@ -88,7 +94,7 @@ struct Composition {
             let items = children.takeItems(from: frame.base)
             let node = YAMLNode(
                 .sequence(items), range: SourceRange(from: frame.start, to: event.end), tag: frame.tag)
-            complete(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
+            complete(node, nodeCount: frame.nodeCount, byteCount: frame.byteCount, anchor: frame.anchor)
         case YAML_MAPPING_END_EVENT:
             let frame = frames.removeLast()
             let written = children.takePairs(from: frame.base)
@@ -96,7 +102,7 @@ struct Composition {
                 written, hasMergeKey: frame.hasMergeKey, file: file, diagnostics: &diagnostics)
             let node = YAMLNode(
                 .mapping(pairs), range: SourceRange(from: frame.start, to: event.end), tag: frame.tag)
-            complete(node, nodeCount: frame.nodeCount, anchor: frame.anchor)
+            complete(node, nodeCount: frame.nodeCount, byteCount: frame.byteCount, anchor: frame.anchor)
         case YAML_ALIAS_EVENT:
             return alias(event)
         case YAML_DOCUMENT_START_EVENT:
@@ -143,17 +149,20 @@ struct Composition {
             return .stop
         }
         aliasExpansion += anchor.nodeCount
-        guard aliasExpansion <= limits.maxAliasExpansion else {
+        aliasExpansionBytes += anchor.byteCount
+        let over =
+            aliasExpansion > limits.maxAliasExpansion ? "\(limits.maxAliasExpansion) nodes"
+            : aliasExpansionBytes > limits.maxAliasExpansionBytes ? "\(limits.maxAliasExpansionBytes) bytes of text" : nil
+        if let over {
             fail(
                 Diagnostic(
-                    .yamlAliasBudget,
-                    "aliases expand to more than the limit of \(limits.maxAliasExpansion) nodes", file: file,
+                    .yamlAliasBudget, "aliases expand to more than the limit of \(over)", file: file,
                     at: range, notes: [Diagnostic.Note("anchor '&\(name)' defined here", at: anchor.node.range)]))
             return .stop
         }
         var node = anchor.node
         node.aliasRange = range
-        complete(node, nodeCount: anchor.nodeCount, anchor: nil)
+        complete(node, nodeCount: anchor.nodeCount, byteCount: anchor.byteCount, anchor: nil)
         return .proceed
     }
 
@@ -162,9 +171,9 @@ struct Composition {
     /// The anchor is registered only now, after the node is complete, so an alias inside a node can never
     /// refer to that node itself and the tree has no cycles.
     private mutating func complete(
-        _ node: consuming YAMLNode, nodeCount: Int, anchor: String?, mergeKey: Bool = false
+        _ node: consuming YAMLNode, nodeCount: Int, byteCount: Int, anchor: String?, mergeKey: Bool = false
     ) {
-        if let anchor { anchors[anchor] = Anchor(node: copy node, nodeCount: nodeCount) }
+        if let anchor { anchors[anchor] = Anchor(node: copy node, nodeCount: nodeCount, byteCount: byteCount) }
         guard !frames.isEmpty else {
             root = consume node
             return
@@ -177,6 +186,7 @@ struct Composition {
             watcher.offer(copy node, keys: keys, list: SourceLocation(mark: frames[top].start))
         }
         frames[top].nodeCount += nodeCount
+        frames[top].byteCount += byteCount
         children.append(consume node)
     }
 

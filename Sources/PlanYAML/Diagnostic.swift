@@ -12,10 +12,14 @@ public struct Diagnostic: Sendable, Hashable {
     public struct Note: Sendable, Hashable {
         public var message: String
         public var range: SourceRange?
+        /// The file the range points into when it is not the diagnostic's own (an input given in a JSON file,
+        /// declared in the plan).
+        public var file: String?
 
-        public init(_ message: String, at range: SourceRange? = nil) {
+        public init(_ message: String, at range: SourceRange? = nil, file: String? = nil) {
             self.message = message
             self.range = range
+            self.file = file
         }
     }
 

@@ -44,6 +44,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
     // Targets
     case planUnknownNode = "plan.unknown-node"
     case planMissingTarget = "plan.missing-target"
+    case planGroupCycle = "plan.group-cycle"
     // References
     case planUndefinedInput = "plan.undefined-input"
     case planUnknownStep = "plan.unknown-step"
@@ -135,6 +136,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
         case .planEmptyOperation: return "an operation without steps"
         case .planUnknownNode: return "a target names no node or group of the inventory"
         case .planMissingTarget: return "a command step without `target:` when the inventory has several nodes"
+        case .planGroupCycle: return "a group that contains itself, or groups nested more than 32 deep"
         case .planUndefinedInput: return "`inputs.NAME` of an input the plan does not declare"
         case .planUnknownStep: return "`steps.ID` of a step the operation does not have"
         case .planUnknownCapture: return "a read of a capture that no earlier step makes"

@@ -41,6 +41,8 @@ import Testing
         // Functions
         ("len(inputs.names)", "4"), ("len('héllo')", "5"), ("len(nodes)", "3"),
         ("unique(inputs.names)", #"["b","a","c"]"#), ("unique([1, 1.0, 2])", "[1,2]"),
+        ("unique([[1], [1.0], [2], [1, 2], [[1]], [[1.0]]])", "[[1],[2],[1,2],[[1]]]"),
+        ("unique([node, node, nodes.genesis, nodes.genesis])", #"[{"name":"genesis","vars":{"cli":"/opt/aitbc/aitbc-cli"}},{"block_height":100,"version":"1.2","online":true}]"#),
         ("len(unique(nodes.*.block_height)) == 1", "false"), ("len(unique(nodes.*.online))", "2"),
         ("min(inputs.list)", "1"), ("max(inputs.list)", "3"), ("min(3, 1, 2)", "1"), ("max('a', 'c', 'b')", #""c""#),
         ("max(nodes.*.block_height)", "100"), ("min(5)", "5"),
@@ -60,6 +62,17 @@ import Testing
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.summary))")
         let value = try template.evaluate(in: ExpressionTestScope.scope)
         #expect(value == ExpressionTestScope.value(expected), "\(source) gave \(value.jsonText())")
+    }
+
+    /// An interrupt or the deadline cancels the step's task: evaluation stops at the next function call.
+    @Test func aCancelledTaskStopsEvaluation() async throws {
+        let (template, _) = ExpressionTestScope.parse("${{ len(unique(inputs.names)) }}")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try template.evaluate(in: ExpressionTestScope.scope)
+        }
+        await #expect(throws: EvaluationError.self) { try await task.value }
+        #expect(try template.evaluate(in: ExpressionTestScope.scope) == .int(3))
     }
 
     /// Expressions that parse but cannot be evaluated in the scope: the message and the column it points at

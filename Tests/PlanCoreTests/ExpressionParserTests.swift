@@ -145,20 +145,25 @@ import Testing
         ])
     }
 
-    @Test func deepNestingIsAnErrorNotACrash() {
+    @Test func deepNestingIsAnErrorNotACrash() throws {
         for text in [
             "${{ " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " }}",
             "${{ " + String(repeating: "[", count: 100_000) + " }}",
             "${{ " + String(repeating: "!", count: 100_000) + "true }}",
-            "${{ " + String(repeating: "1 + ", count: 100_000) + "1 }}",
             "${{ " + String(repeating: "len(", count: 100_000) + " }}",
         ] {
             let diagnostics = ExpressionTestScope.parse(text).1
             #expect(diagnostics.first?.message == "expression nested more than \(Expression.maxDepth) levels deep")
         }
-        // Within the limit is fine.
+        // A flat chain nests nothing: it is bounded by its height, well above the nesting limit.
+        let chain = ExpressionTestScope.parse("${{ " + String(repeating: "1 + ", count: 100_000) + "1 }}").1
+        #expect(chain.first?.message == "expression has more than \(Expression.maxHeight) operators and nested levels in a chain")
+        // Within the limits is fine: 100 parentheses, a sum of 129 terms (issue 15: it counted as 129 levels).
         let ok = "${{ " + String(repeating: "(", count: 100) + "1" + String(repeating: ")", count: 100) + " }}"
         #expect(ExpressionTestScope.parse(ok).1.isEmpty)
+        let (sum, problems) = ExpressionTestScope.parse("${{ " + String(repeating: "1 + ", count: 128) + "1 }}")
+        #expect(problems.isEmpty)
+        #expect(try sum.evaluate(in: ExpressionTestScope.scope) == .int(129))
     }
 }
 

@@ -6,7 +6,7 @@ struct SSHTransportClassifierTests {
     @Test(arguments: [
         ("root@127.0.0.1: Permission denied (publickey).", ErrorKind.authentication),
         ("Received disconnect from 10.0.0.1 port 22:2: Too many authentication failures", .authentication),
-        ("Host key verification failed.", .authentication),
+        ("Host key verification failed.", .hostKey),
         ("ssh: connect to host 127.0.0.1 port 1: Connection refused", .connection),
         ("kex_exchange_identification: read: Connection reset by peer", .connection),
         ("Connection closed by 127.0.0.1 port 2222", .connection),

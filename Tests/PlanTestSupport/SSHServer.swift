@@ -24,6 +24,9 @@ public final class SSHServer: @unchecked Sendable {
         public var description: String
     }
 
+    /// The address sshd listens on (127.0.0.1 unless started in a network namespace).
+    public private(set) var address = "127.0.0.1"
+
     private init(directory: String, port: Int, user: String, pid: pid_t) {
         self.directory = directory
         self.port = port
@@ -37,6 +40,11 @@ public final class SSHServer: @unchecked Sendable {
     /// Generates keys and config in a new temp directory, starts `sshd -D -e`, and waits until the port accepts.
     /// - Throws: `SSHServer.Failure` when sshd is missing or does not come up within 10 s.
     public static func start() throws -> SSHServer {
+        try start(namespace: nil, address: "127.0.0.1")
+    }
+
+    /// `start()` inside network namespace `namespace` (`ip netns exec`), listening on `address` there.
+    public static func start(namespace: String?, address: String) throws -> SSHServer {
         let sshd = "/usr/sbin/sshd"
         guard FileManager.default.isExecutableFile(atPath: sshd) else {
             throw Failure(description: "\(sshd) is missing: install openssh-server")
@@ -51,9 +59,10 @@ public final class SSHServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         chmod("/run/sshd", 0o755)
 
-        let port = freePort()
+        // A fresh namespace has every port free.
+        let port = namespace == nil ? freePort() : 2222
         let config = """
-            ListenAddress 127.0.0.1
+            ListenAddress \(address)
             Port \(port)
             HostKey \(directory)/host_ed25519
             PidFile \(directory)/sshd.pid
@@ -72,13 +81,17 @@ public final class SSHServer: @unchecked Sendable {
         try config.write(toFile: "\(directory)/sshd_config", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: "\(directory)/host_ed25519.pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
-        try "[127.0.0.1]:\(port) \(hostKey)\n".write(toFile: "\(directory)/known_hosts", atomically: true, encoding: .utf8)
+        try "[\(address)]:\(port) \(hostKey)\n".write(toFile: "\(directory)/known_hosts", atomically: true, encoding: .utf8)
 
-        let sshdPID = try spawn(sshd, ["-D", "-e", "-f", "\(directory)/sshd_config"], log: "\(directory)/sshd.log")
+        let arguments = ["-D", "-e", "-f", "\(directory)/sshd_config"]
+        let sshdPID =
+            try namespace.map { try spawn("/usr/sbin/ip", ["netns", "exec", $0, sshd] + arguments, log: "\(directory)/sshd.log") }
+            ?? spawn(sshd, arguments, log: "\(directory)/sshd.log")
         let server = SSHServer(directory: directory, port: port, user: currentUser(), pid: sshdPID)
+        server.address = address
         let clock = ContinuousClock()
         let end = clock.now + .seconds(10)
-        while !accepts(port: port) {
+        while !accepts(address: address, port: port) {
             var status: Int32 = 0
             if waitpid(sshdPID, &status, WNOHANG) == sshdPID || clock.now > end {
                 let output = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
@@ -93,7 +106,7 @@ public final class SSHServer: @unchecked Sendable {
     /// Settings for this server's node: the given key (the authorized one by default) and its known_hosts.
     public func settings(identity: String? = nil) -> SSHSettings {
         SSHSettings(
-            host: "127.0.0.1", user: user, port: port, identityFile: identity ?? clientKey,
+            host: address, user: user, port: port, identityFile: identity ?? clientKey,
             options: [
                 .init(name: "UserKnownHostsFile", value: knownHosts),
                 .init(name: "GlobalKnownHostsFile", value: "/dev/null"),
@@ -111,6 +124,41 @@ public final class SSHServer: @unchecked Sendable {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == pid
         }.count
+    }
+
+    /// The node goes away at once, as when its machine halts: sshd and every process under it (its sessions
+    /// and their commands) get SIGKILL together, and no connection is closed properly.
+    public func halt() {
+        guard pid > 0 else { return }
+        var family: [Int32] = [pid]
+        var index = 0
+        while index < family.count {
+            family += Self.children(of: family[index])
+            index += 1
+        }
+        for member in family { kill(member, SIGSTOP) }
+        for member in family { kill(member, SIGKILL) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+
+    /// sshd's per-connection processes die (SIGKILL), the listener stays: every open connection breaks
+    /// mid-way, and what they ran is left to notice on its own.
+    public func killConnections() {
+        guard pid > 0 else { return }
+        for child in Self.children(of: pid) { kill(child, SIGKILL) }
+    }
+
+    private static func children(of parent: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name in
+            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent ? child : nil
+        }
     }
 
     /// Stops sshd by its pid and removes the directory. Connections already open end with their clients.
@@ -148,10 +196,11 @@ public final class SSHServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func accepts(port: Int) -> Bool {
+    private static func accepts(address ip: String, port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = loopback(port: port)
+        address.sin_addr.s_addr = inet_addr(ip)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0

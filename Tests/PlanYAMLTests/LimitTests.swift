@@ -92,4 +92,34 @@ import Testing
             #expect(diagnostics.first?.range.start == source["1️⃣"])
         }
     }
+
+    /// Few aliases of one big scalar are few nodes but much text: the budget counts the expanded bytes too.
+    @Test(arguments: [(24, true), (23, false)])
+    func aliasBudgetCountsExpandedBytes(budget: Int, accepted: Bool) {
+        var limits = YAMLLimits()
+        limits.maxAliasExpansionBytes = budget
+        // a holds 8 bytes of text ("abcd" + "efgh"); three aliases add 24.
+        let source = MarkedSource("a: &a [abcd, efgh]\nb: [*a, *a, 1️⃣*a]\n")
+        let (node, diagnostics) = compose(source, limits: limits)
+        if accepted {
+            #expect(diagnostics.isEmpty)
+        } else {
+            #expect(node == nil)
+            #expect(diagnostics.map(\.message) == ["aliases expand to more than the limit of 23 bytes of text"])
+            #expect(diagnostics.first?.range.start == source["1️⃣"])
+        }
+    }
+
+    /// Issue 15's case: a 68 KB file, 10,000 aliases of a scalar of 1,000 expressions, fails at the alias
+    /// that crosses the default budget instead of expanding to 70 MB.
+    @Test func tenThousandAliasesOfAThousandExpressionsFailAtTheBudget() throws {
+        let anchor = String(repeating: "${{ inputs.x }}", count: 1000)
+        let yaml = "a: &a \"\(anchor)\"\nb: [" + Array(repeating: "*a", count: 10_000).joined(separator: ", ") + "]\n"
+        let (node, diagnostics) = compose(MarkedSource(yaml))
+        #expect(node == nil)
+        let diagnostic = try #require(diagnostics.first)
+        #expect(diagnostic.id == .yamlAliasBudget)
+        // The first alias past 4 MiB: 4 << 20 / 15,000 bytes = 279 aliases fit.
+        #expect(diagnostic.range.start == Location(line: 2, column: 5 + 279 * 4))
+    }
 }

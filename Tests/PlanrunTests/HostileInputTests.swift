@@ -149,4 +149,45 @@ struct HostileInputTests {
         #expect(code.exitCode == 65)
         #expect(code.stderr.contains("plan.yaml:5:53: error: an exit code is 0 to 255, found 99999999999"), "\(code.stderr)")
     }
+
+    @Test func verboseOutputEscapesTerminalControls() async throws {
+        let path = try plan("""
+            planrun: 1
+            operations:
+              main:
+                execute:
+                  - id: a
+                    run: |
+                      printf 'x\\033]0;pwned\\007\\033[2Jy\\rz\\n'
+            """)
+        let run = try await BinaryRunner.run(["run", path, "-v"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("\u{1B}") && !run.stderr.contains("\u{7}") && !run.stderr.contains("\r"), "\(run.stderr)")
+        #expect(run.stderr.contains(#"[local] x\u{1b}]0;pwned\u{7}\u{1b}[2Jy\rz"#), "\(run.stderr)")
+    }
+
+    @Test func aLineBreakInAValueDoesNotSplitADiagnostic() async throws {
+        let path = try plan("""
+            planrun: 1
+            inputs: { n: { type: int } }
+            operations: { main: { execute: [{ id: a, run: "true" }] } }
+            """)
+        let run = try await BinaryRunner.run(["run", path, "-i", "n=1\nplan.yaml:1:1: error: forged"])
+        #expect(run.exitCode == 65)
+        #expect(!run.stderr.contains("\nplan.yaml:1:1: error: forged"), "\(run.stderr)")
+        #expect(run.stderr.contains(#"found '1\nplan.yaml:1:1: error: forged'"#), "\(run.stderr)")
+    }
+
+    @Test func jsonInputsMayHoldSurrogatePairs() async throws {
+        let path = try plan("""
+            planrun: 1
+            inputs: { v: { type: string } }
+            operations: { main: { execute: [{ id: a, run: "printf %s ${{ inputs.v }}", capture: { v: { stdout: true } } }] } }
+            output: { v: "${{ nodes.local.v }}" }
+            """)
+        let run = try await BinaryRunner.run(["run", path, "--inputs", "-", "--quiet"], stdin: #"{"v": "\ud83d\ude42 ok \\ud83d"}"#)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let json = try result(run.stdout)
+        #expect(json["v"] as? String == "🙂 ok \\ud83d", "\(run.stdout)")
+    }
 }

@@ -285,7 +285,8 @@ struct RunEndToEndTests {
             let result = try await BinaryRunner.run(["run", path, "-i", "token=hunter2-secret"] + mode)
             #expect(!result.stdout.contains("hunter2-secret"), "\(mode) stdout: \(result.stdout)")
             #expect(!result.stderr.contains("hunter2-secret"), "\(mode) stderr: \(result.stderr)")
-            #expect((result.stdout + result.stderr).contains("***"))
+            // Masked in output, named by its variable in a rendered command (issue 15: never on a command line).
+            #expect((result.stdout + result.stderr).contains("***") || (result.stdout + result.stderr).contains("$PLANRUN_SECRET_1"))
         }
     }
 }

@@ -99,6 +99,14 @@ public enum InventoryDecoder {
         var port: Int?
         var identity: String?
         var options: [SSHSettings.Option] = []
+        // Connection settings are read before any input exists: `${{ … }}` here would be taken literally.
+        func literal(_ text: String?, _ key: String, _ node: YAMLNode) -> String? {
+            guard let text, TemplateParser.hasOpener(text) else { return text }
+            context.report(
+                .planType, "'\(key)' is read as written, before inputs exist: it cannot hold an expression; give nodes by name in an --inventory file instead",
+                at: node.range)
+            return nil
+        }
         var sshKeys: [YAMLNode] = []
         for (key, keyNode, value) in pairs {
             guard let field = NodeKey(rawValue: key) else {
@@ -110,15 +118,15 @@ public enum InventoryDecoder {
             case .transport:
                 transportNode = value
                 isSSH = context.word(value, among: [("local", false), ("ssh", true)], what: "transport")
-            case .host: host = context.string(value)
-            case .user: user = context.string(value)
+            case .host: host = literal(context.string(value), key, value)
+            case .user: user = literal(context.string(value), key, value)
             case .port:
                 port = context.int(value, expected: "a port number")
                 if let number = port, !(1...65535).contains(number) {
                     context.report(.planOutOfRange, "a port number is 1 to 65535, found \(number)", at: value.range)
                     port = nil
                 }
-            case .identityFile: identity = context.string(value)
+            case .identityFile: identity = literal(context.string(value), key, value)
             case .sshOptions:
                 guard !value.isNull, let entries = context.mapping(value, expected: "a mapping of OpenSSH options") else { continue }
                 for (option, _, optionValue) in entries {

@@ -16,15 +16,18 @@ public enum DiagnosticRenderer {
         case .warning: severity = paint.yellow("warning:")
         case .note: severity = paint.cyan("note:")
         }
-        var out = paint.bold(place + ":") + " " + severity + " " + paint.bold(diagnostic.message) + " [\(diagnostic.id)]\n"
+        var out = paint.bold(place + ":") + " " + severity + " " + paint.bold(TerminalText.escaped(diagnostic.message)) + " [\(diagnostic.id)]\n"
         if let source, range != .unknown, let snippet = snippet(source, range, paint) { out += snippet }
         for note in diagnostic.notes {
             var notePlace = ""
             if let noteRange = note.range, noteRange != .unknown {
-                notePlace = (diagnostic.file ?? "<input>") + ":\(noteRange.start.line):\(noteRange.start.column): "
+                notePlace = (note.file ?? diagnostic.file ?? "<input>") + ":\(noteRange.start.line):\(noteRange.start.column): "
             }
-            out += paint.bold(notePlace) + paint.cyan("note:") + " " + note.message + "\n"
-            if let source, let noteRange = note.range, noteRange != .unknown, let snippet = snippet(source, noteRange, paint) {
+            out += paint.bold(notePlace) + paint.cyan("note:") + " " + TerminalText.escaped(note.message) + "\n"
+            // The snippet comes from the diagnostic's file; a note in another file gets none.
+            if let source, note.file == nil || note.file == diagnostic.file, let noteRange = note.range, noteRange != .unknown,
+                let snippet = snippet(source, noteRange, paint)
+            {
                 out += snippet
             }
         }
@@ -53,6 +56,7 @@ public enum DiagnosticRenderer {
             d.notes.map { note in
                 var n = Value.Object()
                 n["message"] = .string(note.message)
+                if let file = note.file { n["file"] = .string(file) }
                 if let r = note.range, r != .unknown {
                     n["line"] = .int(r.start.line)
                     n["column"] = .int(r.start.column)

@@ -41,6 +41,9 @@ struct ExpressionEvaluator {
         case .binary(let op, let left, let right, let range):
             return try Self.apply(op, try evaluate(left), try evaluate(right), at: range)
         case .call(let name, let arguments, let range):
+            // Every function is at most n log n in its input, so an evaluation ends soon anyway; this makes an
+            // interrupt or the deadline (both cancel the step's task) stop a long one at the next call.
+            if Task.isCancelled { throw EvaluationError("stopped: the run was interrupted or reached its deadline", at: range) }
             return try call(name, arguments, at: range)
         case .index(_, _, let range):
             switch try lookup(node) {

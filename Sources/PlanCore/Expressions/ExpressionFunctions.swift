@@ -208,21 +208,31 @@ extension ExpressionEvaluator {
         }
     }
 
-    /// The list without repeats, in first-seen order, by the same equality as `==`.
+    /// The list without repeats, in first-seen order, by the same equality as `==`; linear (one hash per
+    /// element, lists and objects included: 40,000 one-element lists took 31 s when they were compared pairwise).
     static func unique(_ items: [Value]) -> [Value] {
-        var seen = Set<Value>()
+        var seen = Set<UniqueKey>()
         var out: [Value] = []
-        for item in items {
-            // Hashing finds exact repeats fast; integral floats are keyed as ints so 1 and 1.0 match.
-            var key = item
-            if case .double(let d) = item, let i = Int(exactly: d) { key = .int(i) }
-            switch key {
-            case .array, .object:
-                if !out.contains(where: { equal($0, item) }) { out.append(item) }
-            default:
-                if seen.insert(key).inserted { out.append(item) }
-            }
-        }
+        for item in items where seen.insert(UniqueKey(item)).inserted { out.append(item) }
         return out
+    }
+}
+
+/// A value as `==` sees it, hashable: integral floats are ints (1 equals 1.0), objects ignore key order.
+private indirect enum UniqueKey: Hashable {
+    case scalar(Value)
+    case list([UniqueKey])
+    case object([String: UniqueKey])
+
+    init(_ value: Value) {
+        switch value {
+        case .double(let d): self = Int(exactly: d).map { .scalar(.int($0)) } ?? .scalar(value)
+        case .array(let items): self = .list(items.map(UniqueKey.init))
+        case .object(let object):
+            var entries: [String: UniqueKey] = [:]
+            for (key, item) in object { entries[key] = UniqueKey(item) }
+            self = .object(entries)
+        default: self = .scalar(value)
+        }
     }
 }

@@ -10,6 +10,10 @@ extension Expression {
     /// Deepest nesting of parentheses, lists, calls and operators accepted in one expression; deeper
     /// input is an `expr.syntax` error, never a stack overflow in the parser or the evaluator.
     public static let maxDepth = 128
+
+    /// Tallest syntax tree accepted: a flat `a + b + … ` of n terms is a tree n tall but nests nothing, so it
+    /// is bounded here, by the evaluator's recursion, not by `maxDepth`.
+    public static let maxHeight = 512
 }
 
 /// Builds the syntax tree of one expression from its tokens (precedence climbing).
@@ -319,8 +323,8 @@ struct ExpressionParser {
     private func make(_ node: ExpressionNode, _ start: Int, _ end: Int, _ height: Int, at token: ExpressionToken)
         throws(ExpressionSyntaxError) -> Parsed
     {
-        if height > Expression.maxDepth {
-            throw error("expression nested more than \(Expression.maxDepth) levels deep", token)
+        if height > Expression.maxHeight {
+            throw error("expression has more than \(Expression.maxHeight) operators and nested levels in a chain", token)
         }
         return Parsed(node: node, start: start, end: end, height: height)
     }

@@ -30,23 +30,48 @@ public enum ShellQuote {
     /// Follows the quoting of the literal parts: `'…'`, `"…"` and backslash escapes outside single quotes.
     public static func quotedExpressions(in template: Template) -> [Expression] {
         var out: [Expression] = []
+        var index = 0
+        let contexts = quoteContexts(in: template)
+        for part in template.parts {
+            guard case .expression(let expression) = part else { continue }
+            if contexts[index] != nil { out.append(expression) }
+            index += 1
+        }
+        return out
+    }
+
+    /// For each expression of the template in order, the quote its literal shell text leaves open there:
+    /// nil, `'` or `"`. A command substitution `$(…)` opens a fresh unquoted context, inside quotes too.
+    public static func quoteContexts(in template: Template) -> [UInt8?] {
+        var out: [UInt8?] = []
         var quote: UInt8? = nil
+        // The quotes open around each enclosing `$(`, innermost last.
+        var outer: [UInt8?] = []
         var escaped = false
+        var dollar = false
         for part in template.parts {
             switch part {
-            case .expression(let expression):
-                if quote != nil { out.append(expression) }
+            case .expression:
+                out.append(quote)
                 escaped = false
+                dollar = false
             case .literal(let text):
                 for byte in text.utf8 {
                     if escaped {
                         escaped = false
                         continue
                     }
+                    let afterDollar = dollar
+                    dollar = false
                     switch (quote, byte) {
                     case (UInt8(ascii: "'"), UInt8(ascii: "'")), (UInt8(ascii: "\""), UInt8(ascii: "\"")): quote = nil
                     case (UInt8(ascii: "'"), _): break
                     case (_, UInt8(ascii: "\\")): escaped = true
+                    case (_, UInt8(ascii: "$")): dollar = true
+                    case (_, UInt8(ascii: "(")) where afterDollar:
+                        outer.append(quote)
+                        quote = nil
+                    case (nil, UInt8(ascii: ")")) where !outer.isEmpty: quote = outer.removeLast()
                     case (nil, UInt8(ascii: "'")), (nil, UInt8(ascii: "\"")): quote = byte
                     default: break
                     }

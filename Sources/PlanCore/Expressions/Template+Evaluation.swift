@@ -53,15 +53,8 @@ extension Template {
     /// The text for a `run:` command: literal parts as written, each interpolated value as exactly one
     /// shell word (`ShellQuote.quote` of its `interpolationText`), so no value can add a command.
     public func renderShell(in scope: Value.Object) throws(EvaluationError) -> String {
-        var out = ""
-        for part in parts {
-            switch part {
-            case .literal(let text): out += text
-            case .expression(let expression):
-                out += ShellQuote.quote(try expression.evaluate(in: scope).interpolationText)
-            }
-        }
-        return out
+        var none = SecretWords(secrets: [])
+        return try renderShell(in: scope, secrets: &none)
     }
 
     /// Every path the template reads, in source order, components as written (`*` kept), for the checks

@@ -41,11 +41,13 @@ public enum InputResolver {
             if let raw = given[input.name] {
                 guard let value = typed(raw, as: input, plan: plan, diagnostics: &diagnostics) else { continue }
                 if let problem = InputChecks.violation(of: value, in: input) {
+                    let isEnum = input.allowed != nil && !(input.allowed!.contains(value))
                     diagnostics.append(
                         Diagnostic(
-                            input.allowed != nil && !(input.allowed!.contains(value)) ? .inputEnum : .inputRange,
-                            "input '\(input.name)' \(problem)", file: raw.file, at: raw.range,
-                            notes: [Diagnostic.Note("declared at \(plan.file):\(input.range.start)", at: input.range)]))
+                            isEnum ? .inputEnum : .inputRange,
+                            "input '\(input.name)' " + (input.secret ? (isEnum ? "is not one of its allowed values" : "is out of its range") + " (secret, not shown)" : problem),
+                            file: raw.file, at: raw.range,
+                            notes: [Diagnostic.Note("declared here", at: input.range, file: plan.file)]))
                     continue
                 }
                 values[input.name] = value
@@ -94,10 +96,20 @@ public enum InputResolver {
         _ raw: RawInput, as input: InputDeclaration, plan: Plan, diagnostics: inout [Diagnostic]
     ) -> Value? {
         func fail(_ expected: String, _ found: String, id: DiagnosticID = .inputType, fixIt: String? = nil) -> Value? {
+            // A secret's value is never echoed, not even a wrong one (it may be the right secret in the wrong input).
+            let found = input.secret ? "a value that is not (secret, not shown)" : found
             diagnostics.append(
                 Diagnostic(
                     id, "input '\(input.name)' expects \(expected), found \(found)", file: raw.file, at: raw.range,
-                    fixIt: fixIt))
+                    fixIt: input.secret ? nil : fixIt))
+            return nil
+        }
+        // A command line and an environment end a string at NUL: the command would get a cut value.
+        if Self.containsNUL(raw.content) {
+            diagnostics.append(
+                Diagnostic(
+                    .inputType, "input '\(input.name)' contains a NUL character, which no command can receive",
+                    file: raw.file, at: raw.range))
             return nil
         }
         switch raw.content {
@@ -144,6 +156,21 @@ public enum InputResolver {
                 }
                 return fail(expected, value.typeName == "null" ? "null" : "a \(value.typeName)")
             }
+        }
+    }
+
+    private static func containsNUL(_ content: RawInput.Content) -> Bool {
+        func has(_ value: Value) -> Bool {
+            switch value {
+            case .string(let s): return s.utf8.contains(0)
+            case .array(let items): return items.contains(where: has)
+            case .object(let object): return object.contains { $0.key.utf8.contains(0) || has($0.value) }
+            default: return false
+            }
+        }
+        switch content {
+        case .text(let text): return text.utf8.contains(0)
+        case .value(let value): return has(value)
         }
     }
 

@@ -16,7 +16,7 @@ public enum PlanLinter {
         UnknownNodeRule(), MissingTargetRule(), UndefinedInputRule(), UnknownStepReferenceRule(),
         UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
         InvalidRegexRule(), ExpressionTypeRule(), SetReadsItselfRule(), OutputKeyRule(), ItemOutsideLoopRule(),
-        ListInterpolationRule(),
+        ListInterpolationRule(), GroupNestingRule(),
     ]
 
     /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through

@@ -64,7 +64,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         if let name = step.name { line += " (\(name))" }
         if let node { line += " [\(node)]" }
         if attempt > 1 { line += " attempt \(attempt)" }
-        if level == .verbose, let command { line += ": \(command)" }
+        if level == .verbose, let command { line += ": \(TerminalText.escaped(command, keepingLineBreaks: true))" }
         let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "")
         write(line) { live in
             live.started(Self.key(step.id, node), label: label)
@@ -108,14 +108,14 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
 
     public func outputLine(step: Step, node: String, line: String) {
         guard level == .verbose else { return }
-        write("[\(node)] \(line)")
+        write("[\(node)] \(TerminalText.escaped(line))")
     }
 
     public func issue(_ issue: RunIssue) {
         guard level != .quiet else { return }
         var line = (terminal ? paint("!", 31) : "issue") + " \(issue.kind)"
         if let node = issue.node { line += " [\(node)]" }
-        line += ": \(issue.message)"
+        line += ": \(TerminalText.escaped(issue.message))"
         if let hint = issue.hint { line += " — \(hint)" }
         write(line)
     }

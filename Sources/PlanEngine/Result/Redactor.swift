@@ -1,16 +1,40 @@
 /// Replaces the values of `secret: true` inputs by `***` in everything planrun prints.
+///
+/// A secret is masked in every form a command or planrun itself may write it in: as given; shell-quoted
+/// (`it'\''s`, as a rendered command shows it); JSON-escaped (a `"` or `\` in it, as a node's JSON output or a
+/// captured document writes it); and line by line (`-v` streams output a line at a time, `lines:` captures
+/// split it), each line of a multi-line secret on its own. A list input's elements are secrets each.
 public struct Redactor: Sendable {
     public static let mask = "***"
-    /// Longest first, so a secret that contains another is masked whole.
+    /// Every form of every secret, longest first, so a secret that contains another is masked whole.
     private let secrets: [String]
+    /// The secret values as given (what `SecretWords` keeps off command lines).
+    public let values: [String]
 
     public init(secrets: [String]) {
-        self.secrets = Array(Set(secrets.filter { !$0.isEmpty })).sorted { $0.count > $1.count }
+        values = secrets.filter { !$0.isEmpty }
+        var forms = Set<String>()
+        for secret in secrets where !secret.isEmpty {
+            forms.insert(secret)
+            if secret.contains("'") { forms.insert(secret.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''")) }
+            let json = Value.string(secret).jsonText()
+            forms.insert(String(json.dropFirst().dropLast()))
+            for line in secret.split(whereSeparator: \.isNewline) {
+                let trimmed = line.trimmingWhitespace
+                if !trimmed.isEmpty { forms.insert(trimmed) }
+            }
+        }
+        self.secrets = forms.sorted { $0.count > $1.count }
     }
 
-    /// The secrets among a plan's inputs, taken from the resolved input values.
+    /// The secrets among a plan's inputs, taken from the resolved input values (a list's elements each too).
     public init(plan: Plan, inputs: Value.Object) {
-        let values = plan.inputs.filter(\.secret).compactMap { inputs[$0.name] }.map(\.interpolationText)
+        var values: [String] = []
+        func add(_ value: Value) {
+            values.append(value.interpolationText)
+            if case .array(let items) = value { items.forEach(add) }
+        }
+        plan.inputs.filter(\.secret).compactMap { inputs[$0.name] }.forEach(add)
         self.init(secrets: values)
     }
 
@@ -25,14 +49,17 @@ public struct Redactor: Sendable {
         return out
     }
 
-    public func redact(_ value: Value) -> Value {
+    /// Masks the strings of `value`; an object's keys too unless `keys` is false. Data from outside (a
+    /// capture, a command's JSON) is masked whole when it comes in; a document planrun writes passes
+    /// `keys: false`, since its keys are its structure (`validation_status` must survive a secret `s`).
+    public func redact(_ value: Value, keys: Bool = true) -> Value {
         guard !secrets.isEmpty else { return value }
         switch value {
         case .string(let s): return .string(redact(s))
-        case .array(let items): return .array(items.map(redact))
+        case .array(let items): return .array(items.map { redact($0, keys: keys) })
         case .object(let object):
             var out = Value.Object()
-            for (key, item) in object { out[redact(key)] = redact(item) }
+            for (key, item) in object { out[keys ? redact(key) : key] = redact(item, keys: keys) }
             return .object(out)
         default: return value
         }

@@ -10,6 +10,11 @@ enum CaptureExtractor {
         var parsedJSON: Value?
         for capture in captures {
             do {
+                if stdout.hasPrefix(OutputTail.truncationMark), capture.needsWholeOutput {
+                    let dropped = stdout.dropFirst(OutputTail.truncationMark.count).prefix { $0 != " " }
+                    throw Failure(
+                        message: "capture '\(capture.name)': stdout exceeded the output limit (\(dropped) bytes were dropped), and this capture needs all of it")
+                }
                 var raw: Value
                 switch capture.source {
                 case .stdout:
@@ -107,5 +112,14 @@ enum CaptureExtractor {
             return .array(try items.map { try convert($0, to: conversion, capture: capture) })
         default: throw fail()
         }
+    }
+}
+
+extension Capture {
+    /// A `stdout:`, `json:` or `lines:` capture reads the whole output; a `regex:` may find its match in the
+    /// tail that was kept.
+    fileprivate var needsWholeOutput: Bool {
+        if case .regex = source { return false }
+        return true
     }
 }

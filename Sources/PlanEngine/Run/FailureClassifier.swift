@@ -44,6 +44,8 @@ enum FailureClassifier {
         switch kind {
         case .connection: return "check that sshd runs on the node and the port is right; a fallback node is tried where the plan names one"
         case .authentication: return "check the node's user and identity_file, and the key's permissions (chmod 600)"
+        case .hostKey:
+            return "the node's host key is not the one known_hosts holds (or none is known): confirm the new key out of band, then update known_hosts (ssh-keygen -R HOST, then ssh-keyscan)"
         case .unreachable: return "check the host name and the network route to the node"
         case .permission: return "check the user's privileges on the node"
         case .timeout: return "increase the timeout if the operation needs longer"

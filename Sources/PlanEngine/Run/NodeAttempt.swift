@@ -56,20 +56,22 @@ struct NodeAttempt {
         let scope = await runner.scope(for: node, frame)
         let timeout: Double
         var work: NodeWork
+        var secrets = SecretWords(secrets: runner.redactor.values)
         do {
             timeout = try stepTimeout(scope: scope)
-            work = try render(scope: scope)
+            work = try render(scope: scope, secrets: &secrets)
         } catch let error as EvaluationError {
             // A dry-run knows no captures or step results: a command built from them is decided at run time.
             if runner.request.dryRun, step.templates.contains(where: { PlanRunner.dependsOnRunTime($0.template) }) {
                 return Outcome(status: .planned, reason: "command decided at run time (\(error.message))")
             }
-            return await fail(kind: .validation, message: error.message, outcome: Outcome(status: .failed))
+            return await fail(kind: .command, message: error.message, outcome: Outcome(status: .failed))
         } catch let error as FileStepFailure {
             return await fail(kind: error.kind, message: error.message, outcome: Outcome(status: .failed), hint: error.hint)
         } catch {
-            return await fail(kind: .validation, message: "\(error)", outcome: Outcome(status: .failed))
+            return await fail(kind: .command, message: "\(error)", outcome: Outcome(status: .failed))
         }
+        let environment = secrets.environment
         let shown = runner.redactor.redact(work.shown)
         var copyToShow: CopyPlan?
         if runner.request.diff, case .copy(let plan) = work { copyToShow = plan }
@@ -138,8 +140,10 @@ struct NodeAttempt {
             }
             let request: CommandRequest
             do {
-                request = try work.request(
+                var made = try work.request(
                     timeout: budget, grace: runner.request.grace, outputLimit: runner.request.outputLimit, onLine: onLine)
+                made.environment = environment
+                request = made
             } catch {
                 outcome.duration = elapsed()
                 return await fail(kind: error.kind, message: error.message, outcome: outcome, hint: error.hint)
@@ -304,12 +308,19 @@ struct NodeAttempt {
         return seconds
     }
 
-    private func render(scope: Value.Object) throws -> NodeWork {
+    /// The work, with secrets named by variables of `secrets.environment` rather than written out. An
+    /// `argv` holding a secret fails: its words are the program's command line, where anyone can read them.
+    private func render(scope: Value.Object, secrets: inout SecretWords) throws -> NodeWork {
         switch step.action {
-        case .run(let template): return .command(.shell(try template.renderShell(in: scope)))
+        case .run(let template): return .command(.shell(try template.renderShell(in: scope, secrets: &secrets)))
         case .argv(let templates):
             var argv: [String] = []
             for t in templates { argv.append(try t.evaluate(in: scope).interpolationText) }
+            if argv.contains(where: secrets.holdsSecret) {
+                throw EvaluationError(
+                    "argv would put a secret input on the program's command line, readable in ps; use run:, which passes it in the environment",
+                    at: step.range)
+            }
             return .command(.argv(argv))
         case .copy(let copy): return .copy(try CopyPlan.prepare(copy, scope: scope, time: runner.startTime))
         case .fetch(let fetch): return .fetch(try FetchPlan.prepare(fetch, scope: scope))

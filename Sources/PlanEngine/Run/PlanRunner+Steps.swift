@@ -207,8 +207,11 @@ extension PlanRunner {
         return false
     }
 
+    /// A step that failed before or instead of a command (a `set:` value, a target that cannot be resolved):
+    /// kind `command`, so that with `on_error: continue` the run is partial as after a failed command — only
+    /// asserts report `validation`, and those are counted apart.
     func failNodeless(_ step: Step, node: String? = nil, message: String, _ frame: StepFrame) async {
-        await report(RunIssue(kind: .validation, node: node, step: step.id, phase: step.phase, message: message))
+        await report(RunIssue(kind: .command, node: node, step: step.id, phase: step.phase, message: message))
         await recordLeaves(step, node: node, status: .failed, reason: message, frame)
         await state.setStepResult(step.id, node: node, Value.Object([("ok", .bool(false))]))
         if step.onError == .fail, !frame.inWalk { await state.halt(.failed(step: step.id)) }

@@ -62,10 +62,20 @@ struct TargetResolver {
         }
     }
 
+    /// Each group is expanded once per target, so groups that share subgroups (a diamond) cost their size, not
+    /// 2^depth; `validate` rejects cycles and chains deeper than `GroupNestingRule.maxDepth`.
     private func expand(_ name: String, depth: Int) throws -> [NodeDeclaration] {
+        var expanded = Set<String>()
+        return try expand(name, depth: depth, expanded: &expanded)
+    }
+
+    private func expand(_ name: String, depth: Int, expanded: inout Set<String>) throws -> [NodeDeclaration] {
         if let node = inventory.node(named: name) { return [node] }
-        guard let group = inventory.group(named: name), depth < 32 else { throw unknown(name) }
-        return try group.members.flatMap { try expand($0, depth: depth + 1) }
+        guard let group = inventory.group(named: name), depth <= GroupNestingRule.maxDepth else { throw unknown(name) }
+        guard expanded.insert(name).inserted else { return [] }
+        var out: [NodeDeclaration] = []
+        for member in group.members { out += try expand(member, depth: depth + 1, expanded: &expanded) }
+        return out
     }
 
     private func unknown(_ name: String) -> Failure {

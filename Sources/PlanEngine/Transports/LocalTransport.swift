@@ -58,7 +58,8 @@ public struct LocalTransport: NodeTransport {
         do {
             let run = try await ProcessGroupRunner.run(
                 program, arguments: arguments, timeout: request.timeout, grace: request.grace,
-                outputLimit: request.outputLimit, onLine: request.onLine, upload: feed, stdoutFile: download.descriptor)
+                outputLimit: request.outputLimit, onLine: request.onLine, upload: feed, stdoutFile: download.descriptor,
+                environment: request.environment)
             return CommandOutcome(run)
         } catch let error as SpawnFailure where error.isArgumentListTooLong {
             return error.tooLongOutcome

@@ -48,6 +48,10 @@ struct OutputTail: Sendable {
         // The cut may split a multi-byte character; start at the next character boundary.
         let start = copy.bytes.firstIndex { $0 & 0b1100_0000 != 0b1000_0000 } ?? copy.bytes.endIndex
         let dropped = copy.droppedCount + start
-        return "…[truncated \(dropped) bytes]\n" + String(decoding: copy.bytes[start...], as: UTF8.self)
+        return Self.truncationMark + "\(dropped) bytes]\n" + String(decoding: copy.bytes[start...], as: UTF8.self)
     }
+
+    /// How the text of a truncated stream starts (then the count and `bytes]`).
+    static let truncationMark = "…[truncated "
+
 }

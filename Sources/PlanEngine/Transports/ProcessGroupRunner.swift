@@ -46,19 +46,25 @@ enum ProcessGroupRunner {
     ///     otherwise stdin is `/dev/null`.
     ///   - upload: bytes written to that held stdin first (it needs `holdStandardInput`), streamed.
     ///   - stdoutFile: a file that receives stdout directly (no tail is kept of it).
+    ///   - firstInput: bytes written on that held stdin at once, before any upload (the remote wrapper's
+    ///     variables; a few bytes, well under a pipe's buffer).
+    ///   - environment: variables added to the child's environment.
     /// - Throws: `SpawnFailure` when the process could not be started (no such file, not executable), and
     ///   `CancellationError` when the task was cancelled before it started.
     static func run(
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
         holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil, upload: UploadFeed? = nil,
-        stdoutFile: Int32? = nil
+        stdoutFile: Int32? = nil, firstInput: [UInt8] = [], environment: [(name: String, value: String)] = []
     ) async throws -> GroupRunResult {
         if Task.isCancelled { throw CancellationError() }
         let clock = ContinuousClock()
         let start = clock.now
         // Spawned and first watched on the task's own thread: a command that ends at once never leaves it.
         let group = try SpawnedGroup.spawn(
-            program, arguments: arguments, holdStandardInput: holdStandardInput || upload != nil, stdoutFile: stdoutFile)
+            program, arguments: arguments, holdStandardInput: holdStandardInput || upload != nil, stdoutFile: stdoutFile,
+            environment: environment)
+        OrphanReaper.shared.started(group.pid)
+        if group.stdinWriter >= 0, !firstInput.isEmpty { write(firstInput, to: group.stdinWriter) }
         let stop = StopRequest()
         let supervisor = GroupSupervisor(
             group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, startedAt: start,
@@ -100,6 +106,7 @@ enum ProcessGroupRunner {
         _ supervisor: GroupSupervisor, _ clock: ContinuousClock, _ start: ContinuousClock.Instant
     ) -> GroupRunResult {
         let (status, stoppedBy) = supervisor.finish()
+        OrphanReaper.shared.swept(supervisor.group.pid)
         var result = GroupRunResult(
             exitCode: nil, signal: nil, stdout: supervisor.stdout.text, stderr: supervisor.stderr.text,
             duration: seconds(clock.now - start), stoppedBy: stoppedBy, uploadFailure: supervisor.uploadFailure)
@@ -110,6 +117,20 @@ enum ProcessGroupRunner {
             result.signal = status & 0x7f
         }
         return result
+    }
+
+    /// Writes a few bytes (well under a pipe's buffer) to the child's held stdin; a child already gone is
+    /// not an error here (its exit is seen by the supervisor).
+    private static func write(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
     }
 
     /// A duration in seconds as a `Double`.

@@ -43,9 +43,11 @@ struct SSHCommandLine: Sendable {
     /// The text the remote login shell runs for `command`: coreutils `timeout` bounds its life, and a
     /// watcher kills its process group when ssh's stdin reaches end-of-file (the local client went away,
     /// e.g. on Ctrl-C). The command itself reads `/dev/null`, and anything it left in its group is swept.
-    /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`).
+    /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`). With `withEnvironment`,
+    /// the wrapper first reads the command's variables from stdin (`environmentInput`).
     static func remoteCommand(
-        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0
+        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0,
+        withEnvironment: Bool = false
     ) -> String {
         let text: String
         switch command {
@@ -53,19 +55,21 @@ struct SSHCommandLine: Sendable {
         case .argv(let argv): text = argv.map(ShellQuote.quote).joined(separator: " ")
         }
         return [
-            "sh", "-c", ShellQuote.quote(wrapper), "planrun", decimal(timeout), decimal(max(grace, 0.1)),
-            ShellQuote.quote(text),
+            "sh", "-c", ShellQuote.quote(wrapper), withEnvironment ? "planrun-env" : "planrun", decimal(timeout),
+            decimal(max(grace, 0.1)), ShellQuote.quote(text),
         ].joined(separator: " ") + (upload.map { " \(uploadSize) " + ShellQuote.quote($0) } ?? "")
     }
 
     /// `$1` timeout, `$2` grace, `$3` the command, and for an upload `$4` its size in bytes and `$5` the
-    /// path it is saved at. `timeout` makes itself a process group leader, so `-$p` names the command's
-    /// whole tree. One line, so login shells that reject newlines inside quotes (csh) still pass it to `sh`
-    /// intact.
+    /// path it is saved at; `$0` is `planrun`, or `planrun-env` when stdin starts with variables for the
+    /// command. `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
+    /// line, so login shells that reject newlines inside quotes (csh) still pass it to `sh` intact.
     ///
     /// ssh's stdin (fd 3 here) carries, in this order:
-    /// 1. anything the wrapper reads line by line before it starts the command (`read` takes one byte at
-    ///    a time from a pipe, so it never consumes past its own line);
+    /// 1. with `planrun-env`, the command's variables (secrets, which must not be on any command line): one
+    ///    line `NAME=VALUE` each, VALUE written as `printf %b` octal escapes (`\0101`) so any byte but NUL
+    ///    passes, then an empty line (`environmentInput`). `read` takes one byte at a time from a pipe, so it
+    ///    never consumes past its own line;
     /// 2. for an upload, exactly `$4` bytes, saved at `$5` before the command starts; a stream that ends
     ///    early (the connection dropped, planrun was stopped) leaves no file and exit status 125;
     /// 3. nothing more: planrun keeps its end open until the command is done, so end-of-file means the
@@ -75,6 +79,7 @@ struct SSHCommandLine: Sendable {
     /// transfer and ends it by stopping the local ssh, which is end-of-file here.
     static let wrapper = [
         "exec 3<&0 </dev/null",
+        "[ \"$0\" != planrun-env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
         "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3"),
         "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
@@ -86,6 +91,20 @@ struct SSHCommandLine: Sendable {
         "[ -z \"$5\" ] || rm -f \"$5\"",
         "exit $s",
     ].joined(separator: "; ")
+
+    /// The bytes planrun writes first on ssh's stdin for `environment` (see `wrapper`).
+    static func environmentInput(_ environment: [(name: String, value: String)]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (name, value) in environment {
+            out += Array(name.utf8) + [UInt8(ascii: "=")]
+            for byte in value.utf8 {
+                out += Array("\\0".utf8) + Array(String(byte, radix: 8).utf8)
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
 
     /// Seconds as a plain decimal with millisecond precision (`timeout` rejects exponents; 0 means never).
     static func decimal(_ seconds: Double) -> String {

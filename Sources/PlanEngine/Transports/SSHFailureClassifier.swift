@@ -13,12 +13,17 @@ enum SSHFailureClassifier {
     }
 
     private static let patterns: [(ErrorKind, [String])] = [
+        // Before authentication: ssh ends a changed key's warning with "Host key verification failed".
+        (
+            .hostKey,
+            [
+                "Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED", "No ED25519 host key is known",
+                "No RSA host key is known", "No ECDSA host key is known", "Host key for",
+            ]
+        ),
         (
             .authentication,
-            [
-                "Permission denied (", "Too many authentication failures", "Host key verification failed",
-                "REMOTE HOST IDENTIFICATION HAS CHANGED", "No more authentication methods",
-            ]
+            ["Permission denied (", "Too many authentication failures", "No more authentication methods"]
         ),
         (
             .unreachable,

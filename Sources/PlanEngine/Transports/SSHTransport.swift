@@ -75,9 +75,10 @@ public struct SSHTransport: NodeTransport {
         do { feed = try request.upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) } } catch {
             return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
         }
+        // Secrets travel on ssh's stdin, read by the remote wrapper: no command line shows them, locally or remotely.
         let remote = SSHCommandLine.remoteCommand(
             for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
-            uploadSize: feed?.size ?? 0)
+            uploadSize: feed?.size ?? 0, withEnvironment: !request.environment.isEmpty)
         let download: DownloadFile
         do { download = try DownloadFile(request.download) } catch {
             return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
@@ -94,7 +95,8 @@ public struct SSHTransport: NodeTransport {
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
                 timeout: request.timeout + (feed == nil ? request.grace + Self.localSlack + connectTimeout : 0),
                 grace: request.grace, outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine,
-                upload: feed, stdoutFile: download.descriptor)
+                upload: feed, stdoutFile: download.descriptor,
+                firstInput: request.environment.isEmpty ? [] : SSHCommandLine.environmentInput(request.environment))
         } catch is CancellationError {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
         } catch let error as SpawnFailure where error.isArgumentListTooLong {
@@ -107,6 +109,11 @@ public struct SSHTransport: NodeTransport {
         var outcome = CommandOutcome(run)
         if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
+        } else if run.exitCode == 255, run.stoppedBy == nil, run.stderr.allSatisfy(\.isWhitespace), await !masterIsAlive() {
+            // ssh said nothing, and its master is gone: the node went away mid-command (sshd stopped, the
+            // machine halted). A command that exits 255 itself leaves the master running.
+            outcome.failure = TransportFailure(
+                .connection, "the connection to \(settings.host) was lost while the command ran (ssh exited 255 with no message)")
         }
         if run.stoppedBy == .timeout, feed == nil {
             // The remote side ends the command at its timeout; ssh still running well past it means the
@@ -121,6 +128,14 @@ public struct SSHTransport: NodeTransport {
             outcome.timedOut = true
         }
         return outcome
+    }
+
+    /// Whether the master connection still answers (`ssh -O check`).
+    private func masterIsAlive() async -> Bool {
+        let run = try? await ProcessGroupRunner.run(
+            Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout, control: ["-O", "check"]),
+            timeout: 10, grace: 1, outputLimit: 4096)
+        return run?.exitCode == 0
     }
 
     /// Asks the master to exit; its socket is removed. Safe when no master runs.

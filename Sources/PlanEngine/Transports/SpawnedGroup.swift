@@ -22,9 +22,11 @@ struct SpawnedGroup {
     /// Starts `program` with `arguments`; stdin is `/dev/null`, or a pipe that stays open when
     /// `holdStandardInput` is set (its end-of-file then tells the child that planrun is gone; the write end
     /// is non-blocking, for an upload fed from the poll loop). `stdoutFile`, when given, receives the child's
-    /// stdout directly (a download), instead of a pipe.
+    /// stdout directly (a download), instead of a pipe. `environment` is added to planrun's own (a name given
+    /// there replaces planrun's value).
     static func spawn(
-        _ program: Program, arguments: [String], holdStandardInput: Bool, stdoutFile: Int32? = nil
+        _ program: Program, arguments: [String], holdStandardInput: Bool, stdoutFile: Int32? = nil,
+        environment: [(name: String, value: String)] = []
     ) throws(SpawnFailure) -> SpawnedGroup {
         var opened: [Int32] = []
         func fail(_ code: Int32) -> SpawnFailure {
@@ -76,12 +78,28 @@ struct SpawnedGroup {
 
         let argv = ([program.text] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // Only a command with secrets gets an environment of its own; the rest share planrun's, uncopied.
+        var extra: [UnsafeMutablePointer<CChar>?] = []
+        if !environment.isEmpty {
+            let names = Set(environment.map { $0.name + "=" })
+            var inherited = environ
+            while let entry = inherited.pointee {
+                let text = String(cString: entry)
+                if !names.contains(where: text.hasPrefix) { extra.append(strdup(entry)) }
+                inherited += 1
+            }
+            extra += environment.map { strdup($0.name + "=" + $0.value) }
+            extra.append(nil)
+        }
+        defer { for pointer in extra { free(pointer) } }
         Self.letChildExitsBeDiscarded()
         var pid: pid_t = 0
-        let code: Int32
-        switch program {
-        case .path(let path): code = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-        case .name(let name): code = posix_spawnp(&pid, name, &actions, &attributes, argv, environ)
+        let code: Int32 = extra.withUnsafeMutableBufferPointer { envp in
+            let env = envp.isEmpty ? environ : envp.baseAddress!
+            switch program {
+            case .path(let path): return posix_spawn(&pid, path, &actions, &attributes, argv, env)
+            case .name(let name): return posix_spawnp(&pid, name, &actions, &attributes, argv, env)
+            }
         }
         guard code == 0 else { throw fail(code) }
         // The child has its copies; keeping ours would hold the pipes open past its exit.

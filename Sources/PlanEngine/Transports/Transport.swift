@@ -22,6 +22,8 @@ public struct CommandRequest: Sendable {
     public var upload: Upload?
     /// A local file that receives the command's stdout, streamed (`fetch`); `stdout` then stays empty.
     public var download: String?
+    /// Variables the command needs that must not be on its command line (secrets, see `SecretWords`).
+    public var environment: [(name: String, value: String)] = []
 
     public init(
         command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20,
@@ -88,6 +90,9 @@ public struct ErrorKind: RawRepresentable, Sendable, Hashable, ExpressibleByStri
 
     public static let connection: ErrorKind = "connection"
     public static let authentication: ErrorKind = "authentication"
+    /// The node's host key is unknown or not the one `known_hosts` holds: maybe a reinstalled node, maybe
+    /// someone in between. Never retried with checking turned off.
+    public static let hostKey: ErrorKind = "host_key"
     public static let unreachable: ErrorKind = "unreachable"
     public static let timeout: ErrorKind = "timeout"
     public static let permission: ErrorKind = "permission"

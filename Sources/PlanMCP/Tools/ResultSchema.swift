@@ -134,7 +134,7 @@ enum ResultSchema {
       "properties": {
         "kind": {
           "type": "string",
-          "description": "connection, authentication, unreachable, timeout, permission, command, validation, service_offline, git_conflict, partial, interrupted, or a kind named by the plan's errors: rules",
+          "description": "connection, authentication, host_key, unreachable, timeout, permission, command, validation, service_offline, git_conflict, partial, interrupted, or a kind named by the plan's errors: rules",
           "minLength": 1
         },
         "node": {

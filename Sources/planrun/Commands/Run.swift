@@ -163,7 +163,7 @@ extension Planrun {
             ticker?.cancel()
             stderrProgress.end()
 
-            let json = redactor.redact(result.json())
+            let json = redactor.redact(result.json(), keys: false)
             runEvents.runFinished(result)
             recorder?.finish(result, json: json)
             let chosen = format ?? (dryRun ? .text : .json)

@@ -11,9 +11,11 @@ enum PlanExplanation {
         out += plan.operations.count == 1 ? " (default \(plan.operations[0].name))\n" : " (required)\n"
         for input in plan.inputs {
             var line = "  \(input.name): \(input.kind.rawValue)"
-            if let value = input.defaultValue { line += ", default " + show(value, input) }
+            // A secret's default and allowed values are secrets too: explain shows that they exist, not what they are.
+            let shown = { (value: Value) in input.secret ? Redactor.mask : show(value, input) }
+            if let value = input.defaultValue { line += ", default " + shown(value) }
             else if input.required { line += ", required" }
-            if let allowed = input.allowed { line += ", one of " + allowed.map { show($0, input) }.joined(separator: " | ") }
+            if let allowed = input.allowed { line += ", one of " + allowed.map(shown).joined(separator: " | ") }
             if let min = input.min { line += ", min " + bound(min, input) }
             if let max = input.max { line += ", max " + bound(max, input) }
             if input.secret { line += ", secret" }

@@ -1,0 +1,85 @@
+import CPosixSpawn
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Stops the process groups planrun started when planrun itself dies without stopping them (`kill -9`, a
+/// crash): over SSH the remote watcher sees its stdin end; this is the same for local commands.
+///
+/// A small `sh` started once per process (at the first command) reads a socket from planrun: `+ PGID` when a
+/// group starts, `- PGID` when it has been swept. It holds the only other end, so planrun's death, however
+/// it comes, is end-of-file there; the groups still listed get SIGTERM, then SIGKILL a second later. At a
+/// normal exit every group has been swept and forgotten, so there is nothing to kill.
+///
+/// Why not `PR_SET_PDEATHSIG`: it needs code between fork and exec (planrun spawns with `posix_spawn`), it
+/// fires when the spawning *thread* ends (pool threads come and go) rather than the process, and it reaches
+/// the leader only, not the group. A watcher process costs one spawn per run and two short writes per command.
+final class OrphanReaper: Sendable {
+    static let shared = OrphanReaper()
+
+    /// planrun's end of the socket; -1 when the watcher could not be started (commands still run).
+    private let socket = Mutex<Int32?>(nil)
+
+    /// Lists `pgid` as running; starts the watcher on first use.
+    func started(_ pgid: pid_t) { send("+ \(pgid)\n") }
+
+    /// Takes `pgid` off the list once the group has been swept.
+    func swept(_ pgid: pid_t) { send("- \(pgid)\n") }
+
+    private func send(_ line: String) {
+        socket.withLock { fd in
+            if fd == nil { fd = Self.startWatcher() }
+            guard let open = fd, open >= 0 else { return }
+            // Non-blocking: the watcher reads as fast as lines come; a full buffer would only lose a line.
+            _ = line.withCString { Glibc.send(open, $0, strlen($0), Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        }
+    }
+
+    /// The watcher's script: the list in `$g`; signals that reach planrun's terminal group are ignored.
+    static let script = [
+        "trap '' INT TERM HUP QUIT",
+        "g=",
+        "while read -r op p; do case $op in +) g=\"$g $p\" ;; -) n=; for q in $g; do [ \"$q\" = \"$p\" ] || n=\"$n $q\"; done; g=$n ;; esac; done",
+        "[ -n \"$g\" ] || exit 0",
+        "for q in $g; do kill -TERM -\"$q\"; done 2>/dev/null",
+        "sleep 1",
+        "for q in $g; do kill -KILL -\"$q\"; done 2>/dev/null",
+    ].joined(separator: "\n")
+
+    /// Starts the watcher in its own process group (so a signal to planrun's group does not end it), its
+    /// stdin the other end of a socket pair; returns planrun's end, or -1.
+    private static func startWatcher() -> Int32 {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return -1 }
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 0)
+        if null >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, null, 1)
+            posix_spawn_file_actions_adddup2(&actions, null, 2)
+        }
+        _ = cps_spawn_addclosefrom(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let argv = (["sh", "-c", script, "planrun-reaper"] as [String]).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        close(fds[1])
+        guard code == 0 else {
+            close(fds[0])
+            return -1
+        }
+        return fds[0]
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import PlanTestSupport
+import Testing
+
+/// Issue 15: nothing planrun started outlives it, however it ends, and no secret is on a command line.
+@Suite(.serialized)
+struct LeftBehindTests {
+    private func plan(_ yaml: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "planrun-left-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/plan.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func killMinusNineOfPlanrunLeavesNoLocalCommandRunning() async throws {
+        let leader = ProcessProbe.marker(151)
+        let child = ProcessProbe.marker(152)
+        let path = try plan("""
+            planrun: 1
+            inventory: { nodes: { a: { transport: local }, b: { transport: local } } }
+            operations:
+              main:
+                execute:
+                  - { id: one, target: a, needs: [], run: "sh -c 'trap \\"\\" TERM; sleep \(child)' & sleep \(leader)", timeout: 60s }
+                  - { id: two, target: b, needs: [], run: "sleep \(leader)", timeout: 60s }
+            """)
+        let run = try BinaryRunner.start(["run", path, "--quiet"])
+        let started = await ProcessProbe.wait(upTo: 20) {
+            ProcessProbe.pids(withArgument: leader).count == 2 && ProcessProbe.pids(withArgument: child).count == 1
+        }
+        #expect(started)
+        run.signal(SIGKILL)
+        _ = await run.wait(timeout: 10)
+        // The watcher sends SIGTERM, then SIGKILL a second later (the child ignores SIGTERM).
+        #expect(await ProcessProbe.wait(upTo: 10) {
+            ProcessProbe.pids(withArgument: leader).isEmpty && ProcessProbe.pids(withArgument: child).isEmpty
+        })
+    }
+
+    @Test func aSecretNeverShowsOnACommandLine() async throws {
+        let marker = ProcessProbe.marker(153)
+        let secret = "s3cr3t 'q' \"d\" \(UUID().uuidString)"
+        let out = NSTemporaryDirectory() + "planrun-secret-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let path = try plan("""
+            planrun: 1
+            inputs: { token: { type: string, secret: true } }
+            operations:
+              main:
+                execute:
+                  - id: wait
+                    run: |
+                      printf '%s' ${{ inputs.token }} > \(out); printf '%s' "${{ inputs.token }}" >> \(out); printf '%s' '${{ inputs.token }}' >> \(out)
+                      sleep \(marker) || true
+                  - { id: check, run: 'test "$(cat \(out))" = ${{ inputs.token }}${{ inputs.token }}${{ inputs.token }}' }
+            """)
+        // On stdin: an -i argument would put it on planrun's own command line.
+        let stdin = String(data: try JSONSerialization.data(withJSONObject: ["token": secret]), encoding: .utf8)!
+        let run = try BinaryRunner.start(["run", path, "--inputs", "-", "--quiet"], stdin: stdin)
+        let started = await ProcessProbe.wait(upTo: 20) { ProcessProbe.pids(withArgument: marker).count == 1 }
+        #expect(started)
+        // Every process's command line while the step runs: the secret is in none of them.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var seen = 0
+        for name in names where Int32(name) != nil {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
+            seen += 1
+            let line = String(decoding: data, as: UTF8.self)
+            #expect(!line.contains("s3cr3t"), "pid \(name): \(line)")
+        }
+        #expect(seen > 2)
+        for pid in ProcessProbe.pids(withArgument: marker) { kill(pid, SIGTERM) }
+        let result = await run.wait(timeout: 30)
+        // The command got the exact value in each quoting context: the check step compares the three.
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(!result.stdout.contains("s3cr3t"))
+    }
+
+    @Test func aSecretInArgvFailsTheStep() async throws {
+        let path = try plan("""
+            planrun: 1
+            inputs: { token: { type: string, secret: true } }
+            operations: { main: { execute: [{ id: a, argv: [echo, "${{ inputs.token }}"] }] } }
+            """)
+        let run = try await BinaryRunner.run(["run", path, "-i", "token=abcdef", "--quiet"])
+        #expect(run.exitCode == 2)
+        #expect(run.stdout.contains("argv would put a secret input on the program's command line"), "\(run.stdout)")
+        #expect(!run.stdout.contains("abcdef"))
+    }
+}
