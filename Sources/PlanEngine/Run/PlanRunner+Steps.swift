@@ -41,7 +41,7 @@ extension PlanRunner {
     func record(_ record: StepRecord, _ frame: StepFrame) async {
         var record = record
         if let index = frame.itemIndex {
-            record.item = frame.item.map(redactor.redact)
+            record.item = frame.item.map { redactor.redact($0) }
             record.itemIndex = index
         }
         record.batch = frame.batch
