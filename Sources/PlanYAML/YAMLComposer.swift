@@ -19,10 +19,6 @@ public struct YAMLLimits: Sendable {
 
 /// Builds a `YAMLNode` tree from libyaml's events.
 public enum YAMLComposer {
-    /// Inputs from this size on are parsed on a second thread (`EventPipeline`); below it, starting the
-    /// thread costs more than the overlap saves.
-    static let pipelineThreshold = 64 << 10
-
     /// Composes the single document in `bytes`.
     ///
     /// Returns a nil node for an empty document. Syntax errors, limits, duplicate keys, bad merge keys and
@@ -32,18 +28,8 @@ public enum YAMLComposer {
     /// `yaml.too-large`, `yaml.too-deep`, `yaml.alias-budget`, `yaml.unknown-alias`. The others keep the
     /// tree: `yaml.duplicate-key` (the later pair is dropped), `yaml.bad-merge` (the merge key merges
     /// nothing) and `yaml.multiple-documents` (the first document is returned, the rest is not read).
-    ///
-    /// A `watcher` is given the composer's waiting time when the input is large enough to be parsed on a
-    /// second thread, and otherwise nothing (there is no waiting then): it must not rely on being called.
     public static func compose(
-        _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default, watcher: ComposeWatcher? = nil
-    ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
-        compose(bytes, file: file, limits: limits, pipelined: bytes.count >= pipelineThreshold, watcher: watcher)
-    }
-
-    /// `compose` with the choice of parsing on a second thread made by the caller (tests compare the two).
-    static func compose(
-        _ bytes: [UInt8], file: String?, limits: YAMLLimits, pipelined: Bool, watcher: ComposeWatcher? = nil
+        _ bytes: [UInt8], file: String? = nil, limits: YAMLLimits = .default
     ) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
         // Checked before libyaml sees a byte: the size bounds every other cost.
         guard bytes.count <= limits.maxBytes else {
@@ -55,15 +41,6 @@ public enum YAMLComposer {
                 let message = "libyaml could not allocate a parser"
                 return (nil, [Diagnostic(.yamlMemory, message, file: file, at: SourceRange(line: 1, column: 1))])
             }
-            if pipelined {
-                var composition = Composition(limits: limits, file: file, watcher: watcher)
-                let (started, parseFailed) = EventPipeline(parser: parser).run(
-                    { composition.handle($0) }, whileWaiting: { watcher?.workWhileWaiting() ?? false })
-                if started {
-                    if parseFailed { composition.fail(parser.failure(file: file)) }
-                    return (composition.node, composition.diagnostics)
-                }
-            }
             var composition = Composition(limits: limits, file: file)
             var event = yaml_event_t()
             while true {
@@ -71,7 +48,7 @@ public enum YAMLComposer {
                     composition.fail(parser.failure(file: file))
                     break
                 }
-                let step = composition.handle(YAMLEvent(event))
+                let step = composition.handle(event)
                 yaml_event_delete(&event)
                 if step == .stop { break }
             }

@@ -108,13 +108,7 @@ public struct YAMLNode: Sendable, Hashable {
     /// `null`, `~` or empty plain scalar.
     public var isNull: Bool {
         guard case .scalar(let text, .plain) = content, tag == nil else { return false }
-        // Lengths first: most scalars are neither, and a failed comparison of two strings is a call.
-        switch text.utf8.count {
-        case 0: return true
-        case 1: return text == "~"
-        case 4: return text == "null"
-        default: return false
-        }
+        return text.isEmpty || text == "~" || text == "null"
     }
 
     /// What the node is, in words for diagnostics: "a mapping", "a list", "a string".

@@ -9,12 +9,9 @@ struct DecodingContext {
     /// The files that use this one through `uses:`, outermost first: a file found among them is a cycle.
     var usingChain: [String] = []
     private(set) var diagnostics: [Diagnostic] = []
-    /// Steps decoded while the file was still being read (`EarlyStepDecoder`); empty for most plans.
-    var earlySteps: EarlySteps
 
-    init(file: String?, earlySteps: EarlySteps = EarlySteps()) {
+    init(file: String?) {
         self.file = file
-        self.earlySteps = earlySteps
     }
 
     // MARK: Reporting

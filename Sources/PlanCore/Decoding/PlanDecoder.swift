@@ -11,16 +11,8 @@ public enum PlanDecoder {
 
     /// Decodes a plan from bytes; `file` is used in diagnostics and kept in `Plan.file`.
     public static func decode(bytes: [UInt8], file: String) -> (Plan?, [Diagnostic]) {
-        decode(bytes: bytes, file: file, keepingTree: { _ in })
-    }
-
-    /// `decode(bytes:file:)` for a process about to end: the YAML tree goes to `keep` rather than being freed
-    /// node by node, which for a large plan costs a twentieth of validating it.
-    public static func decode(bytes: [UInt8], file: String, keepingTree keep: (YAMLNode) -> Void) -> (Plan?, [Diagnostic]) {
-        let early = EarlyStepDecoder(file: file)
-        let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file, watcher: early)
-        defer { if let root { keep(root) } }
-        var context = DecodingContext(file: file, earlySteps: early.finish())
+        let (root, yamlProblems) = YAMLComposer.compose(bytes, file: file)
+        var context = DecodingContext(file: file)
         context.append(yamlProblems)
         guard let root else {
             if !yamlProblems.hasErrors {

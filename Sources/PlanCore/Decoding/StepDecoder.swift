@@ -12,56 +12,16 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
-        // The steps decoded while the file was read come first; the rest are decoded now.
         var steps: [Step] = []
-        var done = 0
-        if let early = context.earlySteps.take(node, items: items, phase: phase) {
-            context.append(early.diagnostics)
-            steps = early.steps
-            done = early.count
-        }
         steps.reserveCapacity(items.count)
-        let rest = items[done...]
-        if rest.count >= parallelThreshold {
-            // A long rest is decoded in two halves at once, the second with diagnostics of its own, joined in order.
-            let middle = rest.startIndex + rest.count / 2
-            let file = context.file
-            let secondHalf = Array(items[middle...])
-            let (_, (second, secondDiagnostics)) = Concurrently.run({
-                decodeSteps(rest[..<middle], phase: phase, into: &steps, context: &context)
-            }, {
-                var secondContext = DecodingContext(file: file)
-                var steps: [Step] = []
-                steps.reserveCapacity(secondHalf.count)
-                decodeSteps(secondHalf[...], phase: phase, into: &steps, context: &secondContext)
-                return (steps, secondContext.diagnostics)
-            })
-            context.append(secondDiagnostics)
-            steps += second
-        } else {
-            decodeSteps(rest, phase: phase, into: &steps, context: &context)
+        for item in items {
+            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
         }
         return steps
     }
 
-    /// Lists at least this long are decoded on two threads; below it, starting one costs more than it saves.
-    static let parallelThreshold = 256
-
-    /// Decodes `items` onto the end of `steps`.
-    private static func decodeSteps(
-        _ items: ArraySlice<YAMLNode>, phase: Phase, into steps: inout [Step], context: inout DecodingContext
-    ) {
-        for item in items {
-            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
-        }
-    }
-
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
     /// rules do not report its id as unknown.
-    ///
-    /// Must depend on the item, the phase and the file alone, never on what the context saw before: steps are
-    /// decoded early, out of their list's decoding, while the file is still read (`EarlyStepDecoder`), and
-    /// `EarlyStepDecoderTests` checks that both ways agree.
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
         // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
         guard let pairs = node.mapping else {

@@ -3,30 +3,20 @@ import PlanYAML
 /// What every rule reads, computed once per plan: step graphs, id indices, name sets and the paths each
 /// template reads (so no rule walks a template's expressions twice or scans steps linearly for an id).
 public struct LintContext: Sendable {
-    /// A step (top-level or fallback) with its place and the paths its templates read.
+    /// A step (top-level or fallback) with the paths its templates read.
     ///
-    /// A class, so that the rules' loops over 5,000 steps retain one reference per step rather than copy
-    /// every field of a `Step`. The step itself is not copied in either: the facts share the list it stands
-    /// in (its operation's steps, or its owner's fallbacks) and lend it out in place.
+    /// A class, so that the rules' loops over the steps retain one reference per step rather than copy every
+    /// field of a `Step`.
     public final class StepFacts: Sendable {
-        private let list: [Step]
-        private let position: Int
+        public let step: Step
         /// Index in the graph of the top-level step that owns it (itself when top-level).
         public let owner: Int
         public let isFallback: Bool
         /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
         public let references: [(key: String, reference: Reference)]
 
-        public var step: Step {
-            _read { yield list[position] }
-        }
-
-        init(
-            list: [Step], position: Int, owner: Int, isFallback: Bool,
-            references: [(key: String, reference: Reference)]
-        ) {
-            self.list = list
-            self.position = position
+        init(step: Step, owner: Int, isFallback: Bool, references: [(key: String, reference: Reference)]) {
+            self.step = step
             self.owner = owner
             self.isFallback = isFallback
             self.references = references
@@ -56,13 +46,8 @@ public struct LintContext: Sendable {
         groupNames = Set(plan.inventory.groups.map(\.name))
         inputNames = Set(plan.inputs.map(\.name))
         operations = plan.operations.map { operation in
-            // A long operation's step facts and graph take about as long as each other and are built at once:
-            // the facts on this thread, whose heap grows more cheaply than a new thread's for their many objects.
-            let ((steps, firstByID), graph) =
-                operation.steps.count >= PlanLinter.parallelThreshold
-                ? Concurrently.run({ Self.stepFacts(of: operation) }, { StepGraph(operation: operation) })
-                : (Self.stepFacts(of: operation), StepGraph(operation: operation))
-            return OperationFacts(operation: operation, graph: graph, steps: steps, firstByID: firstByID)
+            let (steps, firstByID) = Self.stepFacts(of: operation)
+            return OperationFacts(operation: operation, graph: StepGraph(operation: operation), steps: steps, firstByID: firstByID)
         }
         var planTemplates: [Template] = []
         if case .template(let t) = plan.policy.deadline { planTemplates.append(t) }
@@ -76,31 +61,22 @@ public struct LintContext: Sendable {
         var steps: [StepFacts] = []
         steps.reserveCapacity(operation.steps.count)
         var firstByID: [String: Int] = [:]
-        // Each step is read where it stands in its list: enumerating the steps copied every one (a retain per
-        // field) before the visit.
-        func visit(_ list: [Step], at position: Int, owner: Int, isFallback: Bool) {
-            if firstByID[list[position].id] == nil { firstByID[list[position].id] = steps.count }
-            steps.append(
-                StepFacts(
-                    list: list, position: position, owner: owner, isFallback: isFallback,
-                    references: list[position].references))
-            let fallback = list[position].fallback
-            for i in fallback.indices { visit(fallback, at: i, owner: owner, isFallback: true) }
-            let onFailure = list[position].onFailure
-            for i in onFailure.indices { visit(onFailure, at: i, owner: owner, isFallback: true) }
-            let children = list[position].children
-            if list[position].uses != nil {
+        func visit(_ step: Step, owner: Int, isFallback: Bool) {
+            if firstByID[step.id] == nil { firstByID[step.id] = steps.count }
+            steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
+            for nested in step.fallback + step.onFailure { visit(nested, owner: owner, isFallback: true) }
+            if step.uses != nil {
                 // A used step file's steps were checked against the file itself (its inputs, its lines); here
                 // they are only names that `needs:` and `steps.ID` may use.
-                let group = firstByID[list[position].id] ?? steps.count - 1
-                for child in Operation(name: "", steps: children).allSteps where firstByID[child.id] == nil {
+                let group = firstByID[step.id] ?? steps.count - 1
+                for child in Operation(name: "", steps: step.children).allSteps where firstByID[child.id] == nil {
                     firstByID[child.id] = group
                 }
             } else {
-                for i in children.indices { visit(children, at: i, owner: owner, isFallback: true) }
+                for child in step.children { visit(child, owner: owner, isFallback: true) }
             }
         }
-        for i in operation.steps.indices { visit(operation.steps, at: i, owner: i, isFallback: false) }
+        for (i, step) in operation.steps.enumerated() { visit(step, owner: i, isFallback: false) }
         return (steps, firstByID)
     }
 

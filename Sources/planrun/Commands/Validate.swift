@@ -62,16 +62,12 @@ extension Planrun {
             }
             // Kept until `_exit`: freeing a large plan's structures node by node costs more than reading them.
             var decoded: [Plan] = []
-            var trees: [YAMLNode] = []
-            var contexts: [LintContext] = []
             for file in files {
                 let bytes = SourceFile.read(file)
-                var (plan, found) = bytes.map {
-                    PlanDecoder.decode(bytes: $0, file: file, keepingTree: { trees.append($0) })
-                } ?? PlanDecoder.decode(path: file)
+                var (plan, found) = bytes.map { PlanDecoder.decode(bytes: $0, file: file) } ?? PlanDecoder.decode(path: file)
                 if var plan {
                     if let fileInventory { plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: fileInventory) }
-                    found += PlanLinter.lint(plan, keepingContext: { contexts.append($0) })
+                    found += PlanLinter.lint(plan)
                     decoded.append(plan)
                 }
                 let sorted = Sorting.sorted(found)
@@ -88,7 +84,7 @@ extension Planrun {
             case .github: break
             }
             // Everything was written with unbuffered writes: end without tearing the plans down.
-            withExtendedLifetime((decoded, trees, contexts)) { _exit(errors > 0 ? 65 : 0) }
+            withExtendedLifetime(decoded) { _exit(errors > 0 ? 65 : 0) }
         }
 
         private func count(_ n: Int, _ word: String) -> String { n == 1 ? "1 \(word)" : "\(n) \(word)s" }
