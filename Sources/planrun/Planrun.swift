@@ -12,23 +12,9 @@ struct Planrun: AsyncParsableCommand {
         subcommands: [Run.self, Merge.self, Validate.self, Graph.self, Explain.self, List.self, MCP.self, History.self, Show.self, Prune.self]
     )
 
-    /// ArgumentParser's own `main` for async roots, kept on the main thread: its default is nonisolated, so
-    /// every command, even a synchronous one like `validate`, first hopped to a new pool thread, whose
-    /// allocations then grew a fresh malloc arena a page at a time (an `mprotect` per page). Parsing and the
-    /// synchronous commands now run where the process started, on the main arena; `run` still awaits its
-    /// async body on the pool, as before. Parsing is the synchronous `parseAsRoot`: the async one (needed only
-    /// for async custom completions, which planrun has none of) would hop to the pool again.
-    @MainActor
+    /// ArgumentParser's own `main`, given the arguments with a bare `--rerun-failed` completed (ArgumentParser
+    /// has no option whose value may be left out; see `Run.withRerunDefault`).
     static func main() async {
-        do {
-            var command = try parseAsRoot(Run.withRerunDefault(Array(CommandLine.arguments.dropFirst())))
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(Run.withRerunDefault(Array(CommandLine.arguments.dropFirst())))
     }
 }

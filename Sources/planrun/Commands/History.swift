@@ -20,7 +20,7 @@ extension Planrun {
         var format: Format = .table
 
         func run() throws {
-            let store = RunRecording.open()
+            let store = try RunRecording.open()
             let runs: [StoredRun]
             do {
                 runs = try store.runs(plan: plan.map(RunRecording.planKey), limit: max(1, limit))
@@ -44,7 +44,7 @@ extension Planrun {
         var keep = RunStore.defaultKeep
 
         func run() throws {
-            let store = RunRecording.open()
+            let store = try RunRecording.open()
             do {
                 let removed = try store.prune(keep: max(0, keep))
                 Terminal.write("removed \(removed) run\(removed == 1 ? "" : "s"); kept the newest \(keep)\n")

@@ -39,7 +39,7 @@ extension Planrun {
                 let bytes = path == "-" ? SourceFile.read(descriptor: STDIN_FILENO) : SourceFile.read(path)
                 guard let bytes else {
                     Terminal.writeError("planrun: error: cannot read \(path)\n")
-                    Run.exit(65)
+                    throw ExitCode(65)
                 }
                 documents.append(ShardMerge.Document(source: path, text: String(decoding: bytes, as: UTF8.self)))
             }
@@ -48,13 +48,13 @@ extension Planrun {
                 result = try await ShardMerge.merge(documents, plan: plan)
             } catch {
                 Terminal.writeError("planrun: error: \(error.description)\n")
-                Run.exit(65)
+                throw ExitCode(65)
             }
             switch format {
             case .json: Terminal.write(result.json().jsonText(indent: 2) + "\n")
             case .text: Terminal.write(ResultText.render(result) + "\n")
             }
-            if result.exitCode != 0 { Run.exit(result.exitCode) }
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }
 }

@@ -1,9 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PlanEngine
 import PlanStore
 
@@ -89,14 +84,14 @@ extension Planrun {
                 plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory,
                 limit: limit.map { $0.split(separator: ",").map(String.init) })
             guard case .success(let request) = prepared else {
-                guard case .failure(let problems) = prepared else { Self.exit(65) }
+                guard case .failure(let problems) = prepared else { throw ExitCode(65) }
                 DiagnosticPrinter.standard.report(Sorting.sorted(problems.diagnostics), source: nil)
                 // A plan that cannot be found is a usage error; one that is wrong is invalid input.
-                Self.exit(problems.diagnostics.contains { $0.id == .runPlanNotFound } ? 64 : 65)
+                throw ExitCode(problems.diagnostics.contains { $0.id == .runPlanNotFound } ? 64 : 65)
             }
             var runRequest = request
             runRequest.dryRun = dryRun
-            if let rerunFailed { runRequest.rerun = RunRecording.rerun(rerunFailed, for: runRequest) }
+            if let rerunFailed { runRequest.rerun = try RunRecording.rerun(rerunFailed, for: runRequest) }
             runRequest.diff = diff
             if let shard { runRequest.shard = try? Shard.parse(shard, environment: Terminal.processEnvironment).get() }
             let redactor = Redactor(plan: runRequest.plan, inputs: runRequest.inputs)
@@ -109,7 +104,7 @@ extension Planrun {
                 case .success(let writer): sinks.append(writer)
                 case .failure(let failure):
                     Terminal.writeError("error: \(failure.message)\n")
-                    Self.exit(64)
+                    throw ExitCode(64)
                 }
             }
             let maskedInputs = redactor.redact(Value.object(runRequest.inputs))
@@ -173,7 +168,7 @@ extension Planrun {
             case .text: text = redactor.redact(ResultText.render(result))
             }
             Terminal.write(text + "\n")
-            if result.exitCode != 0 { Self.exit(result.exitCode) }
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
 
         /// `--rerun-failed` without a value means the plan's last run: ArgumentParser has no options whose
@@ -188,13 +183,6 @@ extension Planrun {
                 if next.map({ Int($0) == nil && $0 != "last" }) ?? true { out.append("last") }
             }
             return out
-        }
-
-        /// Ends the process with `code` at once. Everything was written with unbuffered writes; skipping the
-        /// exit handlers avoids a crash seen when `exit` tears the runtime down under an async command's
-        /// worker threads (exit status 139 instead of 65 on the fast error path).
-        static func exit(_ code: Int32) -> Never {
-            _exit(code)
         }
     }
 }

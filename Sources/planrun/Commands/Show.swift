@@ -17,8 +17,8 @@ extension Planrun {
         var format: Format = .text
 
         func run() throws {
-            let store = RunRecording.open()
-            let id = RunRecording.runID(self.id, in: store)
+            let store = try RunRecording.open()
+            let id = try RunRecording.runID(self.id, in: store)
             guard let record = try? store.run(id) else {
                 Terminal.writeError("error: no run \(id) in \(store.path)\n")
                 throw ExitCode(64)

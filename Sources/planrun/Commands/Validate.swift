@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import PlanEngine
 
 extension Planrun {
@@ -60,15 +57,12 @@ extension Planrun {
                 all += sorted
                 fileInventory = decoded
             }
-            // Kept until `_exit`: freeing a large plan's structures node by node costs more than reading them.
-            var decoded: [Plan] = []
             for file in files {
                 let bytes = SourceFile.read(file)
                 var (plan, found) = bytes.map { PlanDecoder.decode(bytes: $0, file: file) } ?? PlanDecoder.decode(path: file)
                 if var plan {
                     if let fileInventory { plan.inventory = InventoryDecoder.merge(plan: plan.inventory, file: fileInventory) }
                     found += PlanLinter.lint(plan)
-                    decoded.append(plan)
                 }
                 let sorted = Sorting.sorted(found)
                 errors += sorted.count { $0.severity == .error }
@@ -83,8 +77,7 @@ extension Planrun {
                 Terminal.writeError("\(plans) checked: \(count(errors, "error")), \(count(warnings, "warning"))\n")
             case .github: break
             }
-            // Everything was written with unbuffered writes: end without tearing the plans down.
-            withExtendedLifetime(decoded) { _exit(errors > 0 ? 65 : 0) }
+            if errors > 0 { throw ExitCode(65) }
         }
 
         private func count(_ n: Int, _ word: String) -> String { n == 1 ? "1 \(word)" : "\(n) \(word)s" }

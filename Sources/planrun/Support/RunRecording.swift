@@ -1,3 +1,4 @@
+import ArgumentParser
 import PlanEngine
 import PlanStore
 
@@ -9,51 +10,51 @@ enum RunRecording {
         return RunStore.directory(environment: environment)
     }
 
-    /// Opens the store, or prints why not and exits with `code`.
-    static func open(orExit code: Int32 = 1) -> RunStore {
+    /// Opens the store, or prints why not and throws `ExitCode(code)`.
+    static func open(orExit code: Int32 = 1) throws -> RunStore {
         do {
             return try RunStore(directory: directory)
         } catch {
             Terminal.writeError("error: \(error.message)\n")
-            Planrun.Run.exit(code)
+            throw ExitCode(code)
         }
     }
 
-    /// A run id, or `last` (the newest run, of `plan` when given); prints why not and exits 64 otherwise.
-    static func runID(_ text: String, in store: RunStore, plan: String? = nil) -> Int {
+    /// A run id, or `last` (the newest run, of `plan` when given); prints why not and throws `ExitCode(64)` otherwise.
+    static func runID(_ text: String, in store: RunStore, plan: String? = nil) throws -> Int {
         if text == "last" {
             guard let id = try? store.lastRunID(plan: plan) else {
                 Terminal.writeError("error: no recorded run\(plan.map { " of \($0)" } ?? "") in \(store.path)\n")
-                Planrun.Run.exit(64)
+                throw ExitCode(64)
             }
             return id
         }
         guard let id = Int(text), id > 0 else {
             Terminal.writeError("error: expected a run id or 'last', got '\(text)'\n")
-            Planrun.Run.exit(64)
+            throw ExitCode(64)
         }
         return id
     }
 
-    /// What `--rerun-failed RUN` leaves to do for `request`; exits 64 when the run is unknown or of another
-    /// operation, 0 (with a note) when nothing failed there.
-    static func rerun(_ spec: String, for request: RunRequest) -> Rerun {
-        let store = open(orExit: 64)
-        let id = runID(spec, in: store, plan: absolute(request.plan.file))
+    /// What `--rerun-failed RUN` leaves to do for `request`; throws `ExitCode(64)` when the run is unknown or of
+    /// another operation, `ExitCode(0)` (with a note) when nothing failed there.
+    static func rerun(_ spec: String, for request: RunRequest) throws -> Rerun {
+        let store = try open(orExit: 64)
+        let id = try runID(spec, in: store, plan: absolute(request.plan.file))
         guard let run = try? store.run(id) else {
             Terminal.writeError("error: no run \(id) in \(store.path)\n")
-            Planrun.Run.exit(64)
+            throw ExitCode(64)
         }
         guard run.operation == request.operation.name else {
             Terminal.writeError("error: run \(id) ran operation '\(run.operation)'; pass -i operation=\(run.operation) to rerun it\n")
-            Planrun.Run.exit(64)
+            throw ExitCode(64)
         }
         let records = StoredRun.stepRecords(result: run.result, events: (try? store.events(of: id)) ?? [])
         var learned = Value.Object()
         if case .object(let o)? = run.learned { learned = o }
         guard let rerun = Rerun.left(by: records, in: request.operation, previous: id, learned: learned) else {
             Terminal.writeError("nothing to rerun: every step of run \(id) ended well\n")
-            Planrun.Run.exit(0)
+            throw ExitCode(0)
         }
         return rerun
     }
