@@ -201,4 +201,25 @@ import Testing
             "plan.unknown-key@\(source["3️⃣"])", "plan.capture-source@\(source["4️⃣"])",
         ])
     }
+
+    @Test func aPhaseListCopiedByAnAliasDecodesToEqualSteps() throws {
+        let plan = try #require(cleanPlan("""
+            planrun: 1
+            inventory: { nodes: { local: { transport: local } } }
+            operations:
+              first:
+                validate: &checks
+                  - { id: v1, assert: "${{ 1 == 1 }}" }
+                  - { id: v2, needs: [v1], set: { a: 1, b: [x, "${{ steps.v1.ok }}"] } }
+              second:
+                validate: *checks
+              third:
+                validate:
+                  - { id: v1, assert: "${{ 1 == 1 }}" }
+            """))
+        let steps = plan.operations.map(\.steps)
+        #expect(steps[1] == steps[0])
+        // Written again elsewhere, the same step is another step: it stands somewhere else in the file.
+        #expect(steps[2][0] != steps[0][0])
+    }
 }

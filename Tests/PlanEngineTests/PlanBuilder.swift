@@ -16,7 +16,7 @@ enum PlanBuilder {
     ) -> Step {
         var step = Step(
             id: id, phase: phase, action: .run(template(command)), target: target.map { .names($0.map(template)) },
-            needs: (needs ?? []).map { ($0, SourceRange.unknown) }, when: when.map(template),
+            needs: (needs ?? []).map { Step.Need(id: $0) }, when: when.map(template),
             timeout: timeout.map { .literal($0, .unknown) }, retries: retries, delay: delay, until: until.map(template),
             captures: captures, onError: onError, fallback: fallback, fallbackNode: fallbackNode.map(template),
             destructive: destructive)

@@ -110,7 +110,7 @@ public enum PlanDecoder {
             return .list(items.map { valueTemplate($0, context: &context) }, node.range)
         case .mapping:
             let pairs = context.mapping(node, expected: "a mapping") ?? []
-            return .map(pairs.map { (key: $0.key, value: valueTemplate($0.value, context: &context)) }, node.range)
+            return .map(pairs.map { ValueTemplate.Entry(key: $0.key, value: valueTemplate($0.value, context: &context)) }, node.range)
         }
     }
 }

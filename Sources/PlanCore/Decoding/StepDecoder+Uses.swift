@@ -109,8 +109,8 @@ extension StepDecoder {
     private static func decodeWith(
         _ node: YAMLNode?, inputs: [InputDeclaration], file: String, at usesRange: SourceRange,
         context: inout DecodingContext
-    ) -> [(key: String, value: ValueTemplate)] {
-        var out: [(key: String, value: ValueTemplate)] = []
+    ) -> [ValueTemplate.Entry] {
+        var out: [ValueTemplate.Entry] = []
         if let node, !node.isNull, let pairs = context.mapping(node, expected: "a mapping of the step file's inputs") {
             for (key, keyNode, value) in pairs {
                 guard let input = inputs.first(where: { $0.name == key }) else {
@@ -119,7 +119,7 @@ extension StepDecoder {
                 }
                 let template = PlanDecoder.valueTemplate(value, context: &context)
                 if case .scalar(let t, _) = template, !t.expressions.isEmpty {
-                    out.append((key, template))
+                    out.append(ValueTemplate.Entry(key: key, value: template))
                     continue
                 }
                 if let literal = try? template.evaluate(in: Value.Object()),
@@ -127,7 +127,7 @@ extension StepDecoder {
                 {
                     context.report(.planType, "input '\(key)' of step file '\(file)' \(problem)", at: value.range)
                 }
-                out.append((key, template))
+                out.append(ValueTemplate.Entry(key: key, value: template))
             }
         }
         for input in inputs where input.required && input.defaultValue == nil && !out.contains(where: { $0.key == input.name }) {
@@ -169,7 +169,7 @@ extension ValueTemplate {
             return .array(out)
         case .map(let entries, _):
             var out = Value.Object()
-            for (key, item) in entries { out[key] = try item.evaluate(in: scope) }
+            for entry in entries { out[entry.key] = try entry.value.evaluate(in: scope) }
             return .object(out)
         }
     }

@@ -191,7 +191,7 @@ enum StepDecoder {
             step.action = .argv(items.compactMap { context.template($0) })
         case .set:
             guard let entries = context.mapping(value, expected: "a mapping of variables") else { return }
-            step.action = .set(entries.map { (key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
+            step.action = .set(entries.map { ValueTemplate.Entry(key: $0.key, value: PlanDecoder.valueTemplate($0.value, context: &context)) })
         case .assert:
             if let template = context.template(value) { step.action = .assert(template) }
         case .copy:
@@ -201,7 +201,7 @@ enum StepDecoder {
         case .changedWhen: step.changedWhen = context.template(value)
         case .needs:
             step.needsRange = keyNode.range
-            step.needs = (context.stringList(value) ?? []).map { (id: $0.0, range: $0.1) }
+            step.needs = (context.stringList(value) ?? []).map { Step.Need(id: $0.0, range: $0.1) }
         case .when: step.when = context.template(value)
         case .timeout: step.timeout = context.durationSetting(value)
         case .retries:

@@ -1,8 +1,8 @@
 import PlanYAML
 
 /// `copy:`: puts a file on nodes, atomically, only when its content, mode or owner differ.
-public struct CopyAction: Sendable {
-    public enum Source: Sendable {
+public struct CopyAction: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
         /// A file next to the plan: `path` as written, `resolved` relative to the plan's directory.
         case file(path: String, resolved: String)
         /// `content:`, a template rendered per node.
@@ -60,7 +60,7 @@ public struct CopyAction: Sendable {
 }
 
 /// `fetch:`: pulls a file from nodes to this machine.
-public struct FetchAction: Sendable {
+public struct FetchAction: Sendable, Equatable {
     /// An absolute path on the node.
     public var src: Template
     /// A local path (relative to the current directory); usually names the node (`${{ node.name }}`).

@@ -1,8 +1,8 @@
 import PlanYAML
 
 /// A value the operator passes with `-i key=value`, `--inputs FILE` or JSON on stdin.
-public struct InputDeclaration: Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
+public struct InputDeclaration: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
         case string, int, float, bool, duration, node, list
     }
 

@@ -1,7 +1,7 @@
 import PlanYAML
 
 /// The nodes a plan may run on and the groups that name several of them at once.
-public struct Inventory: Sendable {
+public struct Inventory: Sendable, Equatable {
     /// In file order.
     public var nodes: [NodeDeclaration]
     /// In file order.
@@ -17,7 +17,7 @@ public struct Inventory: Sendable {
 }
 
 /// A machine steps run on: this one, or a remote host over SSH.
-public struct NodeDeclaration: Sendable {
+public struct NodeDeclaration: Sendable, Equatable {
     public var name: String
     public var transport: Transport
     /// Free-form values plans read as `${{ node.vars.NAME }}`, so one plan serves several set-ups.
@@ -65,7 +65,7 @@ public struct SSHSettings: Sendable, Hashable {
 }
 
 /// A name for several nodes; members may be nodes or other groups.
-public struct GroupDeclaration: Sendable {
+public struct GroupDeclaration: Sendable, Equatable {
     public var name: String
     public var members: [String]
     public var memberRanges: [SourceRange]

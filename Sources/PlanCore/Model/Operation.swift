@@ -10,7 +10,7 @@ public enum Phase: String, Sendable, Hashable, CaseIterable, Comparable {
 }
 
 /// A named procedure of a plan (`status`, `sync`, …), picked by the input `operation`.
-public struct Operation: Sendable {
+public struct Operation: Sendable, Equatable {
     public var name: String
     /// Every top-level step of every phase, phases in order and steps in file order within each.
     public var steps: [Step]

@@ -1,7 +1,7 @@
 import PlanYAML
 
 /// A whole plan file, decoded: what `planrun validate` checks and `planrun run` executes.
-public struct Plan: Sendable {
+public struct Plan: Sendable, Equatable {
     /// The path the plan was read from, as given; diagnostics point into it.
     public var file: String
     public var version: Int
@@ -37,7 +37,7 @@ public struct Plan: Sendable {
 }
 
 /// One key of `output:` with its value template (a scalar template, or nested lists and mappings of them).
-public struct OutputField: Sendable {
+public struct OutputField: Sendable, Equatable {
     public var name: String
     public var value: ValueTemplate
     public var range: SourceRange
@@ -57,11 +57,22 @@ public struct OutputField: Sendable {
 }
 
 /// A YAML value whose scalars are templates: used by `output:` and `set:`.
-public indirect enum ValueTemplate: Sendable {
+public indirect enum ValueTemplate: Sendable, Equatable {
     /// A scalar. `typedLiteral` is set for plain scalars that read as null, bool, int or float.
     case scalar(Template, typedLiteral: Value?)
     case list([ValueTemplate], SourceRange)
-    case map([(key: String, value: ValueTemplate)], SourceRange)
+    case map([Entry], SourceRange)
+
+    /// One key of a mapping (`set:`, `with:`, `output:` values), in file order.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: ValueTemplate
+
+        public init(key: String, value: ValueTemplate) {
+            self.key = key
+            self.value = value
+        }
+    }
 
     public var range: SourceRange {
         switch self {

@@ -1,7 +1,7 @@
 import PlanYAML
 
 /// Run-wide limits and guards.
-public struct Policy: Sendable {
+public struct Policy: Sendable, Equatable {
     /// Most node-commands in flight at once, across the whole run.
     public var maxParallel: Int = 5
     /// Most SSH connections being set up at once (handshake and probe), apart from `maxParallel`: a fan-out
@@ -22,7 +22,7 @@ public struct Policy: Sendable {
 }
 
 /// A setting written either as a literal or as a template evaluated at run time.
-public enum Setting<T: Sendable>: Sendable {
+public enum Setting<T: Sendable & Equatable>: Sendable, Equatable {
     case literal(T, SourceRange)
     case template(Template)
 

@@ -2,7 +2,7 @@ import PlanYAML
 
 /// How a group rolls over its nodes: in batches, with a pause between them and a failure budget for the whole
 /// rollout (`batch: 2`, `pause: 5s`, `max_failures: "10%"`).
-public struct Rollout: Sendable {
+public struct Rollout: Sendable, Equatable {
     /// Nodes per batch; nil means one batch of every node.
     public var batch: Share?
     /// Seconds between batches.
@@ -51,19 +51,19 @@ public enum Share: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// `uses: FILE` with `with: { … }`: a step file included as a group, with the inputs it was given.
-public struct StepUse: Sendable {
+public struct StepUse: Sendable, Equatable {
     /// As written in the plan.
     public var path: String
     /// The path the file was read from (relative to the using file's directory).
     public var file: String
     /// The `with:` values, in file order; rendered in the using step's scope, then typed by `inputs`.
-    public var with: [(key: String, value: ValueTemplate)]
+    public var with: [ValueTemplate.Entry]
     /// The step file's declared inputs.
     public var inputs: [InputDeclaration]
     public var range: SourceRange
 
     public init(
-        path: String, file: String, with: [(key: String, value: ValueTemplate)] = [], inputs: [InputDeclaration] = [],
+        path: String, file: String, with: [ValueTemplate.Entry] = [], inputs: [InputDeclaration] = [],
         range: SourceRange = .unknown
     ) {
         self.path = path

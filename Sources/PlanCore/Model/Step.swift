@@ -1,14 +1,14 @@
 import PlanYAML
 
 /// One step of an operation: a command on nodes, computed variables, or a post-condition.
-public struct Step: Sendable {
-    public enum Action: Sendable {
+public struct Step: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
         /// A shell command (`sh -c`); interpolated values are shell-quoted.
         case run(Template)
         /// Exec without a shell; each element is one argument.
         case argv([Template])
         /// Computed variables, no node: readable as `steps.ID.NAME` and `vars.NAME`.
-        case set([(key: String, value: ValueTemplate)])
+        case set([ValueTemplate.Entry])
         /// A post-condition; counts towards `validation_status` and `confidence`.
         case assert(Template)
         /// Puts a file on nodes (`copy:`).
@@ -35,7 +35,7 @@ public struct Step: Sendable {
         }
     }
 
-    public enum OnError: String, Sendable, CaseIterable {
+    public enum OnError: String, Sendable, Equatable, CaseIterable {
         /// The run fails: later steps are not run.
         case fail
         /// Reported, and the run goes on.
@@ -51,7 +51,7 @@ public struct Step: Sendable {
     public var action: Action
     /// Nodes to run on: nil means the inventory's only node.
     public var target: Target?
-    public var needs: [(id: String, range: SourceRange)]
+    public var needs: [Need]
     /// Where the `needs:` key stands; nil when the step has none and so follows the step before it.
     /// `needs: []` has a range and no entries: the step starts with its phase.
     public var needsRange: SourceRange? = nil
@@ -104,7 +104,7 @@ public struct Step: Sendable {
 
     public init(
         id: String, idRange: SourceRange = .unknown, name: String? = nil, phase: Phase = .execute,
-        action: Action, target: Target? = nil, needs: [(id: String, range: SourceRange)] = [],
+        action: Action, target: Target? = nil, needs: [Need] = [],
         when: Template? = nil, timeout: Setting<Double>? = nil, retries: Int = 0, delay: Double = 1,
         until: Template? = nil, captures: [Capture] = [], onError: OnError = .fail, fallback: [Step] = [],
         fallbackNode: Template? = nil, errors: [ErrorRule] = [], destructive: Bool = false,
@@ -134,8 +134,21 @@ public struct Step: Sendable {
     }
 }
 
+extension Step {
+    /// One entry of `needs:`: the id of a step to wait for, and where it is written.
+    public struct Need: Sendable, Equatable {
+        public var id: String
+        public var range: SourceRange
+
+        public init(id: String, range: SourceRange = .unknown) {
+            self.id = id
+            self.range = range
+        }
+    }
+}
+
 /// Where a step runs: node or group names, or an expression that yields them.
-public enum Target: Sendable {
+public enum Target: Sendable, Equatable {
     /// One name or a list of names, each a template (`genesis`, `${{ inputs.target_node }}`).
     case names([Template])
 
@@ -147,7 +160,7 @@ public enum Target: Sendable {
 }
 
 /// A value taken from a step's output, stored as `nodes.NODE.NAME` and `steps.ID.NODE.captures.NAME`.
-public struct Capture: Sendable {
+public struct Capture: Sendable, Equatable {
     public enum Source: Sendable, Hashable {
         /// The whole stdout, trimmed.
         case stdout
@@ -182,7 +195,7 @@ public struct Capture: Sendable {
 }
 
 /// Maps a failure's output or exit code to an error kind and a hint (`errors:`).
-public struct ErrorRule: Sendable {
+public struct ErrorRule: Sendable, Equatable {
     /// A regular expression matched against stderr then stdout; nil matches any failure with `exitCode`.
     public var match: String?
     public var exitCode: Int?

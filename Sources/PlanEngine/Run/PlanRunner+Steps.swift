@@ -108,7 +108,7 @@ extension PlanRunner {
 
     /// Without a target, the values land in `vars`; with one, they are evaluated per node (offline nodes
     /// included: nothing is contacted) and land beside the node's captures in `nodes.NODE`.
-    private func runSet(_ step: Step, _ entries: [(key: String, value: ValueTemplate)], _ frame: StepFrame) async -> Bool {
+    private func runSet(_ step: Step, _ entries: [ValueTemplate.Entry], _ frame: StepFrame) async -> Bool {
         guard step.target != nil, frame.node == nil else {
             return await forEachItem(step, node: frame.node, frame) { await self.runSet(step, entries, node: frame.node, $0) }
         }
@@ -123,7 +123,7 @@ extension PlanRunner {
     }
 
     private func runSet(
-        _ step: Step, _ entries: [(key: String, value: ValueTemplate)], node: NodeDeclaration?, _ frame: StepFrame
+        _ step: Step, _ entries: [ValueTemplate.Entry], node: NodeDeclaration?, _ frame: StepFrame
     ) async -> Bool {
         if let node, let reason = rerunSkip(node.name) {
             await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason), frame)
@@ -137,7 +137,7 @@ extension PlanRunner {
         progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
         var values = Value.Object()
         do {
-            for (key, template) in entries { values[key] = try template.evaluate(in: scope) }
+            for entry in entries { values[entry.key] = try entry.value.evaluate(in: scope) }
         } catch {
             if request.dryRun {
                 await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .planned,
