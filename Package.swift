@@ -2,14 +2,6 @@
 import Foundation
 import PackageDescription
 
-/// `Linking/libstdc++.so` and `Linking/libgcc_s.so` are linker scripts that take the static libstdc++ and
-/// unwinder: the release binary then loads and relocates two shared libraries fewer at every start (0.5 ms
-/// of a 3.3 ms start). SwiftPM's link line for `--static-swift-stdlib` names `-lstdc++` and `-lgcc_s` before
-/// any flag a package can add, so the choice is made where the linker looks the names up: this directory
-/// comes first in the library path. Both archives come with libstdc++-dev and libgcc-dev, which Swift on
-/// Linux requires anyway.
-let linkingDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linking").path
-
 // Layers point down only: planrun → PlanMCP → PlanStore → PlanEngine → PlanCore → PlanYAML → CLibYAML.
 let package = Package(
     name: "planrun",
@@ -37,7 +29,7 @@ let package = Package(
         .target(name: "PlanYAML", dependencies: ["CLibYAML"]),
         // RE2 behind a C API: linear-time matching of the plan's regexes (see BoundedRegex). RE2's headers are
         // C++, which Swift imports only with C++ interop, so a shim target rather than a systemLibrary one;
-        // libre2-dev (apt) provides the library, and release builds take its archive (Linking/libre2.so).
+        // libre2-dev (apt) provides the library.
         .target(name: "CBoundedRegex", linkerSettings: [.linkedLibrary("re2")]),
         .target(name: "PlanCore", dependencies: ["PlanYAML", "CBoundedRegex"]),
         .target(
@@ -57,9 +49,6 @@ let package = Package(
                 "PlanMCP",
                 "PlanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: [
-                .unsafeFlags(["-L\(linkingDirectory)"], .when(platforms: [.linux], configuration: .release))
             ]
         ),
         // Shared by the test targets: fixtures with markers, the built binary, a private sshd.
