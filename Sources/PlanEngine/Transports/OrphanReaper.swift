@@ -15,14 +15,33 @@ import Musl
 /// it comes, is end-of-file there; the groups still listed get SIGTERM, then SIGKILL a second later. At a
 /// normal exit every group has been swept and forgotten, so there is nothing to kill.
 ///
+/// Lines are never dropped: a lost `- PGID` would leave a swept group listed, and once the kernel reuses its
+/// id the watcher would signal a stranger's group. So a write waits while the watcher is behind (a burst of
+/// a few hundred commands fills a socket buffer), for at most `sendTimeout` seconds: only a watcher that
+/// stopped reading (a stopped process) loses lines after that.
+///
 /// Why not `PR_SET_PDEATHSIG`: it needs code between fork and exec (planrun spawns with `posix_spawn`), it
 /// fires when the spawning *thread* ends (pool threads come and go) rather than the process, and it reaches
 /// the leader only, not the group. A watcher process costs one spawn per run and two short writes per command.
 final class OrphanReaper: Sendable {
     static let shared = OrphanReaper()
 
+    /// Seconds a write may wait for the watcher to catch up.
+    static let sendTimeout = 5
+
     /// planrun's end of the socket; -1 when the watcher could not be started (commands still run).
     private let socket = Mutex<Int32?>(nil)
+    private let script: String
+
+    /// - Parameter script: the watcher's `sh` script (tests replace what happens at end-of-file).
+    init(script: String = OrphanReaper.keepList + "\n" + OrphanReaper.killListed) {
+        self.script = script
+    }
+
+    /// Closing planrun's end is what planrun's death does: the watcher acts on what it still lists.
+    deinit {
+        socket.withLock { fd in if let open = fd, open >= 0 { close(open) } }
+    }
 
     /// Lists `pgid` as running; starts the watcher on first use.
     func started(_ pgid: pid_t) { send("+ \(pgid)\n") }
@@ -32,19 +51,33 @@ final class OrphanReaper: Sendable {
 
     private func send(_ line: String) {
         socket.withLock { fd in
-            if fd == nil { fd = Self.startWatcher() }
+            if fd == nil { fd = Self.startWatcher(script) }
             guard let open = fd, open >= 0 else { return }
-            // Non-blocking: the watcher reads as fast as lines come; a full buffer would only lose a line.
-            _ = line.withCString { Glibc.send(open, $0, strlen($0), Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            var line = line
+            line.withUTF8 { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let sent = Glibc.send(open, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    if sent > 0 { offset += sent } else if sent < 0, errno == EINTR { continue } else { return }
+                }
+            }
         }
     }
 
-    /// The watcher's script: the list in `$g`; signals that reach planrun's terminal group are ignored.
-    static let script = [
+    /// The watcher's list, kept in `$g` as ` PGID PGID `; signals that reach planrun's terminal group are
+    /// ignored. Removing an id is one pattern expansion, not a loop: a thousand commands in flight stay cheap.
+    static let keepList = [
         "trap '' INT TERM HUP QUIT",
-        "g=",
-        "while read -r op p; do case $op in +) g=\"$g $p\" ;; -) n=; for q in $g; do [ \"$q\" = \"$p\" ] || n=\"$n $q\"; done; g=$n ;; esac; done",
-        "[ -n \"$g\" ] || exit 0",
+        "g=' '",
+        "while read -r op p; do case $op in",
+        "+) g=\"$g$p \" ;;",
+        "-) case $g in *\" $p \"*) g=\"${g%% $p *} ${g#* $p }\" ;; esac ;;",
+        "esac; done",
+    ].joined(separator: "\n")
+
+    /// What the watcher does at end-of-file: stops the groups still listed.
+    static let killListed = [
+        "[ -n \"${g# }\" ] || exit 0",
         "for q in $g; do kill -TERM -\"$q\"; done 2>/dev/null",
         "sleep 1",
         "for q in $g; do kill -KILL -\"$q\"; done 2>/dev/null",
@@ -52,9 +85,11 @@ final class OrphanReaper: Sendable {
 
     /// Starts the watcher in its own process group (so a signal to planrun's group does not end it), its
     /// stdin the other end of a socket pair; returns planrun's end, or -1.
-    private static func startWatcher() -> Int32 {
+    private static func startWatcher(_ script: String) -> Int32 {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return -1 }
+        var wait = timeval(tv_sec: sendTimeout, tv_usec: 0)
+        setsockopt(fds[0], SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var actions = posix_spawn_file_actions_t()
