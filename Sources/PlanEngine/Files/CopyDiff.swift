@@ -16,12 +16,12 @@ enum CopyDiff {
     static func diff(
         _ plan: CopyPlan, node: String, transport: any NodeTransport,
         timeout: Double, grace: Double
-    ) async -> Result<String, FileStepFailure> {
+    ) async -> Result<String, StepFailure> {
         let outcome = await transport.execute(CommandRequest(
             command: .shell(probe(plan.dest)), timeout: timeout, grace: grace, outputLimit: textLimit + 4096))
         guard outcome.succeeded else {
             let reason = outcome.failure?.message ?? FailureClassifier.failureMessage(outcome)
-            return .failure(FileStepFailure(outcome.failure?.kind ?? .command, "--diff could not read \(plan.dest): \(reason)"))
+            return .failure(StepFailure(outcome.failure?.kind ?? .command, "--diff could not read \(plan.dest): \(reason)"))
         }
         let stdout = outcome.stdout
         let firstLine = stdout.prefix { $0 != "\n" }
@@ -34,7 +34,7 @@ enum CopyDiff {
         case "directory": return .success("\(plan.dest) is a directory: the copy will fail\n")
         default:
             guard fields.count == 4, let size = Int(fields[0]) else {
-                return .failure(FileStepFailure(.command, "--diff could not read \(plan.dest): unexpected answer '\(firstLine)'"))
+                return .failure(StepFailure(.command, "--diff could not read \(plan.dest): unexpected answer '\(firstLine)'"))
             }
             if size <= textLimit, isText(old) { oldText = old } else { notes.append("size \(size) → \(plan.size) bytes") }
             if let mode = plan.mode, Int(mode, radix: 8) != Int(fields[1], radix: 8) { notes.append("mode \(fields[1]) → \(mode)") }

@@ -44,10 +44,10 @@ struct CopyPlan: Sendable {
 
     /// Renders the action for one node (its scope has `node`); a template that cannot be rendered, or a
     /// source that cannot be read, is a failure before anything is sent.
-    static func prepare(_ copy: CopyAction, scope: Value.Object, time: String) throws(FileStepFailure) -> CopyPlan {
+    static func prepare(_ copy: CopyAction, scope: Value.Object, time: String) throws(StepFailure) -> CopyPlan {
         let dest = try render(copy.dest, scope)
         guard dest.hasPrefix("/"), !dest.hasSuffix("/") else {
-            throw FileStepFailure(.validation, "copy dest '\(dest)' must be an absolute path to a file")
+            throw StepFailure(.validation, "copy dest '\(dest)' must be an absolute path to a file")
         }
         let source: Upload.Source
         let label: String
@@ -59,13 +59,13 @@ struct CopyPlan: Sendable {
                 let text = String(decoding: try LocalFiles.readAll(resolved), as: UTF8.self)
                 let (template, diagnostics) = Template.parse(text, at: .unknown)
                 if let problem = diagnostics.first(where: { $0.severity == .error }) {
-                    throw FileStepFailure(.validation, "template \(path): \(problem.message)")
+                    throw StepFailure(.validation, "template \(path): \(problem.message)")
                 }
                 source = .bytes(Array(try render(template, scope).utf8))
                 size = Self.count(source)
             } else {
                 guard let bytes = LocalFiles.size(resolved) else {
-                    throw FileStepFailure(.command, "cannot read copy src \(resolved)")
+                    throw StepFailure(.command, "cannot read copy src \(resolved)")
                 }
                 source = .file(resolved)
                 size = bytes
@@ -82,20 +82,13 @@ struct CopyPlan: Sendable {
                 verify = try template.renderShell(in: scope)
                     .split(separator: CopyAction.pathPlaceholder, omittingEmptySubsequences: false)
                     .joined(separator: ShellQuote.quote(temporary))
-            } catch { throw FileStepFailure(.validation, "verify: \(error.message)") }
+            } catch { throw StepFailure(.validation, "verify: \(error.message)") }
         }
-        let owner = try copy.owner.map { t throws(FileStepFailure) in try render(t, scope) }
-        let group = try copy.group.map { t throws(FileStepFailure) in try render(t, scope) }
+        let owner = try copy.owner.map { t throws(StepFailure) in try render(t, scope) }
+        let group = try copy.group.map { t throws(StepFailure) in try render(t, scope) }
         return CopyPlan(
             dest: dest, temporary: temporary, source: source, sourceLabel: label, size: size, mode: copy.mode,
             owner: owner, group: group, verify: verify, backup: copy.backup ? dest + ".planrun-" + time : nil)
-    }
-
-    /// The command request that sends the bytes and runs the script.
-    func request(timeout: Double, grace: Double, outputLimit: Int) -> CommandRequest {
-        CommandRequest(
-            command: .shell(script), timeout: timeout, grace: grace, outputLimit: outputLimit,
-            upload: contentInPlace ? nil : Upload(source: source, path: temporary))
     }
 
     /// Files larger than this are compared before they are sent (one round trip more); smaller ones are
@@ -156,9 +149,9 @@ struct CopyPlan: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    private static func render(_ template: Template, _ scope: Value.Object) throws(FileStepFailure) -> String {
+    private static func render(_ template: Template, _ scope: Value.Object) throws(StepFailure) -> String {
         do { return try template.evaluate(in: scope).interpolationText } catch {
-            throw FileStepFailure(.validation, error.message)
+            throw StepFailure(.validation, error.message)
         }
     }
 

@@ -18,23 +18,23 @@ enum LocalFiles {
     }
 
     /// Creates `path`'s parent directories (like `mkdir -p`).
-    static func makeParents(of path: String) throws(FileStepFailure) {
+    static func makeParents(of path: String) throws(StepFailure) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         var current = path.hasPrefix("/") ? "/" : ""
         for component in path[..<slash].split(separator: "/") {
             current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + component
             if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw FileStepFailure(.permission, "cannot create directory \(current): \(String(cString: strerror(errno)))")
+                throw StepFailure(.permission, "cannot create directory \(current): \(String(cString: strerror(errno)))")
             }
         }
     }
 
     /// Flushes `path` to disk and renames it over `destination` (atomic within one file system).
-    static func install(_ path: String, as destination: String) throws(FileStepFailure) {
+    static func install(_ path: String, as destination: String) throws(StepFailure) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0, fsync(fd) == 0 else {
             if fd >= 0 { close(fd) }
-            throw FileStepFailure(.command, "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw StepFailure(.command, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         close(fd)
         // Readable as an ordinary new file would be (the download was created owner-only).
@@ -42,7 +42,7 @@ enum LocalFiles {
         umask(mask)
         chmod(path, 0o666 & ~mask)
         guard rename(path, destination) == 0 else {
-            throw FileStepFailure(errno == EACCES ? .permission : .command,
+            throw StepFailure(errno == EACCES ? .permission : .command,
                                   "cannot rename into \(destination): \(String(cString: strerror(errno)))")
         }
     }
@@ -75,9 +75,9 @@ enum LocalFiles {
     }
 
     /// The bytes of a local file, or nil with the reason.
-    static func readAll(_ path: String) throws(FileStepFailure) -> [UInt8] {
+    static func readAll(_ path: String) throws(StepFailure) -> [UInt8] {
         guard let bytes = SourceFile.read(path) else {
-            throw FileStepFailure(.command, "cannot read \(path): \(String(cString: strerror(errno)))")
+            throw StepFailure(.command, "cannot read \(path): \(String(cString: strerror(errno)))")
         }
         return bytes
     }
@@ -96,18 +96,5 @@ enum LocalFiles {
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
-    }
-}
-
-/// A `copy`/`fetch` step that failed before or after its command, with its kind.
-struct FileStepFailure: Error, Sendable {
-    var kind: ErrorKind
-    var message: String
-    var hint: String?
-
-    init(_ kind: ErrorKind, _ message: String, hint: String? = nil) {
-        self.kind = kind
-        self.message = message
-        self.hint = hint
     }
 }

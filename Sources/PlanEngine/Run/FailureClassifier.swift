@@ -1,30 +1,24 @@
 /// Decides the error kind and hint of a failed command: the plan's `errors:` rules first, then what the
 /// transport or the output says.
 enum FailureClassifier {
-    struct Classification {
-        var kind: ErrorKind
-        var message: String
-        var hint: String?
-    }
-
-    static func classify(_ outcome: CommandOutcome, rules: [ErrorRule], timeout: Double) -> Classification {
+    static func classify(_ outcome: CommandOutcome, rules: [ErrorRule], timeout: Double) -> StepFailure {
         if let failure = outcome.failure {
-            return Classification(kind: failure.kind, message: failure.message, hint: hint(for: failure.kind))
+            return StepFailure(failure.kind, failure.message, hint: hint(for: failure.kind))
         }
         if outcome.timedOut {
-            return Classification(
-                kind: .timeout, message: "timed out after \(DurationText.format(timeout))",
+            return StepFailure(
+                .timeout, "timed out after \(DurationText.format(timeout))",
                 hint: "increase the step's timeout (or the timeout input) if the command needs longer")
         }
         for rule in rules where matches(rule, outcome) {
-            return Classification(kind: ErrorKind(rawValue: rule.kind), message: failureMessage(outcome), hint: rule.hint)
+            return StepFailure(ErrorKind(rawValue: rule.kind), failureMessage(outcome), hint: rule.hint)
         }
         if outcome.exitCode == 126 || outcome.stderr.lowercased().contains("permission denied")
             || outcome.stderr.contains("Operation not permitted")
         {
-            return Classification(kind: .permission, message: failureMessage(outcome), hint: hint(for: .permission))
+            return StepFailure(.permission, failureMessage(outcome), hint: hint(for: .permission))
         }
-        return Classification(kind: .command, message: failureMessage(outcome), hint: nil)
+        return StepFailure(.command, failureMessage(outcome))
     }
 
     static func failureMessage(_ outcome: CommandOutcome) -> String {

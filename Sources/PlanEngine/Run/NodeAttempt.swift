@@ -1,4 +1,5 @@
-/// One step on one node: connect, render, run under the concurrency limit, retry, poll `until:`, capture.
+/// One step on one node: render its action, reuse a cached result, connect, show `--diff`, then the attempts
+/// (`NodeAttempt+Attempts`), each judged by `NodeAttempt+Verdict`.
 struct NodeAttempt {
     let runner: PlanRunner
     let step: Step
@@ -46,292 +47,136 @@ struct NodeAttempt {
     }
 
     func run() async -> Outcome {
-        let state = runner.state
-        let clock = ContinuousClock()
-        let started = clock.now
-        var queued = 0.0
-        /// Time at work, without the time spent waiting for a slot (that is neither the step's nor its timeout's).
-        func elapsed() -> Double { Self.seconds(clock.now - started) - queued }
-
+        var watch = Stopwatch()
         let scope = await runner.scope(for: node, frame)
-        let timeout: Double
-        var work: NodeWork
         var secrets = SecretWords(secrets: runner.redactor.values)
-        do {
+        let timeout: Double
+        let rendered: (any StepAction)?
+        do throws(StepFailure) {
             timeout = try stepTimeout(scope: scope)
-            work = try render(scope: scope, secrets: &secrets)
-        } catch let error as EvaluationError {
+            rendered = try step.action.rendered(scope: scope, secrets: &secrets, startTime: runner.startTime, at: step.range)
+        } catch {
             // A dry-run knows no captures or step results: a command built from them is decided at run time.
-            if runner.request.dryRun, step.templates.contains(where: { PlanRunner.dependsOnRunTime($0.template) }) {
+            if error.isEvaluation, runner.request.dryRun, step.templates.contains(where: { PlanRunner.dependsOnRunTime($0.template) }) {
                 return Outcome(status: .planned, reason: "command decided at run time (\(error.message))")
             }
-            return await fail(kind: .command, message: error.message, outcome: Outcome(status: .failed))
-        } catch let error as FileStepFailure {
-            return await fail(kind: error.kind, message: error.message, outcome: Outcome(status: .failed), hint: error.hint)
-        } catch {
-            return await fail(kind: .command, message: "\(error)", outcome: Outcome(status: .failed))
+            return await fail(error, Outcome(status: .failed))
         }
-        let environment = secrets.environment
-        let shown = runner.redactor.redact(work.shown)
-        var copyToShow: CopyPlan?
-        if runner.request.diff, case .copy(let plan) = work { copyToShow = plan }
-        if runner.request.dryRun, copyToShow == nil {
-            runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
-            return Outcome(status: .planned, command: shown, timeout: timeout)
-        }
+        guard var action = rendered else { return Outcome(status: .skipped, reason: "the step runs no command on nodes") }
+        let shown = runner.redactor.redact(action.shown)
+        let diffing = runner.request.diff && action.showsDiff
+        if runner.request.dryRun, !diffing { return planned(shown, timeout: timeout) }
 
         // `cache:` keeps only commands and output that hold no secret: the store keeps masked text, which
         // would neither match the real command nor give the real captures back.
-        let display = work.shown
-        let cacheable = step.cache != nil && shown == display
-        if cacheable, !runner.request.noCache, let outcome = await reuse(display, started: started) { return outcome }
+        let cacheable = step.cache != nil && shown == action.shown
+        if cacheable, !runner.request.noCache, let outcome = await reuse(action.shown, started: watch.started) { return outcome }
 
         let transport: any NodeTransport
         switch await runner.pool.transport(for: node) {
         case .success(let t):
             transport = t
-            await state.nodeContacted(node.name, online: true)
+            await runner.state.nodeContacted(node.name, online: true)
         case .failure(let failure):
-            await state.nodeContacted(node.name, online: false)
-            let outcome = Outcome(status: .failed, attempts: 1, duration: elapsed())
-            guard await state.firstConnectionFailure(node.name) else {
-                return Outcome(status: .failed, attempts: 1, duration: elapsed(),
+            await runner.state.nodeContacted(node.name, online: false)
+            guard await runner.state.firstConnectionFailure(node.name) else {
+                return Outcome(status: .failed, attempts: 1, duration: watch.elapsed(),
                                reason: "node unavailable (\(failure.kind)): \(failure.message)")
             }
-            return await fail(kind: failure.kind, message: failure.message, outcome: outcome,
-                              hint: FailureClassifier.hint(for: failure.kind))
+            return await fail(
+                StepFailure(failure.kind, failure.message, hint: FailureClassifier.hint(for: failure.kind)),
+                Outcome(status: .failed, attempts: 1, duration: watch.elapsed()))
         }
 
-        // The step's timeout bounds its command: the time spent waiting for the connection, or for a slot, does
-        // not count.
-        let connected = clock.now
-        func sinceConnected() -> Double { Self.seconds(clock.now - connected) - queued }
+        // The step's timeout bounds its work on the node: the time spent waiting for the connection does not count.
+        watch.connected = watch.clock.now
         var outcome = Outcome(status: .failed)
-        if let copyToShow {
+        if diffing {
             // `--diff` reads the node before the copy (or instead of it, in a dry-run), within the same timeout.
-            switch await CopyDiff.diff(
-                copyToShow, node: node.name, transport: transport, timeout: timeout, grace: runner.request.grace)
-            {
+            switch await action.diff(node: node.name, on: transport, timeout: timeout, grace: runner.request.grace) {
             case .success(let diff): outcome.diff = runner.redactor.redact(diff)
-            case .failure(let f):
-                outcome.duration = elapsed()
-                return await fail(kind: f.kind, message: f.message, outcome: outcome, hint: f.hint)
+            case .failure(let failure):
+                outcome.duration = watch.elapsed()
+                return await fail(failure, outcome)
             }
             if runner.request.dryRun {
-                runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
-                return Outcome(status: .planned, command: shown, timeout: timeout, diff: outcome.diff)
+                var planned = planned(shown, timeout: timeout)
+                planned.diff = outcome.diff
+                return planned
             }
         }
-        if case .copy(var plan) = work,
-            await plan.contentIsInPlace(on: transport, timeout: timeout, grace: runner.request.grace)
-        {
-            plan.contentInPlace = true
-            work = .copy(plan)
-        }
-        while true {
-            outcome.attempts += 1
-            let budget = step.until == nil ? timeout : max(0.001, timeout - sinceConnected())
-            let onLine: (@Sendable (String) -> Void)?
-            if let progress = runner.progress, progress.wantsOutput {
-                let name = node.name
-                onLine = { [step] line in progress.outputLine(step: step, node: name, line: line) }
-            } else {
-                onLine = nil
-            }
-            let request: CommandRequest
-            do {
-                var made = try work.request(
-                    timeout: budget, grace: runner.request.grace, outputLimit: runner.request.outputLimit, onLine: onLine)
-                made.environment = environment
-                request = made
-            } catch {
-                outcome.duration = elapsed()
-                return await fail(kind: error.kind, message: error.message, outcome: outcome, hint: error.hint)
-            }
-            let asked = clock.now
-            let attempt = outcome.attempts
-            // `start` is printed when the command really starts, not while it waits for a slot.
-            let slot = await runner.limiter.withSlot { [step, node, runner] in
-                let waited = clock.now - asked
-                runner.progress?.started(step: step, node: node.name, attempt: attempt, command: shown)
-                return (await transport.execute(request), waited)
-            }
-            queued += slot.map { Self.seconds($0.1) } ?? Self.seconds(clock.now - asked)
-            outcome.queued = queued
-            let result = slot?.0
-            if result?.succeeded != true { work.cleanUp() }
-            guard let result, !Task.isCancelled else {
-                outcome.status = .cancelled
-                outcome.duration = elapsed()
-                outcome.reason = await cancelReason()
-                if let result { outcome.exitCode = result.exitCode }
-                return outcome
-            }
-            outcome.exitCode = result.exitCode
-            outcome.stdout = runner.redactor.redact(result.stdout)
-            outcome.stderr = runner.redactor.redact(result.stderr)
-
-            var failure: FailureClassifier.Classification?
-            if result.succeeded {
-                switch work.finish(result) {
-                case .success(let changed): outcome.changed = changed
-                case .failure(let f): failure = .init(kind: f.kind, message: f.message, hint: f.hint)
-                }
-                if failure == nil, case .command = work {
-                    switch CaptureExtractor.extract(step.captures, from: result.stdout) {
-                    case .success(let captures):
-                        outcome.captures = runner.redactor.redact(.object(captures)).objectValue ?? captures
-                        if !captures.isEmpty, frame.itemIndex == nil { await state.setCaptures(outcome.captures, on: node.name) }
-                    case .failure(let f):
-                        failure = .init(kind: .command, message: f.message, hint: nil)
-                    }
-                }
-            } else if let own = work.failed(result), step.errors.isEmpty {
-                failure = .init(kind: own.kind, message: own.message, hint: own.hint)
-            } else {
-                failure = FailureClassifier.classify(result, rules: step.errors, timeout: budget)
-            }
-
-            if failure == nil, let until = step.until {
-                var pollScope = await runner.scope(for: node, frame)
-                if frame.itemIndex != nil, var current = pollScope["node"]?.objectValue {
-                    for (key, value) in outcome.captures { current[key] = value }
-                    pollScope["node"] = .object(current)
-                }
-                if !((try? until.evaluate(in: pollScope).isTruthy) ?? false) {
-                    // A cancelled pause falls through to the next attempt, which sees the cancellation.
-                    if sinceConnected() + step.delay < timeout {
-                        _ = await pause(step.delay)
-                        continue
-                    }
-                    failure = .init(
-                        kind: .timeout,
-                        message: "until: \(until.source) did not hold within \(DurationText.format(timeout))",
-                        hint: "increase the step's timeout or check why the condition never holds")
-                }
-            }
-            if failure == nil, let changedWhen = step.changedWhen {
-                do { outcome.changed = try changedWhen.evaluate(in: await runner.scope(for: node)).isTruthy } catch {
-                    failure = .init(kind: .validation, message: "changed_when: \(error.message)", hint: nil)
-                }
-            }
-            guard let failure else {
-                outcome.status = .succeeded
-                outcome.duration = elapsed()
-                if cacheable, let cache = runner.cache, outcome.stdout == result.stdout, outcome.stderr == result.stderr {
-                    cache.store(node: cacheKey, command: display, CachedCommand(
-                        exitCode: result.exitCode ?? 0, stdout: result.stdout, stderr: result.stderr))
-                }
-                return outcome
-            }
-            outcome.changed = false
-            // Retries are for failed commands, and a timeout has spent the step's budget.
-            let retryable = result.failure == nil || result.failure?.kind == .connection
-            if outcome.attempts <= step.retries, retryable, failure.kind != .timeout || step.until == nil {
-                if await pause(step.delay) { continue }
-            }
-            outcome.duration = elapsed()
-            return await fail(kind: failure.kind, message: failure.message, outcome: outcome, hint: failure.hint)
-        }
+        await action.prepare(on: transport, timeout: timeout, grace: runner.request.grace)
+        let work = Work(
+            action: action, transport: transport, timeout: timeout, shown: shown, environment: secrets.environment,
+            cacheable: cacheable)
+        return await attempts(work, outcome, watch)
     }
 
-    /// The node as the cache knows it: its name and where it is, so a node of the same name elsewhere (another
-    /// inventory, another test bed) never answers for it.
-    var cacheKey: String {
-        switch node.transport {
-        case .local: return node.name + " local"
-        case .ssh(let ssh): return node.name + " ssh \(ssh.user ?? "")@\(ssh.host):\(ssh.port ?? 22)"
-        }
-    }
-
-    /// A recorded result of `command` young enough for `cache:`, made into this attempt's outcome (captures
-    /// included); nil when there is none, or when its captures can no longer be made.
-    private func reuse(_ command: String, started: ContinuousClock.Instant) async -> Outcome? {
-        guard let seconds = step.cache, let cache = runner.cache,
-              let hit = cache.lookup(node: cacheKey, command: command, maxAge: seconds),
-              case .success(let captures) = CaptureExtractor.extract(step.captures, from: hit.stdout)
-        else { return nil }
-        runner.progress?.started(step: step, node: node.name, attempt: 1, command: command)
-        await runner.state.nodeContacted(node.name, online: true)
-        if !captures.isEmpty { await runner.state.setCaptures(captures, on: node.name) }
-        let d = ContinuousClock().now - started
-        return Outcome(
-            status: .succeeded, attempts: 1, exitCode: hit.exitCode,
-            duration: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
-            stdout: hit.stdout, stderr: hit.stderr, cacheAge: hit.age)
+    /// A dry-run's answer: what would run, and within which timeout.
+    private func planned(_ shown: String, timeout: Double) -> Outcome {
+        runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
+        return Outcome(status: .planned, command: shown, timeout: timeout)
     }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    /// Sleeps between attempts; false when the run was cancelled meanwhile.
-    private func pause(_ seconds: Double) async -> Bool {
-        guard seconds > 0 else { return !Task.isCancelled }
-        do { try await Task.sleep(for: .seconds(seconds)) } catch { return false }
-        return true
+    /// The step's clock. Time at work leaves out the time spent waiting for a `max_parallel` slot, which is
+    /// neither the step's nor its timeout's.
+    struct Stopwatch {
+        let clock = ContinuousClock()
+        let started: ContinuousClock.Instant
+        /// When the node's transport was ready; the step's timeout counts from here.
+        var connected: ContinuousClock.Instant
+        /// Seconds the attempts waited for a slot.
+        var queued = 0.0
+
+        init() {
+            started = ContinuousClock.now
+            connected = started
+        }
+
+        func elapsed() -> Double { NodeAttempt.seconds(clock.now - started) - queued }
+        func sinceConnected() -> Double { NodeAttempt.seconds(clock.now - connected) - queued }
     }
 
-    private func cancelReason() async -> String {
+    func cancelReason() async -> String {
         await runner.state.stop == .deadline ? "stopped: the run deadline was reached" : "stopped: interrupted"
     }
 
-    private func fail(kind: ErrorKind, message: String, outcome: Outcome, hint: String? = nil) async -> Outcome {
+    /// Reports `failure` as the step's issue on this node and returns `outcome` failed with its message.
+    func fail(_ failure: StepFailure, _ outcome: Outcome) async -> Outcome {
         var outcome = outcome
         outcome.status = .failed
-        outcome.reason = message
+        outcome.reason = failure.message
         let scope = await runner.state.scope()
-        var text = message
+        var text = failure.message
         if let onBehalfOf { text = "as fallback for '\(onBehalfOf)': " + text }
         await runner.report(RunIssue(
-            kind: kind, node: node.name, step: step.id, phase: step.phase, message: text,
+            kind: failure.kind, node: node.name, step: step.id, phase: step.phase, message: text,
             exitCode: outcome.exitCode, stderrTail: RunIssue.tail(of: outcome.stderr),
             stdoutTail: RunIssue.tail(of: outcome.stdout),
-            hint: hint ?? (try? step.recommend?.evaluate(in: scope).interpolationText)))
+            hint: failure.hint ?? (try? step.recommend?.evaluate(in: scope).interpolationText)))
         return outcome
     }
 
-    private func stepTimeout(scope: Value.Object) throws(EvaluationError) -> Double {
+    private func stepTimeout(scope: Value.Object) throws(StepFailure) -> Double {
         let seconds: Double
         if let setting = step.timeout {
-            do { seconds = try RunSettings.seconds(setting, in: scope) } catch let e as EvaluationError { throw e } catch {
-                throw EvaluationError("\(error)", at: setting.range)
+            do { seconds = try RunSettings.seconds(setting, in: scope) } catch let e as EvaluationError {
+                throw StepFailure(evaluating: e)
+            } catch {
+                throw StepFailure(evaluating: EvaluationError("\(error)", at: setting.range))
             }
         } else {
             seconds = runner.settings.defaultTimeout
         }
         if let max = runner.settings.maxTimeout, seconds > max {
-            throw EvaluationError(
+            throw StepFailure(evaluating: EvaluationError(
                 "timeout \(DurationText.format(seconds)) is above policy.max_timeout \(DurationText.format(max))",
-                at: step.timeout?.range ?? step.range)
+                at: step.timeout?.range ?? step.range))
         }
         return seconds
-    }
-
-    /// The work, with secrets named by variables of `secrets.environment` rather than written out. An
-    /// `argv` holding a secret fails: its words are the program's command line, where anyone can read them.
-    private func render(scope: Value.Object, secrets: inout SecretWords) throws -> NodeWork {
-        switch step.action {
-        case .run(let template): return .command(.shell(try template.renderShell(in: scope, secrets: &secrets)))
-        case .argv(let templates):
-            var argv: [String] = []
-            for t in templates { argv.append(try t.evaluate(in: scope).interpolationText) }
-            if argv.contains(where: secrets.holdsSecret) {
-                throw EvaluationError(
-                    "argv would put a secret input on the program's command line, readable in ps; use run:, which passes it in the environment",
-                    at: step.range)
-            }
-            return .command(.argv(argv))
-        case .copy(let copy): return .copy(try CopyPlan.prepare(copy, scope: scope, time: runner.startTime))
-        case .fetch(let fetch): return .fetch(try FetchPlan.prepare(fetch, scope: scope))
-        case .set, .assert, .group: return .command(.argv([]))
-        }
-    }
-
-    static func display(_ command: CommandRequest.Command) -> String {
-        switch command {
-        case .shell(let text): return text
-        case .argv(let argv): return argv.map(ShellQuote.quote).joined(separator: " ")
-        }
     }
 }
