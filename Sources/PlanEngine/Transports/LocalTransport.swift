@@ -61,16 +61,12 @@ public struct LocalTransport: NodeTransport {
                 outputLimit: request.outputLimit, onLine: request.onLine, upload: feed, stdoutFile: download.descriptor,
                 environment: request.environment)
             return CommandOutcome(run)
-        } catch let error as SpawnFailure where error.isArgumentListTooLong {
-            return error.tooLongOutcome
-        } catch let error as SpawnFailure {
-            return Self.outcome(startFailure: error)
-        } catch is CancellationError {
+        } catch where error.isCancellation {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
+        } catch where error.isArgumentListTooLong {
+            return error.tooLongOutcome
         } catch {
-            return CommandOutcome(
-                exitCode: nil, stderr: "planrun: cannot start \(program.text): \(error)\n",
-                failure: TransportFailure(.command, "cannot start \(program.text): \(error)"))
+            return Self.outcome(startFailure: error)
         }
     }
 

@@ -49,14 +49,14 @@ enum ProcessGroupRunner {
     ///   - firstInput: bytes written on that held stdin at once, before any upload (the remote wrapper's
     ///     variables; a few bytes, well under a pipe's buffer).
     ///   - environment: variables added to the child's environment.
-    /// - Throws: `SpawnFailure` when the process could not be started (no such file, not executable), and
-    ///   `CancellationError` when the task was cancelled before it started.
+    /// - Throws: `SpawnFailure` when the process could not be started (no such file, not executable), or the
+    ///   task was cancelled before it started (`isCancellation`).
     static func run(
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
         holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil, upload: UploadFeed? = nil,
         stdoutFile: Int32? = nil, firstInput: [UInt8] = [], environment: [(name: String, value: String)] = []
-    ) async throws -> GroupRunResult {
-        if Task.isCancelled { throw CancellationError() }
+    ) async throws(SpawnFailure) -> GroupRunResult {
+        if Task.isCancelled { throw SpawnFailure(code: ECANCELED, program: program.text) }
         let clock = ContinuousClock()
         let start = clock.now
         // Spawned and first watched on the task's own thread: a command that ends at once never leaves it.

@@ -25,7 +25,8 @@ enum Program: Sendable, Hashable {
     }
 }
 
-/// A child that could not be started: `posix_spawn` reported `code` (ENOENT, EACCES, ENOEXEC, EAGAIN, …).
+/// A child that could not be started: `posix_spawn` reported `code` (ENOENT, EACCES, ENOEXEC, EAGAIN, …), or
+/// ECANCELED when the task was cancelled before the spawn.
 struct SpawnFailure: Error, Sendable, CustomStringConvertible {
     let code: Int32
     let program: String
@@ -34,6 +35,9 @@ struct SpawnFailure: Error, Sendable, CustomStringConvertible {
 }
 
 extension SpawnFailure {
+    /// Nothing was started because the run was interrupted first.
+    var isCancellation: Bool { code == ECANCELED }
+
     /// The arguments (or the environment) were too big for the kernel: the command, not the node, is wrong.
     var isArgumentListTooLong: Bool { code == E2BIG }
 

@@ -44,7 +44,7 @@ public struct SSHTransport: NodeTransport {
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout) + [probe],
                 timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
-        } catch is CancellationError {
+        } catch where error.isCancellation {
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         } catch {
             return TransportFailure(.connection, "cannot start ssh: \(error)")
@@ -97,9 +97,9 @@ public struct SSHTransport: NodeTransport {
                 grace: request.grace, outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine,
                 upload: feed, stdoutFile: download.descriptor,
                 firstInput: request.environment.isEmpty ? [] : SSHCommandLine.environmentInput(request.environment))
-        } catch is CancellationError {
+        } catch where error.isCancellation {
             return CommandOutcome(exitCode: nil, failure: TransportFailure(.interrupted, "not started: the run was interrupted"))
-        } catch let error as SpawnFailure where error.isArgumentListTooLong {
+        } catch where error.isArgumentListTooLong {
             return error.tooLongOutcome
         } catch {
             return CommandOutcome(
