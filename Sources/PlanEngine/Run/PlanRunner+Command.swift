@@ -170,12 +170,8 @@ extension PlanRunner {
         var o = scope["nodes"]?.objectValue?[node.name]?.objectValue ?? Value.Object()
         o["name"] = .string(node.name)
         o["vars"] = .object(node.vars)
-        switch node.transport {
-        case .local: o["transport"] = .string("local")
-        case .ssh(let ssh):
-            o["transport"] = .string("ssh")
-            o["host"] = .string(ssh.host)
-        }
+        o["transport"] = .string(node.transport.kind)
+        if let host = node.transport.host { o["host"] = .string(host) }
         scope["node"] = .object(o)
         return scope
     }

@@ -40,7 +40,7 @@ public final class PlanRunner: Sendable {
         self.state = RunState(
             inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name),
             learned: request.rerun?.learned ?? Value.Object())
-        let usesSSH = request.plan.inventory.nodes.contains { if case .ssh = $0.transport { true } else { false } }
+        let usesSSH = request.plan.inventory.nodes.contains { $0.transport.needsControlDirectory }
         // A dry-run contacts no node, unless `--diff` asks it to read what each copy would change.
         let contactsNodes = !request.dryRun || request.diff
         self.controlDirectory = contactsNodes && transports == nil && usesSSH ? try? SSHControlDirectory.create() : nil

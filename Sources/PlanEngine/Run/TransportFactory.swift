@@ -9,7 +9,7 @@ public enum TransportFactory {
     public static func standard(controlDirectory: String?) -> @Sendable (NodeDeclaration) -> any NodeTransport {
         let count = SocketCounter()
         return { node in
-            if case .ssh = node.transport, controlDirectory == nil {
+            if node.transport.needsControlDirectory, controlDirectory == nil {
                 return UnavailableTransport(reason: "no private directory for SSH control sockets could be made")
             }
             let number = count.value.add(1, ordering: .relaxed).newValue

@@ -37,14 +37,7 @@ enum PlanExplanation {
         out += "\nnodes:\n"
         if plan.inventory.nodes.isEmpty { out += "  none declared (use --inventory FILE)\n" }
         for node in plan.inventory.nodes {
-            switch node.transport {
-            case .local: out += "  \(node.name): local\n"
-            case .ssh(let ssh):
-                var target = ssh.host
-                if let user = ssh.user { target = "\(user)@\(target)" }
-                if let port = ssh.port { target += ":\(port)" }
-                out += "  \(node.name): ssh \(target)\n"
-            }
+            out += "  \(node.name): \(node.transport.description)\n"
         }
         for group in plan.inventory.groups {
             out += "  group \(group.name): " + group.members.joined(separator: ", ") + "\n"
