@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,49 +8,47 @@ import Musl
 #endif
 
 /// Plain threads for work that blocks (a command's `poll` loop), so it never holds one of the few threads of
-/// Swift's cooperative pool.
+/// Swift's cooperative pool. This is planrun's one thread pool; nothing else creates threads.
 ///
 /// Finished threads wait a few seconds for the next job before they exit: creating a thread per command was
-/// a tenth of planrun's own cost per trivial step. Each idle thread has its own condition, and a job is
-/// handed to one idle thread directly, so two jobs never queue behind each other while a thread could start.
+/// a tenth of planrun's own cost per trivial step. A job is handed to one idle thread directly (its own
+/// semaphore), so two jobs never queue behind each other while a thread could start.
+///
+/// Why not Dispatch: on Linux its overcommit queues share one pool of at most 255 threads, and a command past
+/// that would wait unwatched (its pipes not drained, its timeout not enforced) during a fan-out with
+/// `max_parallel` in the hundreds. Foundation's `Thread` ignores a failed `pthread_create`, which here would
+/// leave a command running with nobody to stop it.
 enum DetachedThread {
     /// How long an idle thread waits for another job.
     static let idleSeconds = 5
 
+    /// The threads waiting for a job, most recently idle first.
+    fileprivate static let idle = Mutex<[Worker]>([])
+
     /// Runs `body` on an idle thread or a new one; returns the `pthread_create` error, or 0.
     static func start(_ body: @escaping @Sendable () -> Void) -> Int32 {
-        if let worker = IdleWorkers.shared.claim() {
+        if let worker = idle.withLock({ $0.popLast() }) {
             worker.hand(body)
             return 0
         }
-        return Worker.spawn(first: body)
+        let worker = Worker()
+        worker.hand(body)
+        return worker.spawn()
     }
 }
 
-/// One reusable thread: runs its job, then offers itself to `IdleWorkers` until the next one or the timeout.
+/// One reusable thread: runs its job, then offers itself as idle until the next job or the idle time is up.
 private final class Worker: @unchecked Sendable {
-    // Heap-allocated: the address of a Swift stored property is not guaranteed stable across accesses.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// The next job; set under `mutex` by the one caller that claimed this worker.
-    private var job: (@Sendable () -> Void)?
+    private let wake = DispatchSemaphore(value: 0)
+    private let job = Mutex<(@Sendable () -> Void)?>(nil)
 
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+    func hand(_ body: @escaping @Sendable () -> Void) {
+        job.withLock { $0 = body }
+        wake.signal()
     }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
-    static func spawn(first body: @escaping @Sendable () -> Void) -> Int32 {
-        let worker = Worker()
-        worker.job = body
-        let context = Unmanaged.passRetained(worker).toOpaque()
+    func spawn() -> Int32 {
+        let context = Unmanaged.passRetained(self).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -63,70 +64,25 @@ private final class Worker: @unchecked Sendable {
         return code
     }
 
-    func hand(_ body: @escaping @Sendable () -> Void) {
-        pthread_mutex_lock(mutex)
-        job = body
-        pthread_cond_signal(condition)
-        pthread_mutex_unlock(mutex)
-    }
-
     private func loop() {
+        wake.wait()  // the first job was handed before the thread started
         while true {
-            pthread_mutex_lock(mutex)
-            let next = job
-            job = nil
-            pthread_mutex_unlock(mutex)
-            if let next {
-                next()
+            let next = job.withLock { job -> (@Sendable () -> Void)? in
+                defer { job = nil }
+                return job
             }
-            IdleWorkers.shared.offer(self)
-            guard waitForJob() else { return }
-        }
-    }
-
-    /// Waits for a job; false when none came in time and this worker left the idle list (the thread ends).
-    private func waitForJob() -> Bool {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        deadline.tv_sec += DetachedThread.idleSeconds
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while job == nil {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT, job == nil {
-                // Leave only if nobody claimed this worker meanwhile; a claimer hands the job right after.
-                if IdleWorkers.shared.withdraw(self) { return false }
+            next?()
+            DetachedThread.idle.withLock { $0.append(self) }
+            if wake.wait(timeout: .now() + .seconds(DetachedThread.idleSeconds)) == .timedOut {
+                // Leave only if nobody claimed this worker meanwhile; a claimer signals right after.
+                let claimed = DetachedThread.idle.withLock { idle in
+                    guard let index = idle.firstIndex(where: { $0 === self }) else { return true }
+                    idle.remove(at: index)
+                    return false
+                }
+                guard claimed else { return }
+                wake.wait()
             }
         }
-        return true
-    }
-}
-
-/// The workers waiting for a job, most recently idle first.
-private final class IdleWorkers: @unchecked Sendable {
-    static let shared = IdleWorkers()
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var workers: [Worker] = []
-
-    init() { pthread_mutex_init(mutex, nil) }
-
-    func claim() -> Worker? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return workers.popLast()
-    }
-
-    func offer(_ worker: Worker) {
-        pthread_mutex_lock(mutex)
-        workers.append(worker)
-        pthread_mutex_unlock(mutex)
-    }
-
-    /// Removes `worker` if it is still idle; false when a caller already claimed it.
-    func withdraw(_ worker: Worker) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard let index = workers.firstIndex(where: { $0 === worker }) else { return false }
-        workers.remove(at: index)
-        return true
     }
 }
