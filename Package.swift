@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "PlanEngineTests", dependencies: ["PlanEngine", "PlanTestSupport"]),
         .testTarget(name: "PlanMCPTests", dependencies: ["PlanMCP", "PlanTestSupport"]),
         .testTarget(name: "PlanStoreTests", dependencies: ["PlanStore", "PlanTestSupport"]),
-        .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"]),
+        .testTarget(name: "PlanrunTests", dependencies: ["PlanTestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )
