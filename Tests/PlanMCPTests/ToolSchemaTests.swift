@@ -34,8 +34,9 @@ final class ToolSchemaTests {
 
     @Test func theBuiltInResultSchemaIsTheFile() throws {
         let file = try String(contentsOfFile: SchemaCheck.packageRoot + "/schemas/result.schema.json", encoding: .utf8)
-        // When this fails, schemas/result.schema.json changed: paste it into Sources/PlanMCP/Tools/ResultSchema.swift.
-        #expect(try Value.parseJSON(ResultSchema.text) == (try Value.parseJSON(file)))
+        // When this fails, schemas/result.schema.json changed: run scripts/embed-schema.
+        #expect(ResultSchema.text + "\n" == file, "the built-in result schema is not schemas/result.schema.json: run scripts/embed-schema")
+        #expect(ResultSchema.value != .object(Value.Object()))
     }
 
     @Test func eachInputKindBecomesItsJSONSchemaType() throws {
