@@ -21,11 +21,12 @@ extension NodeAttempt {
         while true {
             outcome.attempts += 1
             let budget = step.until == nil ? work.timeout : max(0.001, work.timeout - watch.sinceConnected())
-            let request: CommandRequest
+            var request: CommandRequest
             do {
                 request = try work.action.request(
                     timeout: budget, grace: runner.request.grace, outputLimit: runner.request.outputLimit,
                     onLine: lineWatcher())
+                request.environment = work.environment
             } catch {
                 outcome.duration = watch.elapsed()
                 return await fail(error, outcome)
@@ -85,7 +86,7 @@ extension NodeAttempt {
             runner.progress?.started(step: step, node: node.name, attempt: attempt, command: shown)
             return (await transport.execute(request), waited)
         }
-        watch.queued += slot.map { Self.seconds($0.1) } ?? Self.seconds(clock.now - asked)
+        watch.queued += (slot?.1 ?? clock.now - asked).inSeconds
         return slot?.0
     }
 

@@ -2,7 +2,7 @@
 extension NodeAttempt {
     /// The node as the cache knows it: its name and where it is, so a node of the same name elsewhere (another
     /// inventory, another test bed) never answers for it.
-    var cacheKey: String { node.name + " " + node.transport.identity }
+    var cacheKey: String { node.name + " " + node.transport.description }
 
     /// A recorded result of `command` young enough for `cache:`, made into this attempt's outcome (captures
     /// included); nil when there is none, or when its captures can no longer be made.
@@ -15,7 +15,7 @@ extension NodeAttempt {
         await runner.state.nodeContacted(node.name, online: true)
         if !captures.isEmpty { await runner.state.setCaptures(captures, on: node.name) }
         return Outcome(
-            status: .succeeded, attempts: 1, exitCode: hit.exitCode, duration: Self.seconds(ContinuousClock().now - started),
+            status: .succeeded, attempts: 1, exitCode: hit.exitCode, duration: (ContinuousClock().now - started).inSeconds,
             stdout: hit.stdout, stderr: hit.stderr, cacheAge: hit.age)
     }
 

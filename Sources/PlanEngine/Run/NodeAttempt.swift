@@ -118,10 +118,6 @@ struct NodeAttempt {
         return Outcome(status: .planned, command: shown, timeout: timeout)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
     /// The step's clock. Time at work leaves out the time spent waiting for a `max_parallel` slot, which is
     /// neither the step's nor its timeout's.
     struct Stopwatch {
@@ -137,8 +133,8 @@ struct NodeAttempt {
             connected = started
         }
 
-        func elapsed() -> Double { NodeAttempt.seconds(clock.now - started) - queued }
-        func sinceConnected() -> Double { NodeAttempt.seconds(clock.now - connected) - queued }
+        func elapsed() -> Double { (clock.now - started).inSeconds - queued }
+        func sinceConnected() -> Double { (clock.now - connected).inSeconds - queued }
     }
 
     func cancelReason() async -> String {

@@ -106,7 +106,7 @@ public final class PlanRunner: Sendable {
         controlDirectory?.remove()
         let elapsed = clock.now - start
         return await ResultBuilder(runner: self).build(
-            executionTime: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            executionTime: elapsed.inSeconds)
     }
 
     private enum Ended { case work, deadline, cancelled }

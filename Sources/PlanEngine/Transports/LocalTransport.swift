@@ -31,14 +31,8 @@ public struct LocalTransport: NodeTransport {
             program = Program(first)
             arguments = Array(argv.dropFirst())
         }
-        let feed: UploadFeed?
-        let download: DownloadFile
-        do {
-            feed = try request.upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) }
-            download = try DownloadFile(request.download)
-        } catch {
-            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
-        }
+        let (feed, download): (UploadFeed?, DownloadFile)
+        do { (feed, download) = try request.openTransfer() } catch { return error.outcome }
         defer { download.close() }
         if let upload = request.upload, let feed {
             // The same receive as on an SSH node, then the command with stdin /dev/null as usual.

@@ -109,7 +109,7 @@ enum ProcessGroupRunner {
         OrphanReaper.shared.swept(supervisor.group.pid)
         var result = GroupRunResult(
             exitCode: nil, signal: nil, stdout: supervisor.stdout.text, stderr: supervisor.stderr.text,
-            duration: seconds(clock.now - start), stoppedBy: stoppedBy, uploadFailure: supervisor.uploadFailure)
+            duration: (clock.now - start).inSeconds, stoppedBy: stoppedBy, uploadFailure: supervisor.uploadFailure)
         // The wait status: the low seven bits are the terminating signal, or 0 when the child exited.
         if status & 0x7f == 0 {
             result.exitCode = (status >> 8) & 0xff
@@ -131,11 +131,5 @@ enum ProcessGroupRunner {
             }
             offset += written
         }
-    }
-
-    /// A duration in seconds as a `Double`.
-    static func seconds(_ duration: Duration) -> Double {
-        let (whole, attoseconds) = duration.components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

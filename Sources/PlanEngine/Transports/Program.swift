@@ -6,6 +6,11 @@ import Musl
 import Darwin
 #endif
 
+extension Duration {
+    /// The duration in seconds, as the result and its records write it.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 /// What a command executes: a file by path, or a name looked up in `PATH` the way `execvp` does.
 enum Program: Sendable, Hashable {
     case path(String)

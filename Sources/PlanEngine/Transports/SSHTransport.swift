@@ -71,19 +71,13 @@ public struct SSHTransport: NodeTransport {
     }
 
     public func execute(_ request: CommandRequest) async -> CommandOutcome {
-        let feed: UploadFeed?
-        do { feed = try request.upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) } } catch {
-            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
-        }
+        let (feed, download): (UploadFeed?, DownloadFile)
+        do { (feed, download) = try request.openTransfer() } catch { return error.outcome }
+        defer { download.close() }
         // Secrets travel on ssh's stdin, read by the remote wrapper: no command line shows them, locally or remotely.
         let remote = SSHCommandLine.remoteCommand(
             for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
             uploadSize: feed?.size ?? 0, withEnvironment: !request.environment.isEmpty)
-        let download: DownloadFile
-        do { download = try DownloadFile(request.download) } catch {
-            return CommandOutcome(exitCode: nil, stderr: "planrun: \(error.message)\n", failure: TransportFailure(.command, error.message))
-        }
-        defer { download.close() }
         let run: GroupRunResult
         do {
             // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.

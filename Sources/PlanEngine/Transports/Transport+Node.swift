@@ -16,16 +16,11 @@ extension Transport {
         return nil
     }
 
-    /// What `explain` shows: `local`, or `ssh USER@HOST:PORT` with what the inventory gives.
+    /// What `explain` shows, and where `cache:` takes the node to be (a node of the same name elsewhere never
+    /// answers for it): `local`, or `ssh USER@HOST:PORT` with what the inventory gives.
     public var description: String {
         guard case .ssh(let ssh) = self else { return kind }
         return "ssh " + (ssh.user.map { $0 + "@" } ?? "") + ssh.host + (ssh.port.map { ":\($0)" } ?? "")
-    }
-
-    /// Where the node is, for `cache:`: a node of the same name elsewhere never answers for it.
-    var identity: String {
-        guard case .ssh(let ssh) = self else { return kind }
-        return "ssh \(ssh.user ?? "")@\(ssh.host):\(ssh.port ?? 22)"
     }
 
     /// Whether the node needs the run's private directory for control sockets.

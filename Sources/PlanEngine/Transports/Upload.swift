@@ -123,9 +123,21 @@ final class UploadFeed: @unchecked Sendable {
     }
 }
 
-/// An upload's source could not be opened.
+/// An upload's source, or a download's file, could not be opened.
 struct UploadFailure: Error, Sendable {
     var message: String
+
+    /// The command's outcome: nothing was started.
+    var outcome: CommandOutcome {
+        CommandOutcome(exitCode: nil, stderr: "planrun: \(message)\n", failure: TransportFailure(.command, message))
+    }
+}
+
+extension CommandRequest {
+    /// Opens what the command transfers, for either transport: the upload's source and the download's file.
+    func openTransfer() throws(UploadFailure) -> (feed: UploadFeed?, download: DownloadFile) {
+        (try upload.map { upload throws(UploadFailure) in try UploadFeed(upload.source) }, try DownloadFile(download))
+    }
 }
 
 extension Upload {
