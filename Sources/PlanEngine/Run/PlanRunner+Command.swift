@@ -88,13 +88,15 @@ extension PlanRunner {
         scope: Value.Object, _ frame: StepFrame
     ) async -> NodeAttempt.Outcome {
         let other: NodeDeclaration
-        do {
-            let name = try template.evaluate(in: scope).interpolationText
+        do throws(TargetResolver.Failure) {
+            let name: String
+            do { name = try template.evaluate(in: scope).interpolationText } catch {
+                throw TargetResolver.Failure(message: error.message)
+            }
             other = try targets.node(name)
         } catch {
             await report(RunIssue(
-                kind: .validation, node: node.name, step: step.id, phase: step.phase,
-                message: "fallback_node: \((error as? EvaluationError)?.message ?? (error as? TargetResolver.Failure)?.message ?? "\(error)")"))
+                kind: .validation, node: node.name, step: step.id, phase: step.phase, message: "fallback_node: \(error.message)"))
             return attempt
         }
         guard other.name != node.name else { return attempt }
@@ -152,7 +154,7 @@ extension PlanRunner {
             }
             return nodes
         } catch {
-            let message = (error as? TargetResolver.Failure)?.message ?? "\(error)"
+            let message = error.message
             if request.dryRun, case .names(let templates)? = step.target, templates.contains(where: Self.dependsOnRunTime) {
                 await record(StepRecord(
                     step: step.id, phase: step.phase, node: nil, status: .planned,

@@ -14,14 +14,14 @@ enum TargetCheck {
                 let value = try? template.evaluate(in: scope), let names = try? TargetResolver.names(in: value)
             else { return }
             for name in names {
-                do { _ = try resolver.expand([name]) } catch let failure as TargetResolver.Failure {
+                do { _ = try resolver.expand([name]) } catch let failure {
                     let unknown = failure.unknown ?? name
                     guard seen.insert("\(template.range.start)/\(unknown)").inserted else { continue }
                     var message = "\(what) names unknown node or group '\(unknown)'"
                     if let guess = failure.suggestion { message += "; did you mean '\(guess)'?" }
                     out.append(Diagnostic(
                         .runUnknownTarget, message, file: plan.file, at: template.range, fixIt: failure.suggestion))
-                } catch {}
+                }
             }
         }
         for step in operation.allSteps {
@@ -40,14 +40,13 @@ enum TargetCheck {
         for name in names.map(\.trimmingSpaces) where !name.isEmpty {
             do {
                 allowed.formUnion(try resolver.expand([name]).map(\.name))
-            } catch {
-                let failure = error as? TargetResolver.Failure
-                var message = "--limit names unknown node or group '\(failure?.unknown ?? name)'"
-                if let guess = failure?.suggestion { message += "; did you mean '\(guess)'?" }
+            } catch let failure {
+                var message = "--limit names unknown node or group '\(failure.unknown ?? name)'"
+                if let guess = failure.suggestion { message += "; did you mean '\(guess)'?" }
                 let known = inventory.nodes.map(\.name) + inventory.groups.map(\.name)
                 message += " (known: \(known.joined(separator: ", ")))"
                 return .failure(RunPreparation.Problems(diagnostics: [
-                    Diagnostic(.runUnknownLimit, message, at: .unknown, fixIt: failure?.suggestion)
+                    Diagnostic(.runUnknownLimit, message, at: .unknown, fixIt: failure.suggestion)
                 ]))
             }
         }

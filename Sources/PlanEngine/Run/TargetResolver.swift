@@ -5,6 +5,7 @@ struct TargetResolver {
     /// The node names `--limit` allows; nil allows every node.
     var limit: Set<String>? = nil
 
+    /// Why a target names no usable node; thrown by every method here, so callers read it without casting.
     struct Failure: Error {
         var message: String
         /// The name that is neither a node nor a group, and the closest one that is.
@@ -12,7 +13,7 @@ struct TargetResolver {
         var suggestion: String? = nil
     }
 
-    func resolve(_ target: Target?, scope: Value.Object) throws -> [NodeDeclaration] {
+    func resolve(_ target: Target?, scope: Value.Object) throws(Failure) -> [NodeDeclaration] {
         guard let target else {
             guard inventory.nodes.count == 1 else {
                 throw Failure(message: "the step names no target and the inventory has \(inventory.nodes.count) nodes")
@@ -34,7 +35,7 @@ struct TargetResolver {
     }
 
     /// The nodes `names` stand for, groups expanded, in order and without repeats; unknown names throw.
-    func expand(_ names: [String]) throws -> [NodeDeclaration] {
+    func expand(_ names: [String]) throws(Failure) -> [NodeDeclaration] {
         var seen = Set<String>()
         var out: [NodeDeclaration] = []
         for name in names {
@@ -44,7 +45,7 @@ struct TargetResolver {
     }
 
     /// A node by name, for `fallback_node:`.
-    func node(_ name: String) throws -> NodeDeclaration {
+    func node(_ name: String) throws(Failure) -> NodeDeclaration {
         guard let node = inventory.node(named: name) else { throw unknown(name) }
         guard allowed(node) else { throw Failure(message: "node '\(name)' is outside --limit") }
         return node
@@ -54,22 +55,25 @@ struct TargetResolver {
         limit?.contains(node.name) ?? true
     }
 
-    static func names(in value: Value) throws -> [String] {
+    static func names(in value: Value) throws(Failure) -> [String] {
         switch value {
         case .string(let s): return [s]
-        case .array(let items): return try items.flatMap(names(in:))
+        case .array(let items):
+            var names: [String] = []
+            for item in items { names += try Self.names(in: item) }
+            return names
         default: throw Failure(message: "target: expected a node or group name, found \(value.jsonText())")
         }
     }
 
     /// Each group is expanded once per target, so groups that share subgroups (a diamond) cost their size, not
     /// 2^depth; `validate` rejects cycles and chains deeper than `GroupNestingRule.maxDepth`.
-    private func expand(_ name: String, depth: Int) throws -> [NodeDeclaration] {
+    private func expand(_ name: String, depth: Int) throws(Failure) -> [NodeDeclaration] {
         var expanded = Set<String>()
         return try expand(name, depth: depth, expanded: &expanded)
     }
 
-    private func expand(_ name: String, depth: Int, expanded: inout Set<String>) throws -> [NodeDeclaration] {
+    private func expand(_ name: String, depth: Int, expanded: inout Set<String>) throws(Failure) -> [NodeDeclaration] {
         if let node = inventory.node(named: name) { return [node] }
         guard let group = inventory.group(named: name), depth <= GroupNestingRule.maxDepth else { throw unknown(name) }
         guard expanded.insert(name).inserted else { return [] }
