@@ -4,7 +4,9 @@ import Glibc
 import Musl
 #endif
 
-/// Unbuffered writes to stdout and stderr: planrun ends with `_exit`, so nothing may wait in a buffer.
+/// Unbuffered writes to stdout and stderr: progress, events, MCP messages and the result come from several
+/// threads and each must reach the reader whole, and a second Ctrl-C leaves with `_exit`, so nothing may wait
+/// in a buffer.
 public enum StandardStream {
     /// Writes all of `text` to `descriptor`, retrying after a signal; stops quietly when the reader is gone.
     public static func write(_ text: String, to descriptor: Int32) {

@@ -160,11 +160,7 @@ struct NodeAttempt {
     private func stepTimeout(scope: Value.Object) throws(StepFailure) -> Double {
         let seconds: Double
         if let setting = step.timeout {
-            do { seconds = try RunSettings.seconds(setting, in: scope) } catch let e as EvaluationError {
-                throw StepFailure(evaluating: e)
-            } catch {
-                throw StepFailure(evaluating: EvaluationError("\(error)", at: setting.range))
-            }
+            do { seconds = try RunSettings.seconds(setting, in: scope) } catch { throw StepFailure(evaluating: error) }
         } else {
             seconds = runner.settings.defaultTimeout
         }

@@ -28,7 +28,7 @@ struct RunSettings: Sendable {
     }
 
     /// A duration setting in seconds: a literal, or a template yielding a number of seconds or a duration text.
-    static func seconds(_ setting: Setting<Double>, in scope: Value.Object) throws -> Double {
+    static func seconds(_ setting: Setting<Double>, in scope: Value.Object) throws(EvaluationError) -> Double {
         switch setting {
         case .literal(let seconds, _): return seconds
         case .template(let template):
