@@ -26,7 +26,7 @@ struct OrphanReaperTests {
             if listed == nil { usleep(100_000) }
         }
         // Only the group still running is listed (a short count on failure, not thousands of ids).
-        let entries = listed.map { $0.dropFirst().dropLast().split(separator: " ") } ?? []
+        let entries = listed.map { $0.dropFirst().dropLast().split(whereSeparator: \.isWhitespace) } ?? []
         #expect(entries.count == 1)
         #expect(entries.first == "42")
     }

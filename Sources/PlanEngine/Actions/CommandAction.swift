@@ -2,7 +2,12 @@
 struct CommandAction: StepAction {
     let command: CommandRequest.Command
 
-    var shown: String { Self.display(command) }
+    var shown: String {
+        switch command {
+        case .shell(let text): return text
+        case .argv(let argv): return argv.map(ShellQuote.quote).joined(separator: " ")
+        }
+    }
     var capturesOutput: Bool { true }
 
     static func shell(_ template: Template, scope: Value.Object, secrets: inout SecretWords) throws(StepFailure) -> CommandAction {
@@ -35,11 +40,4 @@ struct CommandAction: StepAction {
 
     /// Without `changed_when:`, a command that succeeded is taken to have changed something.
     func finish(_ outcome: CommandOutcome) -> Result<Bool, StepFailure> { .success(true) }
-
-    static func display(_ command: CommandRequest.Command) -> String {
-        switch command {
-        case .shell(let text): return text
-        case .argv(let argv): return argv.map(ShellQuote.quote).joined(separator: " ")
-        }
-    }
 }

@@ -15,8 +15,9 @@ extension PlanRunner {
         case .set(let entries): return await runSet(step, entries, frame)
         case .assert(let condition):
             return await forEachItem(step, node: frame.node, frame) { await self.runAssert(step, condition, $0) }
-        case .run, .argv, .copy, .fetch: return await runCommand(step, on: frame.node, frame)
         case .group(let children): return await runGroup(step, children, frame)
+        // Every other action runs on nodes, as a `StepAction`: a new one needs no case here.
+        default: return await runCommand(step, on: frame.node, frame)
         }
     }
 

@@ -10,9 +10,9 @@ import Musl
 /// Stops the process groups planrun started when planrun itself dies without stopping them (`kill -9`, a
 /// crash): over SSH the remote watcher sees its stdin end; this is the same for local commands.
 ///
-/// A small `sh` started once per process (at the first command) reads a socket from planrun: `+ PGID` when a
-/// group starts, `- PGID` when it has been swept. It holds the only other end, so planrun's death, however
-/// it comes, is end-of-file there; the groups still listed get SIGTERM, then SIGKILL a second later. At a
+/// A small `sh` with `awk`, started once per process (at the first command), reads a socket from planrun:
+/// `+ PGID` when a group starts, `- PGID` when it has been swept. It holds the only other end, so planrun's
+/// death, however it comes, is end-of-file there; the groups still listed get SIGTERM, then SIGKILL a second later. At a
 /// normal exit every group has been swept and forgotten, so there is nothing to kill.
 ///
 /// Lines are never dropped: a lost `- PGID` would leave a swept group listed, and once the kernel reuses its
@@ -64,20 +64,17 @@ final class OrphanReaper: Sendable {
         }
     }
 
-    /// The watcher's list, kept in `$g` as ` PGID PGID `; signals that reach planrun's terminal group are
-    /// ignored. Removing an id is one pattern expansion, not a loop: a thousand commands in flight stay cheap.
+    /// The watcher's list: `awk` keeps it (reading the socket in blocks, a line costs no system call of its
+    /// own, so the watcher keeps up with a fan-out) and at end-of-file leaves it in `$g`, one id a line.
+    /// Signals that reach planrun's terminal group are ignored, by `awk` too (an ignored signal stays so).
     static let keepList = [
         "trap '' INT TERM HUP QUIT",
-        "g=' '",
-        "while read -r op p; do case $op in",
-        "+) g=\"$g$p \" ;;",
-        "-) case $g in *\" $p \"*) g=\"${g%% $p *} ${g#* $p }\" ;; esac ;;",
-        "esac; done",
+        "g=$(awk '$1 == \"+\" { g[$2] = 1 } $1 == \"-\" { delete g[$2] } END { for (p in g) print p }')",
     ].joined(separator: "\n")
 
     /// What the watcher does at end-of-file: stops the groups still listed.
     static let killListed = [
-        "[ -n \"${g# }\" ] || exit 0",
+        "[ -n \"$g\" ] || exit 0",
         "for q in $g; do kill -TERM -\"$q\"; done 2>/dev/null",
         "sleep 1",
         "for q in $g; do kill -KILL -\"$q\"; done 2>/dev/null",
