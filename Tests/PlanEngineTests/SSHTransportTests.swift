@@ -19,13 +19,17 @@ final class SSHTransportTests {
     deinit {
         // Masters first, so sshd's per-connection processes end with them. Synchronous on purpose: a
         // deinit must not wait for the cooperative pool.
-        for transport in transports { SSHServer.closeMaster(transport.settings, controlDirectory: control.path) }
+        for (i, transport) in transports.enumerated() {
+            SSHServer.closeMaster(transport.settings, controlDirectory: control.path, controlName: "t\(i)")
+        }
         control.remove()
         server.stop()
     }
 
     func transport(_ settings: SSHSettings? = nil) -> SSHTransport {
-        let transport = SSHTransport(node: "test", settings: settings ?? server.settings(), controlDirectory: control.path)
+        let transport = SSHTransport(
+            node: "test", settings: settings ?? server.settings(), controlDirectory: control.path,
+            controlName: "t\(transports.count)")
         transports.append(transport)
         return transport
     }
@@ -66,6 +70,32 @@ final class SSHTransportTests {
         let outcome = await node.execute(request(.shell("echo 'no such thing' >&2; exit 255")))
         #expect(outcome.exitCode == 255)
         #expect(outcome.failure == nil)
+    }
+
+    @Test func aCommandExiting97IsItsOwnStatus() async {
+        let node = transport()
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("echo 'timeout' >&2; exit 97")))
+        #expect(outcome.exitCode == 97)
+        #expect(outcome.failure == nil)
+    }
+
+    /// No probe session at connect: the wrapper of each command finds a missing `timeout` and says so.
+    @Test func aNodeWithoutTimeoutIsToldApart() async throws {
+        let bin = try SSHServer.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        for tool in ["sh", "sleep", "rm", "cat"] {
+            try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(tool)", withDestinationPath: "/bin/\(tool)")
+        }
+        let bare = try SSHServer.start(environment: ["PATH=\(bin)"])
+        defer { bare.stop() }
+        let node = SSHTransport(node: "bare", settings: bare.settings(), controlDirectory: control.path)
+        defer { SSHServer.closeMaster(node.settings, controlDirectory: control.path) }
+        #expect(await node.connect(timeout: 5) == nil)
+        let outcome = await node.execute(request(.shell("echo hi")))
+        #expect(outcome.stdout == "")
+        #expect(outcome.failure?.kind == .command)
+        #expect(outcome.failure?.message == "node bare has no 'timeout' command, which planrun needs to stop remote commands")
     }
 
     @Test func remoteStdinIsDevNull() async {

@@ -45,6 +45,16 @@ public final class SSHServer: @unchecked Sendable {
 
     /// `start()` inside network namespace `namespace` (`ip netns exec`), listening on `address` there.
     public static func start(namespace: String?, address: String) throws -> SSHServer {
+        try start(namespace: namespace, address: address, environment: [])
+    }
+
+    /// `start()` with variables sshd sets in every session (`SetEnv NAME=VALUE`), e.g. a `PATH` without
+    /// some command.
+    public static func start(environment: [String]) throws -> SSHServer {
+        try start(namespace: nil, address: "127.0.0.1", environment: environment)
+    }
+
+    private static func start(namespace: String?, address: String, environment: [String]) throws -> SSHServer {
         let sshd = "/usr/sbin/sshd"
         guard FileManager.default.isExecutableFile(atPath: sshd) else {
             throw Failure(description: "\(sshd) is missing: install openssh-server")
@@ -59,6 +69,8 @@ public final class SSHServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         chmod("/run/sshd", 0o755)
 
+        // `SetEnv SHLVL=1`: Debian's bash runs root's ~/.bashrc for every command sshd starts, and this
+        // machine's runs `pyenv init` (~0.3 s and a lock a session); a nested bash skips it (scripts/testbed).
         // A fresh namespace has every port free.
         let port = namespace == nil ? freePort() : 2222
         let config = """
@@ -76,6 +88,7 @@ public final class SSHServer: @unchecked Sendable {
             MaxSessions 64
             MaxStartups 256
             LogLevel ERROR
+            SetEnv \((["SHLVL=1"] + environment).joined(separator: " "))
 
             """
         try config.write(toFile: "\(directory)/sshd_config", atomically: true, encoding: .utf8)
@@ -216,7 +229,8 @@ public final class SSHServer: @unchecked Sendable {
         return address
     }
 
-    private static func makeTemporaryDirectory() throws -> String {
+    /// A new directory under /tmp, private to this user; the caller removes it.
+    public static func makeTemporaryDirectory() throws -> String {
         var template = Array("/tmp/planrun-sshd-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw Failure(description: "cannot create a temporary directory")
@@ -227,9 +241,9 @@ public final class SSHServer: @unchecked Sendable {
     /// Runs a tool to completion (stdin and output `/dev/null`) and returns its wait status.
     /// Asks the master for `settings` in `controlDirectory` to exit (`ssh -O exit`), so sshd's per-connection
     /// processes end with it. Synchronous on purpose: a suite's deinit must not wait for the cooperative pool.
-    public static func closeMaster(_ settings: SSHSettings, controlDirectory: String) {
+    public static func closeMaster(_ settings: SSHSettings, controlDirectory: String, controlName: String = "%C") {
         runAndWait("/usr/bin/ssh", [
-            "-o", "ControlPath=\(controlDirectory)/%C", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
+            "-o", "ControlPath=\(controlDirectory)/\(controlName)", "-p", String(settings.port ?? 22), "-l", settings.user ?? "root",
             "-O", "exit", "--", settings.host,
         ])
     }

@@ -12,7 +12,7 @@ struct SSHCommandLine: Sendable {
     /// by then would be reopened by the next command, outside `max_connecting`).
     var persist: Int = 600
 
-    /// Options common to the probe, commands and `-O exit`, ending with `--` and the host.
+    /// Options common to the connection, commands and `-O exit`, ending with `--` and the host.
     ///
     /// For `-o`, ssh keeps the first value it sees: BatchMode and the control options come first so a
     /// node cannot turn them off; the node's own options come before our defaults so they win over those.
@@ -78,6 +78,7 @@ struct SSHCommandLine: Sendable {
     /// The receive is bounded by the connection rather than by `timeout`: planrun's own timeout covers the
     /// transfer and ends it by stopping the local ssh, which is end-of-file here.
     static let wrapper = [
+        "command -v timeout >/dev/null 2>&1 || { echo '\(noTimeoutMessage)' >&2; exit \(noTimeoutStatus); }",
         "exec 3<&0 </dev/null",
         "[ \"$0\" != planrun-env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
         "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3"),
@@ -91,6 +92,11 @@ struct SSHCommandLine: Sendable {
         "[ -z \"$5\" ] || rm -f \"$5\"",
         "exit $s",
     ].joined(separator: "; ")
+
+    /// The wrapper's exit status and stderr line when the node has no `timeout` (told apart from a command
+    /// that exits 97 by the line).
+    static let noTimeoutStatus: Int32 = 97
+    static let noTimeoutMessage = "planrun: this node has no timeout command"
 
     /// The bytes planrun writes first on ssh's stdin for `environment` (see `wrapper`).
     static func environmentInput(_ environment: [(name: String, value: String)]) -> [UInt8] {

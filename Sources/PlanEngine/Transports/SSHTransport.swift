@@ -1,13 +1,15 @@
+import Glibc
+
 /// Runs commands on a remote node with the system OpenSSH client over one multiplexed master connection.
 ///
 /// `connect` opens the master (ControlMaster=auto with ControlPersist, the socket in a private directory)
-/// and probes the node once; later commands reuse it. Each command is wrapped on the remote side in
+/// with no session of its own; commands reuse it. Each command is wrapped on the remote side in
 /// coreutils `timeout` (SIGTERM, SIGKILL after the grace) and watched for the local client going away, so
 /// the remote process tree ends on timeout and on Ctrl-C too. Failures of ssh itself (exit 255 with one
 /// of ssh's messages) come back as `failure` with kind `connection`, `authentication`, `unreachable` or
 /// `timeout`; anything else is the remote command's exit status and stderr.
 ///
-/// The node needs a POSIX `sh` and `timeout` (coreutils or BusyBox); the probe checks for the latter.
+/// The node needs a POSIX `sh` and `timeout` (coreutils or BusyBox); each command's wrapper checks for the latter.
 public struct SSHTransport: NodeTransport {
     public let node: String
     public let settings: SSHSettings
@@ -33,16 +35,17 @@ public struct SSHTransport: NodeTransport {
         self.commandLine = SSHCommandLine(settings: settings, controlDirectory: controlDirectory, controlName: controlName)
     }
 
-    /// Opens the master connection and checks the node can run commands (and has `timeout`).
+    /// Opens the master connection (`-f -N`: ssh returns once authenticated, the master stays in the
+    /// background with no session opened). No probe command runs here: each command's wrapper checks for
+    /// `timeout` itself, a shell built-in, so a node costs sshd one session per command and nothing more.
     /// - Parameter timeout: seconds for the TCP connect and ssh's banner exchange (`ConnectTimeout`). Key
     ///   exchange and authentication, which ssh does not bound, get as long again (they are CPU-bound, and
-    ///   slow on a busy controller or sshd), and the probe command a few seconds more.
+    ///   slow on a busy controller or sshd), and a few seconds more.
     public func connect(timeout: Double) async -> TransportFailure? {
-        let probe = "sh -c " + ShellQuote.quote("command -v timeout >/dev/null 2>&1 || exit 97")
         let run: GroupRunResult
         do {
             run = try await ProcessGroupRunner.run(
-                Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout) + [probe],
+                Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout, control: ["-f", "-N"]),
                 timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
         } catch where error.isCancellation {
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
@@ -58,8 +61,6 @@ public struct SSHTransport: NodeTransport {
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         case (nil, 0):
             return nil
-        case (nil, 97):
-            return TransportFailure(.command, "node \(node) has no 'timeout' command, which planrun needs to stop remote commands")
         case (nil, 255):
             return SSHFailureClassifier.classify(stderr: run.stderr)
                 ?? TransportFailure(.connection, Self.lastLine(of: run.stderr) ?? "ssh to \(settings.host) failed")
@@ -101,7 +102,10 @@ public struct SSHTransport: NodeTransport {
                 failure: TransportFailure(.connection, "cannot start ssh: \(error)"))
         }
         var outcome = CommandOutcome(run)
-        if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
+        if run.exitCode == SSHCommandLine.noTimeoutStatus, run.stderr.contains(SSHCommandLine.noTimeoutMessage) {
+            outcome.failure = TransportFailure(
+                .command, "node \(node) has no 'timeout' command, which planrun needs to stop remote commands")
+        } else if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
         } else if run.exitCode == 255, run.stoppedBy == nil, run.stderr.allSatisfy(\.isWhitespace), await !masterIsAlive() {
             // ssh said nothing, and its master is gone: the node went away mid-command (sshd stopped, the
@@ -137,6 +141,13 @@ public struct SSHTransport: NodeTransport {
         _ = try? await ProcessGroupRunner.run(
             Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout, control: ["-O", "exit"]),
             timeout: 10, grace: 1, outputLimit: 4096)
+        // The master answers `-O exit` before it leaves and removes its socket; wait (up to 5 s) until it has,
+        // so a run that ends leaves no master behind. A `%C` name is ssh's to expand: not waited for.
+        guard !commandLine.controlName.contains("%") else { return }
+        let socket = "\(commandLine.controlDirectory)/\(commandLine.controlName)"
+        for _ in 0..<500 where access(socket, F_OK) == 0 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     static let ssh = Program.path("/usr/bin/ssh")
