@@ -70,13 +70,7 @@ public enum SourceFile {
 
     /// Appends the paths under `directory`, relative to the directory the walk started in.
     private static func collect(in directory: String, prefix: String, into out: inout [String]) {
-        guard let stream = opendir(directory) else { return }
-        defer { closedir(stream) }
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
+        for name in DirectoryListing.names(in: directory) {
             let relative = prefix + name
             out.append(relative)
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PlanCore
 
 /// A private (0700) directory for the runs's ssh control sockets, short enough for a Unix socket path.
 ///
@@ -38,10 +39,8 @@ public struct SSHControlDirectory: Sendable {
     /// directories whose `owner` names a process that no longer exists; a master still listening on a socket
     /// there is told to exit (`ssh -O exit`).
     static func sweepStale(in parent: String = "/tmp") {
-        guard let listing = opendir(parent) else { return }
         var stale: [String] = []
-        while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in DirectoryListing.names(in: parent) {
             guard name.hasPrefix("planrun-ssh-") else { continue }
             let path = parent + "/" + name
             var info = stat()
@@ -49,7 +48,6 @@ public struct SSHControlDirectory: Sendable {
             guard let pid = ownerPID(of: path), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             stale.append(path)
         }
-        closedir(listing)
         for path in stale {
             let directory = SSHControlDirectory(path: path)
             for socket in directory.entries() where socket != "owner" { exitMaster(at: path + "/" + socket) }
@@ -83,16 +81,7 @@ public struct SSHControlDirectory: Sendable {
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     }
 
-    private func entries() -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    private func entries() -> [String] { DirectoryListing.names(in: path) }
 
     /// Removes the directory and whatever sockets are left in it. Call after every transport is closed.
     public func remove() {
