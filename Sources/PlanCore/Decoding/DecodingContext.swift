@@ -65,27 +65,6 @@ struct DecodingContext {
         return out
     }
 
-    /// The pairs of a mapping in place, nil (and `plan.type`) for a non-mapping; read keys with `keyName`.
-    ///
-    /// For loops that run per step: `mapping(_:expected:)` builds an array of tuples, which costs an
-    /// allocation and a copy of every node.
-    mutating func pairs(_ node: YAMLNode, expected: String) -> [YAMLNode.Pair]? {
-        guard let pairs = node.mapping else {
-            typeError(expected: expected, found: node)
-            return nil
-        }
-        return pairs
-    }
-
-    /// A mapping key's text; nil (and `plan.type`) for a key that is not a scalar.
-    mutating func keyName(_ key: YAMLNode) -> String? {
-        guard let text = key.scalar else {
-            typeError(expected: "a key name", found: key)
-            return nil
-        }
-        return text
-    }
-
     /// `plan.unknown-key` with the closest of the mapping's keys as did-you-mean.
     mutating func unknownKey<Key: PlanKey>(_ key: String, at node: YAMLNode, among keys: Key.Type, in place: String) {
         unknownKey(key, at: node, allowed: Key.names, in: place)

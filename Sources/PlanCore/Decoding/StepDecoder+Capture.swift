@@ -5,23 +5,17 @@ extension StepDecoder {
 
     /// `capture: { NAME: { stdout: true | json: a.b.0 | regex: '…' | lines: true, as: int|float|bool|string } }`.
     static func decodeCaptures(_ node: YAMLNode, context: inout DecodingContext) -> [Capture] {
-        guard let entries = context.pairs(node, expected: "a mapping of capture names") else { return [] }
+        guard let entries = context.mapping(node, expected: "a mapping of capture names") else { return [] }
         var captures: [Capture] = []
-        captures.reserveCapacity(entries.count)
-        for entry in entries {
-            guard let name = context.keyName(entry.key) else { continue }
-            let nameNode = entry.key
-            guard let pairs = context.pairs(entry.value, expected: "a capture source such as { stdout: true }") else {
+        for (name, nameNode, sourceNode) in entries {
+            guard let pairs = context.mapping(sourceNode, expected: "a capture source such as { stdout: true }") else {
                 continue
             }
             var source: Capture.Source?
             var sourceKey: YAMLNode?
             var sourceRange: SourceRange?
             var conversion: Capture.Conversion?
-            for pair in pairs {
-                guard let key = context.keyName(pair.key) else { continue }
-                let keyNode = pair.key
-                let value = pair.value
+            for (key, keyNode, value) in pairs {
                 var found: Capture.Source?
                 guard let field = CaptureKey(rawValue: key) else {
                     context.unknownKey(key, at: keyNode, among: CaptureKey.self, in: "capture '\(name)'")
@@ -78,12 +72,9 @@ extension StepDecoder {
         var rules: [ErrorRule] = []
         rules.reserveCapacity(items.count)
         for item in items {
-            guard let pairs = context.pairs(item, expected: "an error rule { match, exit_code, kind, hint }") else { continue }
+            guard let pairs = context.mapping(item, expected: "an error rule { match, exit_code, kind, hint }") else { continue }
             var rule = ErrorRule(kind: "", range: item.range)
-            for pair in pairs {
-                guard let key = context.keyName(pair.key) else { continue }
-                let keyNode = pair.key
-                let value = pair.value
+            for (key, keyNode, value) in pairs {
                 guard let field = ErrorRuleKey(rawValue: key) else {
                     context.unknownKey(key, at: keyNode, among: ErrorRuleKey.self, in: "an error rule")
                     continue
