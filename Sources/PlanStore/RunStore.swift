@@ -145,10 +145,9 @@ public final class RunStore: Sendable {
     /// Appends events to a run's log in one transaction.
     func append(run: Int, events: [(Int, Value)]) throws(SQLite.Failure) {
         try database.transaction { db throws(SQLite.Failure) in
+            let insert = try db.prepare("INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)")
             for (seq, event) in events {
-                try db.query(
-                    "INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)",
-                    [.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
+                try insert.query([.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
             }
         }
     }

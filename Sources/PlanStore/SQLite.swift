@@ -90,6 +90,37 @@ final class SQLite: @unchecked Sendable {
         func execute(_ sql: String) throws(Failure) {
             try connection.unlockedExecute(sql)
         }
+
+        /// One statement compiled once and run many times in this transaction: compiling an INSERT costs
+        /// more than running it (a run's event log is hundreds of the same INSERT).
+        func prepare(_ sql: String) throws(Failure) -> Statement {
+            Statement(connection: connection, sql: sql, handle: try connection.compile(sql))
+        }
+    }
+
+    /// A statement of one `Transaction.prepare`; finalized when the last reference goes.
+    final class Statement {
+        fileprivate let connection: SQLite
+        fileprivate let sql: String
+        fileprivate let handle: OpaquePointer
+
+        fileprivate init(connection: SQLite, sql: String, handle: OpaquePointer) {
+            self.connection = connection
+            self.sql = sql
+            self.handle = handle
+        }
+
+        deinit { sqlite3_finalize(handle) }
+
+        /// Runs the statement with `parameters` bound to `?1…`, returning its rows.
+        @discardableResult
+        func query(_ parameters: [Datum] = []) throws(Failure) -> [[Datum]] {
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+            }
+            return try connection.run(handle, sql, parameters)
+        }
     }
 
     /// The row id of the last insert on this connection.
@@ -98,11 +129,21 @@ final class SQLite: @unchecked Sendable {
     private var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
     private func unlockedQuery(_ sql: String, _ parameters: [Datum]) throws(Failure) -> [[Datum]] {
+        let statement = try compile(sql)
+        defer { sqlite3_finalize(statement) }
+        return try run(statement, sql, parameters)
+    }
+
+    private func compile(_ sql: String) throws(Failure) -> OpaquePointer {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw Failure(message: "\(lastError) in: \(sql)")
         }
-        defer { sqlite3_finalize(statement) }
+        return statement
+    }
+
+    /// Binds `parameters` to a compiled statement and steps it to the end; `sql` is for the error message.
+    private func run(_ statement: OpaquePointer, _ sql: String, _ parameters: [Datum]) throws(Failure) -> [[Datum]] {
         for (offset, parameter) in parameters.enumerated() {
             let index = Int32(offset + 1)
             switch parameter {

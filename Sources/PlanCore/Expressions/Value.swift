@@ -18,6 +18,8 @@ public indirect enum Value: Sendable, Hashable {
         public init() {}
 
         public init(_ pairs: [(String, Value)]) {
+            keys.reserveCapacity(pairs.count)
+            storage.reserveCapacity(pairs.count)
             for (key, value) in pairs { self[key] = value }
         }
 

@@ -84,7 +84,7 @@ actor RunState {
     /// `steps.ID.NODE` (or `steps.ID` without a node); a group's step `web.restart` lands under `steps.web`.
     func setStepResult(_ step: String, node: String?, _ value: Value.Object) {
         let path = step.split(separator: ".").map(String.init) + (node.map { [$0] } ?? [])
-        steps = Self.setting(.object(value), at: path[...], in: steps)
+        Self.set(.object(value), at: path[...], in: &steps)
         if node != nil { orderNodes(under: path.dropLast()) }
     }
 
@@ -96,7 +96,7 @@ actor RunState {
         for key in entry.keys.sorted(by: { (nodeRank[$0] ?? .max, $0) < (nodeRank[$1] ?? .max, $1) }) {
             ordered[key] = entry[key]
         }
-        steps = Self.setting(.object(ordered), at: path, in: steps)
+        Self.set(.object(ordered), at: path, in: &steps)
     }
 
     /// One item of a loop: `steps.ID.NODE` holds `ok` (every item so far) and `items`, one result per item,
@@ -111,7 +111,7 @@ actor RunState {
         items[index] = .object(result)
         entry["ok"] = .bool(items.allSatisfy { $0.objectValue?["ok"] != .bool(false) })
         entry["items"] = .array(items)
-        steps = Self.setting(.object(entry), at: path[...], in: steps)
+        Self.set(.object(entry), at: path[...], in: &steps)
         if node != nil { orderNodes(under: path.dropLast()) }
         guard !values.isEmpty else { return }
         if valuesOnNode, let node {
@@ -143,15 +143,17 @@ actor RunState {
         return object[first]?.objectValue.flatMap { value(at: path.dropFirst(), in: $0) }
     }
 
-    private static func setting(_ value: Value, at path: ArraySlice<String>, in object: Value.Object) -> Value.Object {
-        var object = object
-        guard let first = path.first else { return object }
-        if path.count == 1 {
+    /// Sets `value` at `path` in place: `steps` grows by a step at a time, and a copy of it per step made a
+    /// run quadratic in its steps.
+    private static func set(_ value: Value, at path: ArraySlice<String>, in object: inout Value.Object) {
+        guard let first = path.first else { return }
+        guard path.count > 1 else {
             object[first] = value
-        } else {
-            object[first] = .object(setting(value, at: path.dropFirst(), in: object[first]?.objectValue ?? Value.Object()))
+            return
         }
-        return object
+        var inner = object[first]?.objectValue ?? Value.Object()
+        set(value, at: path.dropFirst(), in: &inner)
+        object[first] = .object(inner)
     }
 
     func setVars(_ values: Value.Object) {
