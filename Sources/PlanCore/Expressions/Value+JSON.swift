@@ -1,81 +1,78 @@
 /// JSON text for values: deterministic (key order kept, no locale), so equal values print equal bytes.
 extension Value {
     /// Compact when `indent` is nil; otherwise pretty with that many spaces per level.
+    ///
+    /// The text is written as UTF-8 bytes into an array and made a `String` once: every result, event and
+    /// stored record prints through here, and appending to a `String` piece by piece cost several hundred
+    /// instructions an append (a 500-step run's result and event log were a third of its own work).
     public func jsonText(indent: Int? = nil) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out, indent: indent, level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String, indent: Int?, level: Int) {
+    private func write(to out: inout [UInt8], indent: Int?, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
         case .double(let d):
-            if !d.isFinite { out += "null" }
-            else if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) + ".0" }
-            else { out += "\(d)" }
+            if !d.isFinite { out += "null".utf8 }
+            else if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)).utf8; out += ".0".utf8 }
+            else { out += "\(d)".utf8 }
         case .string(let s): Value.writeJSONString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Value.newline(&out, indent, level + 1)
                 item.write(to: &out, indent: indent, level: level + 1)
             }
             Value.newline(&out, indent, level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            if object.isEmpty { out += "{}"; return }
-            out += "{"
+            if object.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (i, entry) in object.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Value.newline(&out, indent, level + 1)
                 Value.writeJSONString(entry.key, to: &out)
-                out += indent == nil ? ":" : ": "
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(UInt8(ascii: " ")) }
                 entry.value.write(to: &out, indent: indent, level: level + 1)
             }
             Value.newline(&out, indent, level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ out: inout String, _ indent: Int?, _ level: Int) {
+    private static func newline(_ out: inout [UInt8], _ indent: Int?, _ level: Int) {
         guard let indent else { return }
-        out += "\n"
-        out += String(repeating: " ", count: indent * level)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
     }
 
-    /// Appends `s` as a JSON string literal. Runs of bytes that need no escape are appended whole (a step
-    /// record is mostly such runs); the bytes escaped are all ASCII, so a run never splits a character.
-    static func writeJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        let utf8 = s.utf8
-        var runStart = utf8.startIndex
-        var i = runStart
-        while i != utf8.endIndex {
-            let byte = utf8[i]
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else {
-                utf8.formIndex(after: &i)
-                continue
-            }
-            out += s[runStart..<i]
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `s` as a JSON string literal: `"` and `\` escaped, control characters and DEL as `\n`, `\r`,
+    /// `\t` or `\u00XX`; everything else (all of non-ASCII) as it is. The escaped bytes are all ASCII, so
+    /// copying the others byte by byte never splits a character.
+    static func writeJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
             switch byte {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            default:
-                let hex = String(byte, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(byte)
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                out += "\\u00".utf8
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default: out.append(byte)
             }
-            utf8.formIndex(after: &i)
-            runStart = i
         }
-        out += s[runStart..<i]
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

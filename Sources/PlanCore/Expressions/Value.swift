@@ -17,9 +17,15 @@ public indirect enum Value: Sendable, Hashable {
 
         public init() {}
 
+        /// An empty object with room for `minimumCapacity` keys: one that grows a key at a time from empty
+        /// rehashes its keys at 1, 2, 4 and 8 (step records and scopes are built that way on every step).
+        public init(minimumCapacity: Int) {
+            keys.reserveCapacity(minimumCapacity)
+            storage.reserveCapacity(minimumCapacity)
+        }
+
         public init(_ pairs: [(String, Value)]) {
-            keys.reserveCapacity(pairs.count)
-            storage.reserveCapacity(pairs.count)
+            self.init(minimumCapacity: pairs.count)
             for (key, value) in pairs { self[key] = value }
         }
 

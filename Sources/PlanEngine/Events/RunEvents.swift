@@ -20,7 +20,9 @@ public final class RunEvents: ProgressSink {
     public var isEmpty: Bool { sinks.isEmpty }
 
     private func send(_ kind: String, _ fields: Value.Object) {
-        var event = Value.Object([("event", .string(kind)), ("time", .string(Self.timestamp()))])
+        var event = Value.Object(minimumCapacity: fields.count + 2)
+        event["event"] = .string(kind)
+        event["time"] = .string(Self.timestamp())
         for (key, value) in fields { event[key] = value }
         for sink in sinks { sink.receive(.object(event)) }
     }
@@ -57,7 +59,8 @@ public final class RunEvents: ProgressSink {
 
     public func finished(_ record: StepRecord) {
         guard case .object(let fields) = record.json(includeTimes: true) else { return }
-        var o = Value.Object([("step", .string(record.step))])
+        var o = Value.Object(minimumCapacity: fields.count + 2)
+        o["step"] = .string(record.step)
         for (key, value) in fields where key != "id" { o[key] = value }
         if let tail = record.stdoutTail { o["stdout_tail"] = .string(tail) }
         if let tail = record.stderrTail { o["stderr_tail"] = .string(tail) }

@@ -85,7 +85,7 @@ public struct StepRecord: Sendable, Hashable {
     }
 
     func json(includeTimes: Bool) -> Value {
-        var o = Value.Object()
+        var o = Value.Object(minimumCapacity: 16)
         o["id"] = .string(step)
         o["phase"] = .string(phase.rawValue)
         o["node"] = node.map(Value.string) ?? .null

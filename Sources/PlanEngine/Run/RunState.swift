@@ -43,7 +43,7 @@ actor RunState {
 
     /// What expressions see; `node` is added per node by the caller.
     func scope() -> Value.Object {
-        var scope = Value.Object()
+        var scope = Value.Object(minimumCapacity: 5)
         scope["inputs"] = .object(inputs)
         scope["nodes"] = .object(nodes)
         scope["steps"] = .object(steps)
