@@ -65,6 +65,27 @@ struct PlanLanguageV2DecoderTests {
         #expect(errorPlaces(diagnostics).contains("\(id)@\(source["1️⃣"])"), "\(diagnostics.map(\.summary))")
     }
 
+    /// A group's steps run in order: `needs:` among them is an error that says what was meant.
+    @Test func needsInAGroupSaysWhatWasMeant() {
+        let source = MarkedSource(plan(steps: """
+              - { id: first, target: a, run: "true" }
+              - id: g
+                target: all
+                steps:
+                  - { id: stop, run: "true" }
+                  - { id: start, run: "true", needs: [1️⃣stop, 2️⃣g.check, 3️⃣first, 4️⃣stpo] }
+                  - { id: check, run: "true" }
+        """))
+        let (_, diagnostics) = diagnose(source.text)
+        let lead = "the steps of group 'g' run in order, so they take no 'needs'"
+        #expect(diagnostics.map(\.summary) == [
+            "plans/x.yaml:\(source["1️⃣"]): error: \(lead): 'stop' runs before 'start' already; remove 'needs' [plan.group]",
+            "plans/x.yaml:\(source["2️⃣"]): error: \(lead): to run 'check' before 'start', put it above 'start' [plan.group]",
+            "plans/x.yaml:\(source["3️⃣"]): error: \(lead); did you mean to put 'needs: [first]' on group 'g'? [plan.group]",
+            "plans/x.yaml:\(source["4️⃣"]): error: \(lead); did you mean 'stop'? it runs before 'start' already: remove 'needs' [plan.group]",
+        ])
+    }
+
     @Test func aMisspelledKeyGetsADidYouMean() {
         let (_, diagnostics) = diagnose(plan(steps: "      - { id: s, run: 'true', max_failure: 1 }"))
         #expect(diagnostics.first?.message == "unknown key 'max_failure'; did you mean 'max_failures'?")
@@ -138,6 +159,50 @@ struct PlanLanguageV2DecoderTests {
             "plan.unknown-key@\(used["1️⃣"])", "plan.undefined-input@\(used["2️⃣"])",
         ])
         #expect(errors.first?.notes.last?.message == "used from \(dir)/plan.yaml:\(source["1️⃣"])")
+    }
+
+    /// What a step file cannot know alone (the nodes, the captures made before it is used, a loop around it)
+    /// is checked where it is used, against the using plan, and located in the file with a note naming the use.
+    @Test func aUsedFileIsCheckedAgainstTheUsingPlan() {
+        let dir = directory()
+        let used = MarkedSource("""
+            planrun: 1
+            kind: steps
+            steps:
+              - { id: probe, target: 1️⃣alll, run: "true" }
+              - { id: 2️⃣bare, run: "true" }
+              - { id: read, target: all, run: "echo ${{ nodes.*.early }} ${{ 3️⃣nodes.*.later }}" }
+              - { id: each, target: all, run: "echo ${{ 4️⃣item }}" }
+              - { id: late, target: all, run: "true", capture: { later: { stdout: true } } }
+            """)
+        write(used.text, to: dir + "/lib/checks.yaml")
+        let source = MarkedSource(plan(steps: """
+              - { id: before, target: all, run: "true", capture: { early: { stdout: true } } }
+              - { id: checks, uses: 1️⃣lib/checks.yaml }
+              - { id: after, target: all, run: "echo ${{ nodes.*.later }}" }
+        """))
+        let (decoded, decodeDiagnostics) = PlanDecoder.decode(bytes: source.bytes, file: dir + "/plan.yaml")
+        #expect(decodeDiagnostics.isEmpty, "\(decodeDiagnostics.map(\.summary))")
+        let diagnostics = decoded.map(PlanLinter.lint) ?? []
+        #expect(diagnostics.map { "\($0.file ?? "-"):\($0.id)@\($0.range.start)" } == [
+            "\(dir)/lib/checks.yaml:plan.unknown-node@\(used["1️⃣"])",
+            "\(dir)/lib/checks.yaml:plan.missing-target@\(used["2️⃣"])",
+            "\(dir)/lib/checks.yaml:plan.unknown-capture@\(used["3️⃣"])",
+            "\(dir)/lib/checks.yaml:plan.item-outside-loop@\(used["4️⃣"])",
+        ], "\(diagnostics.map(\.summary))")
+        #expect(diagnostics.first?.message == "step 'checks.probe' names unknown node or group 'alll'; did you mean 'all'?")
+        #expect(diagnostics.allSatisfy { $0.notes.last?.message == "used from \(dir)/plan.yaml:\(source["1️⃣"])" })
+
+        // With a loop around the use and both captures made before it, only the targets are wrong; alone, the
+        // file is not checked for what only a using plan knows.
+        let looped = plan(steps: """
+              - { id: before, target: all, run: "true", capture: { early: { stdout: true }, later: { stdout: true } } }
+              - { id: checks, for_each: [1], uses: lib/checks.yaml }
+        """)
+        let (loopedPlan, _) = PlanDecoder.decode(bytes: Array(looped.utf8), file: dir + "/plan.yaml")
+        #expect((loopedPlan.map(PlanLinter.lint) ?? []).map(\.id) == [.planUnknownNode, .planMissingTarget])
+        let (_, alone) = PlanDecoder.decode(path: dir + "/lib/checks.yaml")
+        #expect(alone.isEmpty, "\(alone.map(\.summary))")
     }
 
     @Test func aCycleOfStepFilesIsAnError() {

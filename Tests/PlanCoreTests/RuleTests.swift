@@ -83,6 +83,38 @@ import Testing
             """)
     }
 
+    /// Inside a group as at top level: a step sees what the group's steps before it make (a `set:` on the node
+    /// the group walks too), not what a later step or the group's `on_failure` makes.
+    @Test func capturesInsideAGroupFollowItsOrder() {
+        let source = MarkedSource("""
+            planrun: 1
+            inventory:
+              nodes: { a: { transport: local }, b: { transport: local } }
+              groups: { all: [a, b] }
+            operations:
+              op:
+                execute:
+                  - id: g
+                    target: all
+                    steps:
+                      - { id: early, run: "echo ${{ 1️⃣nodes.*.late }}" }
+                      - { id: stamp, set: { mark: 1 } }
+                      - id: probe
+                        run: "echo ${{ nodes.*.mark }}"
+                        capture: { late: { stdout: true } }
+                        fallback: [{ id: retry, run: "echo ${{ nodes.*.late }}", capture: { alt: { stdout: true } } }]
+                      - { id: after, run: "echo ${{ nodes.*.alt }} ${{ nodes.*.late }} ${{ 2️⃣nodes.*.rolled }}" }
+                    on_failure:
+                      - { id: rollback, run: "echo ${{ nodes.*.late }}", capture: { rolled: { stdout: true } } }
+                  - { id: next, target: all, run: "echo ${{ nodes.*.rolled }} ${{ nodes.*.mark }}" }
+            """)
+        let diagnostics = diagnose(source.text).diagnostics
+        #expect(errorPlaces(diagnostics) == [
+            "plan.unknown-capture@\(source["1️⃣"])", "plan.unknown-capture@\(source["2️⃣"])",
+        ], "\(diagnostics.map(\.summary))")
+        #expect(diagnostics.first?.notes.first?.message == "'late' is captured by step 'g.probe', which does not run before step 'g.early'")
+    }
+
     @Test func outputReadingACaptureNoStepMakes() {
         let source = MarkedSource("""
             planrun: 1

@@ -40,7 +40,24 @@ extension StepDecoder {
         context.append(inner.diagnostics.map { var d = $0; d.notes.append(note); return d })
         used.with = decodeWith(with, inputs: used.inputs, file: path, at: value.range, context: &context)
         step.uses = used
-        step.action = .group(steps)
+        step.action = .group(steps.map { mark($0, file: file, usedFrom: note.message) })
+    }
+
+    /// `step` and everything in it as coming from the step file `file`; a step that came from a file the file
+    /// uses in turn keeps that file and gains this use.
+    private static func mark(_ step: Step, file: String, usedFrom: String) -> Step {
+        var step = step
+        if step.origin == nil {
+            step.origin = StepOrigin(file: file, usedFrom: [usedFrom])
+        } else {
+            step.origin?.usedFrom.append(usedFrom)
+        }
+        step.fallback = step.fallback.map { mark($0, file: file, usedFrom: usedFrom) }
+        step.onFailure = step.onFailure.map { mark($0, file: file, usedFrom: usedFrom) }
+        if case .group(let children) = step.action {
+            step.action = .group(children.map { mark($0, file: file, usedFrom: usedFrom) })
+        }
+        return step
     }
 
     /// Whether the file says `kind:` at its top: a step file, not a plan.
@@ -95,13 +112,12 @@ extension StepDecoder {
     }
 
     /// The step file's own rules, checked as a one-operation plan of its steps with its inputs: its templates
-    /// read its inputs, not the using plan's. Targets, captures made before it and a loop around it are the
-    /// using plan's business.
+    /// read its inputs, not the using plan's. Targets, captures made before it and a loop around it are checked
+    /// in the using plan (`UsedFileLint`), where they are known; a file validated alone is not checked for them.
     private static func lintStepFile(file: String, inputs: [InputDeclaration], steps: [Step]) -> [Diagnostic] {
         let plan = Plan(file: file, name: PlanDecoder.defaultName(file), inputs: inputs,
                         operations: [Operation(name: "steps", steps: steps)])
-        let inventoryRules: Set<DiagnosticID> = [.planUnknownNode, .planMissingTarget, .planUnknownCapture, .planItemOutsideLoop]
-        return PlanLinter.lint(plan).filter { !inventoryRules.contains($0.id) }
+        return PlanLinter.lint(plan).filter { !UsedFileLint.rules.contains($0.id) }
     }
 
     /// `with:` entries: each names a declared input (did-you-mean otherwise); literals are typed now, templates

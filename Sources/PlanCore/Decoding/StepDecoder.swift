@@ -96,11 +96,41 @@ enum StepDecoder {
                     .planGroup, "step '\(child.id)' walks the nodes of its group '\(step.id)'; remove its 'target'",
                     at: target.range)
             }
-            if child.hasNeedsKey {
-                context.report(
-                    .planGroup, "the steps of group '\(step.id)' run in order; 'needs' is for steps outside groups",
-                    at: child.needsRange ?? child.idRange)
+            if child.hasNeedsKey { reportNeeds(of: child, in: step, context: &context) }
+        }
+        // Reported once here; the needs rules would only repeat it in other words.
+        if step.children.contains(where: { !$0.needs.isEmpty }), case .group(var children) = step.action {
+            for i in children.indices { children[i].needs = [] }
+            step.action = .group(children)
+        }
+    }
+
+    /// `needs:` on a group's step is an error: a group's steps run in order, on each node it walks, so there is
+    /// no graph inside a group (a walk that waited on other steps could not stop cleanly after a failure, and
+    /// the order in the file is the order of the walk). The message says what the author likely meant: the
+    /// need is met already, a step to move up, or a need that belongs on the group.
+    private static func reportNeeds(of child: Step, in group: Step, context: inout DecodingContext) {
+        let siblings = group.children.map(\.id)
+        let position = siblings.firstIndex(of: child.id) ?? 0
+        let lead = "the steps of group '\(group.id)' run in order, so they take no 'needs'"
+        guard !child.needs.isEmpty else {
+            context.report(.planGroup, lead + "; remove it from step '\(child.id)'", at: child.needsRange ?? child.idRange)
+            return
+        }
+        for need in child.needs {
+            let prefix = group.id + "."
+            let name = need.id.hasPrefix(prefix) ? String(need.id.dropFirst(prefix.count)) : need.id
+            let message: String
+            if let index = siblings.firstIndex(of: name), index < position {
+                message = lead + ": '\(name)' runs before '\(child.id)' already; remove 'needs'"
+            } else if siblings.contains(name) {
+                message = lead + ": to run '\(name)' before '\(child.id)', put it above '\(child.id)'"
+            } else if let guess = Suggest.closest(to: name, among: Array(siblings[..<position])) {
+                message = lead + "; did you mean '\(guess)'? it runs before '\(child.id)' already: remove 'needs'"
+            } else {
+                message = lead + "; did you mean to put 'needs: [\(name)]' on group '\(group.id)'?"
             }
+            context.report(.planGroup, message, at: need.range)
         }
     }
 

@@ -50,6 +50,31 @@ public enum Share: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Where a step of a used step file comes from: the file, and the `uses:` that brought it in.
+public struct StepOrigin: Sendable, Hashable {
+    /// The step file, as its diagnostics name it.
+    public var file: String
+    /// `used from FILE:LINE:COLUMN`, the innermost use first (a step file may use another).
+    public var usedFrom: [String]
+
+    public init(file: String, usedFrom: [String]) {
+        self.file = file
+        self.usedFrom = usedFrom
+    }
+}
+
+extension Diagnostic {
+    /// The diagnostic located in the step file `step` comes from, with notes saying where that file is used;
+    /// unchanged for the plan's own steps.
+    public func about(_ step: Step) -> Diagnostic {
+        guard let origin = step.origin else { return self }
+        var diagnostic = self
+        diagnostic.file = origin.file
+        diagnostic.notes += origin.usedFrom.map { Diagnostic.Note($0) }
+        return diagnostic
+    }
+}
+
 /// `uses: FILE` with `with: { … }`: a step file included as a group, with the inputs it was given.
 public struct StepUse: Sendable, Equatable {
     /// As written in the plan.

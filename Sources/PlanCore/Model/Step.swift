@@ -90,6 +90,9 @@ public struct Step: Sendable, Equatable {
     public var onFailure: [Step] = []
     /// `uses:` with `with:`: the step file whose steps this group runs.
     public var uses: StepUse? = nil
+    /// For a step of a used step file: that file and where it is used, so that a rule that checks it in the
+    /// using plan (its target, the captures before it) points into the file. Nil for the plan's own steps.
+    public var origin: StepOrigin? = nil
 
     /// The group's steps; empty for a step that is not a group.
     public var children: [Step] {

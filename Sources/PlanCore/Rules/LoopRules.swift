@@ -1,7 +1,7 @@
 import PlanYAML
 
 /// `plan.item-outside-loop`: `item` or `item_index` read by a step that no `for_each:` (its own or an enclosing
-/// group's) gives one.
+/// group's, or the using step's for a step of a used file) gives one.
 public struct ItemOutsideLoopRule: PlanRule {
     public let id = DiagnosticID.planItemOutsideLoop
     public init() {}
@@ -15,11 +15,11 @@ public struct ItemOutsideLoopRule: PlanRule {
                     guard let root = reference.path.first, root == "item" || root == "item_index" else { continue }
                     out.append(Diagnostic(
                         id, "'\(root)' is set only inside a loop; give step '\(step.id)' (or its group) a for_each",
-                        at: reference.range))
+                        at: reference.range).about(step))
                 }
             }
-            // A used file's steps were checked against that file.
-            if step.uses == nil { for child in step.children { visit(child, inLoop: looped) } }
+            // Read with used files opened (`UsedFileLint`): their steps are the group's.
+            for child in step.children { visit(child, inLoop: looped) }
             for nested in step.fallback + step.onFailure { visit(nested, inLoop: looped) }
         }
         for operation in context.operations { operation.operation.steps.forEach { visit($0, inLoop: false) } }

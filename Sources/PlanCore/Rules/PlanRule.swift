@@ -22,10 +22,13 @@ public enum PlanLinter {
     /// a YAML alias is checked in each, but its problem is reported once.
     public static func lint(_ plan: Plan) -> [Diagnostic] {
         let context = LintContext(plan: plan)
+        // Some rules see into the step files the plan uses: they read it with those files opened (`UsedFileLint`).
+        let opened = UsedFileLint.opened(plan).map { LintContext(plan: $0) } ?? context
         var out: [Diagnostic] = []
         var seen = Set<Diagnostic>()
         for rule in rules {
-            for diagnostic in rule.check(context) where seen.insert(diagnostic).inserted { out.append(diagnostic) }
+            let diagnostics = rule.check(UsedFileLint.rules.contains(rule.id) ? opened : context)
+            for diagnostic in diagnostics where seen.insert(diagnostic).inserted { out.append(diagnostic) }
         }
         return out.inFile(plan.file)
     }

@@ -5,8 +5,9 @@ import PlanYAML
 ///
 /// Before means: any step of an earlier phase, or a step this one waits for, directly or not (`needs:` or the
 /// file-order default). A step's own captures are visible to its `until:`, `message:` and `recommend:`; a
-/// fallback sees what its owner sees plus the captures of its owner and sibling fallbacks. `output:` may read
-/// any capture some step of the plan makes. Computed in topological order with one set per step, so linear
+/// fallback sees what its owner sees plus the captures of its owner and sibling fallbacks. Inside a group, as
+/// strictly: a step sees what its group sees plus what the group's steps before it make (`GroupScopes`).
+/// `output:` may read any capture some step of the plan makes. Computed in topological order with one set per step, so linear
 /// in steps times the capture names that some step reads (kept as bits).
 public struct UnknownCaptureRule: PlanRule {
     public let id = DiagnosticID.planUnknownCapture
@@ -15,10 +16,11 @@ public struct UnknownCaptureRule: PlanRule {
     /// What the engine itself keeps on every node it contacted.
     static let engineKeys: Set<String> = ["name", "status"]
 
-    /// The names a step stores under `nodes.NODE`: its captures, and the values of a `set:` with a target.
-    static func madeNames(_ facts: LintContext.StepFacts) -> [String] {
-        var names = facts.step.captures.map(\.name)
-        if case .set(let entries) = facts.step.action, facts.step.target != nil { names += entries.map(\.key) }
+    /// The names a step stores under `nodes.NODE`: its captures, and the values of a `set:` with a target (or
+    /// on the node a group walks).
+    static func madeNames(_ step: Step, walked: Bool = false) -> [String] {
+        var names = step.captures.map(\.name)
+        if case .set(let entries) = step.action, step.target != nil || walked { names += entries.map(\.key) }
         return names
     }
 
@@ -27,8 +29,12 @@ public struct UnknownCaptureRule: PlanRule {
         var everywhere = Set<String>()
         for operation in context.operations {
             let graph = operation.graph
+            let scopes = GroupScopes(operation.operation.steps)
+            func names(madeBy facts: LintContext.StepFacts) -> [String] {
+                Self.madeNames(facts.step, walked: scopes.walkedSets.contains(facts.step.id))
+            }
             var madeNames = [[String]](repeating: [], count: graph.steps.count)
-            for facts in operation.steps { madeNames[facts.owner] += Self.madeNames(facts) }
+            for facts in operation.steps { madeNames[facts.owner] += names(madeBy: facts) }
             for names in madeNames { everywhere.formUnion(names) }
 
             // Only names some step reads are tracked, as bits: a chain of 5,000 steps that each capture
@@ -72,19 +78,26 @@ public struct UnknownCaptureRule: PlanRule {
                 for (key, reference) in facts.references {
                     guard let name = Self.captureName(reference), let bit = index[name] else { continue }
                     if before[facts.owner].contains(bit) { continue }
-                    let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
-                    if own, made[facts.owner].contains(bit) { continue }
-                    let makers = operation.steps.filter { Self.madeNames($0).contains(name) }.map(\.step.id)
+                    let local = scopes.visible[facts.step.id]
+                    if let local {
+                        if local.contains(name) { continue }
+                        if Self.ownCaptureKeys.contains(key), names(madeBy: facts).contains(name) { continue }
+                    } else {
+                        let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
+                        if own, made[facts.owner].contains(bit) { continue }
+                    }
+                    let makers = operation.steps.filter { names(madeBy: $0).contains(name) }.map(\.step.id)
                     var notes: [Diagnostic.Note] = []
                     if let maker = makers.first {
                         notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(facts.step.id)'"))
                     }
-                    let guess = makers.isEmpty
-                        ? Suggest.closest(to: name, among: Self.visibleNames(facts.owner, graph: graph, made: madeNames)) : nil
+                    let visible = Self.visibleNames(facts.owner, graph: graph, made: madeNames) + (local ?? []).sorted()
+                    let guess = makers.isEmpty ? Suggest.closest(to: name, among: visible) : nil
                     out.append(
                         Diagnostic(
                             id, "no earlier step captures '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""),
-                            at: reference.range, notes: notes, fixIt: guess))
+                            at: reference.range, notes: notes, fixIt: guess
+                        ).about(facts.step))
                 }
             }
         }
@@ -119,6 +132,52 @@ public struct UnknownCaptureRule: PlanRule {
         let path = reference.path
         guard path.count >= 3, path[0] == "nodes", path[2] != "*" else { return nil }
         return path[2]
+    }
+}
+
+/// What the steps inside groups see beyond their top-level step's view: the names made by the steps before
+/// them in their groups (earlier siblings, with whatever those contain), the way a node walks a group.
+///
+/// A step's fallbacks and `on_failure` steps see what it made and each other's; a group's own fallbacks and
+/// `on_failure` steps run after its steps, as a top-level step's do. The rule reads the plan with its used step
+/// files opened (`UsedFileLint`), so their steps are walked like any group's.
+struct GroupScopes {
+    /// Nested step id → the names made before it inside its groups.
+    var visible: [String: Set<String>] = [:]
+    /// `set:` steps inside a group with a target: their values land on the node it walks.
+    var walkedSets = Set<String>()
+
+    init(_ steps: [Step]) {
+        for step in steps where step.isGroup { _ = walk(step, seen: [], walked: step.target != nil) }
+    }
+
+    /// Records what each step of `group` sees, given `seen` before the group; returns what its steps make.
+    private mutating func walk(_ group: Step, seen before: Set<String>, walked: Bool) -> Set<String> {
+        var seen = before
+        var made = Set<String>()
+        for child in group.children {
+            visible[child.id] = seen
+            var childMade = Set(names(child, walked: walked))
+            if child.isGroup { childMade.formUnion(walk(child, seen: seen, walked: walked || child.target != nil)) }
+            let rescue = child.fallback + child.onFailure
+            for nested in rescue { childMade.formUnion(names(nested, walked: walked)) }
+            for nested in rescue { mark(nested, seen: seen.union(childMade), walked: walked) }
+            seen.formUnion(childMade)
+            made.formUnion(childMade)
+        }
+        return made
+    }
+
+    /// A fallback (and its own fallbacks) sees `seen`.
+    private mutating func mark(_ step: Step, seen: Set<String>, walked: Bool) {
+        visible[step.id] = seen
+        if walked, case .set = step.action { walkedSets.insert(step.id) }
+        for nested in step.fallback + step.onFailure { mark(nested, seen: seen.union(names(step, walked: walked)), walked: walked) }
+    }
+
+    private mutating func names(_ step: Step, walked: Bool) -> [String] {
+        if walked, case .set = step.action { walkedSets.insert(step.id) }
+        return UnknownCaptureRule.madeNames(step, walked: walked)
     }
 }
 

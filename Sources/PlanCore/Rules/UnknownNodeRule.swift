@@ -1,8 +1,8 @@
 import PlanYAML
 
 /// `plan.unknown-node`: a literal `target:`, `fallback_node:`, group member or `node` input default that names
-/// no node or group of the inventory. Skipped when the plan declares no inventory (it comes from
-/// `--inventory` then, and is checked at run time).
+/// no node or group of the inventory (a used step file's steps included). Skipped when the plan declares no
+/// inventory (it comes from `--inventory` then, and is checked at run time).
 public struct UnknownNodeRule: PlanRule {
     public let id = DiagnosticID.planUnknownNode
     public init() {}
@@ -10,13 +10,13 @@ public struct UnknownNodeRule: PlanRule {
     public func check(_ context: LintContext) -> [Diagnostic] {
         guard !context.nodeNames.isEmpty || !context.groupNames.isEmpty else { return [] }
         var out: [Diagnostic] = []
-        func check(_ name: String, at range: SourceRange, _ what: String, file: String? = nil) {
+        func check(_ name: String, at range: SourceRange, _ what: String, file: String? = nil, step: Step? = nil) {
             guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
             let guess = context.closestTarget(to: name)
             let message = "\(what) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
             var diagnostic = Diagnostic(id, message, at: range, fixIt: guess)
             diagnostic.file = file
-            out.append(diagnostic)
+            out.append(step.map { diagnostic.about($0) } ?? diagnostic)
         }
         for group in context.plan.inventory.groups {
             for (i, member) in group.members.enumerated() {
@@ -32,11 +32,13 @@ public struct UnknownNodeRule: PlanRule {
                 // Fields read through `facts`: `let step = facts.step` copied the whole step for every step.
                 if case .names(let names)? = facts.step.target {
                     for name in names {
-                        if let literal = name.literalText { check(literal, at: name.range, "step '\(facts.step.id)'") }
+                        if let literal = name.literalText {
+                            check(literal, at: name.range, "step '\(facts.step.id)'", step: facts.step)
+                        }
                     }
                 }
                 if let fallbackNode = facts.step.fallbackNode, let literal = fallbackNode.literalText {
-                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'")
+                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'", step: facts.step)
                 }
             }
         }
@@ -45,7 +47,9 @@ public struct UnknownNodeRule: PlanRule {
 }
 
 /// `plan.missing-target`: a command step without `target:` runs on the inventory's only node, so leaving it
-/// out is an error when the plan's inventory has several. Fallbacks run where their owner failed.
+/// out is an error when the plan's inventory has several. Fallbacks run where their owner failed; the steps of a
+/// group with a target run on the node that walks them; those of a group without one (a used step file's
+/// too) need their own.
 public struct MissingTargetRule: PlanRule {
     public let id = DiagnosticID.planMissingTarget
     public init() {}
@@ -54,14 +58,17 @@ public struct MissingTargetRule: PlanRule {
         let count = context.plan.inventory.nodes.count
         guard count > 1 else { return [] }
         var out: [Diagnostic] = []
-        for operation in context.operations {
-            for facts in operation.steps where !facts.isFallback && facts.step.target == nil && facts.step.action.isCommand {
+        func visit(_ step: Step) {
+            if step.target == nil, step.action.isCommand {
                 out.append(
                     Diagnostic(
-                        id, "step '\(facts.step.id)' has no target and the inventory has \(count) nodes; add 'target:'",
-                        at: facts.step.idRange))
+                        id, "step '\(step.id)' has no target and the inventory has \(count) nodes; add 'target:'",
+                        at: step.idRange
+                    ).about(step))
             }
+            if step.target == nil { step.children.forEach(visit) }
         }
+        for operation in context.operations { operation.operation.steps.forEach(visit) }
         return out
     }
 }
