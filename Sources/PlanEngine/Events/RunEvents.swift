@@ -47,14 +47,30 @@ public final class RunEvents: ProgressSink {
         send("run_finished", o)
     }
 
-    public func started(step: Step, node: String?, attempt: Int, command: String?) {
+    public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
         var o = Value.Object()
         o["step"] = .string(step.id)
         o["phase"] = .string(step.phase.rawValue)
         o["node"] = node.map(Value.string) ?? .null
         o["attempt"] = .int(attempt)
         if let command { o["command"] = .string(command) }
+        if let item {
+            // As the step's record has it, and its place, so a tool can pair the start with its finish.
+            o["item"] = item.value
+            o["item_index"] = .int(item.index)
+        }
         send("step_started", o)
+    }
+
+    /// `rollout_paused`: the group's rollout waits before its next batch.
+    public func pausing(group: Step, before batch: Int, of batches: Int, seconds: Double) {
+        var o = Value.Object()
+        o["step"] = .string(group.id)
+        o["phase"] = .string(group.phase.rawValue)
+        o["before_batch"] = .int(batch)
+        o["batches"] = .int(batches)
+        o["seconds"] = .double(seconds)
+        send("rollout_paused", o)
     }
 
     public func finished(_ record: StepRecord) {
@@ -62,6 +78,7 @@ public final class RunEvents: ProgressSink {
         var o = Value.Object(minimumCapacity: fields.count + 2)
         o["step"] = .string(record.step)
         for (key, value) in fields where key != "id" { o[key] = value }
+        if let index = record.itemIndex { o["item_index"] = .int(index) }
         if let tail = record.stdoutTail { o["stdout_tail"] = .string(tail) }
         if let tail = record.stderrTail { o["stderr_tail"] = .string(tail) }
         send("step_finished", o)
@@ -112,8 +129,12 @@ public struct ProgressSinks: ProgressSink {
 
     public init(_ sinks: [any ProgressSink]) { self.sinks = sinks }
 
-    public func started(step: Step, node: String?, attempt: Int, command: String?) {
-        for sink in sinks { sink.started(step: step, node: node, attempt: attempt, command: command) }
+    public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
+        for sink in sinks { sink.started(step: step, node: node, attempt: attempt, command: command, item: item) }
+    }
+
+    public func pausing(group: Step, before batch: Int, of batches: Int, seconds: Double) {
+        for sink in sinks { sink.pausing(group: group, before: batch, of: batches, seconds: seconds) }
     }
 
     public func finished(_ record: StepRecord) {

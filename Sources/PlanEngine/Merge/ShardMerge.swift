@@ -78,30 +78,31 @@ public enum ShardMerge {
         // The shards' nodes (their inventory may have come from --inventory); never contacted here.
         let declared = Dictionary(plan.inventory.nodes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         plan.inventory.nodes = shards.flatMap(\.nodes).map { declared[$0] ?? NodeDeclaration(name: $0) }
-        return RunRequest(plan: plan, operation: operation, inputs: shards[0].inputs)
+        var request = RunRequest(plan: plan, operation: operation, inputs: shards[0].inputs)
+        request.merging = true
+        return request
     }
 
     /// The shards' records, issues and data united.
     static func seed(_ shards: [ShardResult], operation: Operation) -> MergeSeed {
-        let topLevel = Dictionary(operation.steps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let nodeless = operation.nodelessStepIDs
         var seed = MergeSeed()
-        var seenNotRun = Set<String>()
+        var seenWithoutNode = Set<String>()
         var seenRunIssues = Set<String>()
         for shard in shards {
             for record in shard.records {
-                if let step = topLevel[record.step], step.isNodeless {
+                if nodeless.contains(record.step) {
                     // Evaluated again below (validate), or run in shard 0 only (the other phases).
-                    if step.phase == .validate || shard.index != 0 { continue }
+                    if record.phase == .validate || shard.index != 0 { continue }
                 }
-                if record.node == nil, record.status == .notRun,
-                    !seenNotRun.insert(record.step + "\u{0}" + (record.reason ?? "")).inserted
-                {
-                    continue
-                }
+                // A node step's record without a node (not run, skipped by its group's `when`, its target
+                // unresolved) is the same in every shard: kept once.
+                let key = [record.step, record.status.rawValue, record.reason ?? "", record.itemIndex.map(String.init) ?? ""]
+                if record.node == nil, !seenWithoutNode.insert(key.joined(separator: "\u{0}")).inserted { continue }
                 seed.records.append(record)
             }
             for issue in shard.issues {
-                if let step = issue.step.flatMap({ topLevel[$0] }), step.isNodeless, step.phase == .validate { continue }
+                if let id = issue.step, nodeless.contains(id), issue.phase == .validate { continue }
                 if issue.step == nil, issue.node == nil,
                     !seenRunIssues.insert(issue.kind.rawValue + "\u{0}" + issue.message).inserted
                 {
@@ -119,7 +120,7 @@ public enum ShardMerge {
             unite(&seed.nodes, shard.data["nodes"]?.objectValue)
             unite(&seed.vars, shard.data["vars"]?.objectValue)
             for (id, value) in shard.data["steps"]?.objectValue ?? Value.Object() {
-                if let step = topLevel[id], step.isNodeless {
+                if nodeless.contains(id) {
                     if shard.index == 0 { seed.steps[id] = value }
                     continue
                 }

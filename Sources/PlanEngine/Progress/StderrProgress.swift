@@ -57,7 +57,7 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
 
     private static func key(_ step: String, _ node: String?) -> String { step + "\u{0}" + (node ?? "") }
 
-    public func started(step: Step, node: String?, attempt: Int, command: String?) {
+    public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
         guard level != .quiet else { return }
         var line = terminal ? paint("▸", 36) : "start"
         line += " \(step.phase.rawValue)/\(step.id)"
@@ -105,6 +105,13 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
     }
 
     public var wantsOutput: Bool { level == .verbose }
+
+    /// `pause execute/restart 10s before batch 2/3`: the rollout is waiting, not hung.
+    public func pausing(group: Step, before batch: Int, of batches: Int, seconds: Double) {
+        guard level != .quiet else { return }
+        let word = terminal ? paint("‖", 90) + " pause" : "pause"
+        write("\(word) \(group.phase.rawValue)/\(group.id) \(DurationText.format(seconds)) before batch \(batch)/\(batches)")
+    }
 
     public func outputLine(step: Step, node: String, line: String) {
         guard level == .verbose else { return }

@@ -81,9 +81,9 @@ extension NodeAttempt {
     {
         let clock = watch.clock
         let asked = clock.now
-        let slot = await runner.limiter.withSlot { [step, node, runner, shown = work.shown, transport = work.transport] in
+        let slot = await runner.limiter.withSlot { [step, node, runner, frame, shown = work.shown, transport = work.transport] in
             let waited = clock.now - asked
-            runner.progress?.started(step: step, node: node.name, attempt: attempt, command: shown)
+            runner.announce(step, node: node.name, attempt: attempt, command: shown, frame)
             return (await transport.execute(request), waited)
         }
         watch.queued += (slot?.1 ?? clock.now - asked).inSeconds

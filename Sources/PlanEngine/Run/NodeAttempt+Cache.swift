@@ -11,7 +11,7 @@ extension NodeAttempt {
               let hit = cache.lookup(node: cacheKey, command: command, maxAge: seconds),
               case .success(let captures) = CaptureExtractor.extract(step.captures, from: hit.stdout)
         else { return nil }
-        runner.progress?.started(step: step, node: node.name, attempt: 1, command: command)
+        runner.announce(step, node: node.name, attempt: 1, command: command, frame)
         await runner.state.nodeContacted(node.name, online: true)
         if !captures.isEmpty { await runner.state.setCaptures(captures, on: node.name) }
         return Outcome(

@@ -114,7 +114,7 @@ struct NodeAttempt {
 
     /// A dry-run's answer: what would run, and within which timeout.
     private func planned(_ shown: String, timeout: Double) -> Outcome {
-        runner.progress?.started(step: step, node: node.name, attempt: 1, command: shown)
+        runner.announce(step, node: node.name, attempt: 1, command: shown, frame)
         return Outcome(status: .planned, command: shown, timeout: timeout)
     }
 

@@ -4,7 +4,8 @@ extension PlanRunner {
     func runGroup(_ step: Step, _ children: [Step], _ frame: StepFrame) async -> Bool {
         if let node = frame.node { return await walk(step, children, node: node, frame) }
         if step.target != nil { return await rollOut(step, children, frame) }
-        // No target: the group's steps are steps of their own, run in order, each on its own target.
+        // No target: the group's steps are steps of their own, run in order, each on its own target (and, in a
+        // sharded run, one without a target in shard 0 only, as at top level).
         guard let frame = await usingFile(step, frame) else { return false }
         if let reason = await skipReason(step, scope: await scope(for: nil, frame)) {
             await recordLeaves(step, node: nil, status: .skipped, reason: reason, frame)
@@ -14,7 +15,7 @@ extension PlanRunner {
             var fine = true
             for child in children {
                 if await self.stopReason(itemFrame) != nil { break }
-                if await !self.runStep(child, itemFrame) { fine = false }
+                if await !self.runPhaseStep(child, itemFrame) { fine = false }
             }
             return fine
         }
@@ -48,7 +49,8 @@ extension PlanRunner {
             var batchFrame = frame
             batchFrame.inWalk = true
             batchFrame.batch = batches.count > 1 ? number + 1 : nil
-            if number > 0, rollout.pause > 0, !request.dryRun {
+            if number > 0, rollout.pause > 0, !request.dryRun, await stopReason(frame) == nil {
+                progress?.pausing(group: step, before: number + 1, of: batches.count, seconds: rollout.pause)
                 do { try await Task.sleep(for: .seconds(rollout.pause)) } catch {}
             }
             if let reason = await stopReason(frame) {

@@ -1,17 +1,21 @@
 /// Sharded runs (`--shard I/N`) and the evaluation `planrun merge` makes over the shards' united data.
 extension PlanRunner {
-    /// Runs one of the phase's own steps (fallbacks go through `runStep` directly), unless the shard leaves
-    /// it to another: node-less steps run in shard 0, and those of the validate phase in `planrun merge`.
-    func runPhaseStep(_ step: Step, _ frame: StepFrame = StepFrame()) async {
-        if let shard = request.shard, step.isNodeless, step.phase == .validate || shard.index != 0 {
+    /// Runs one of the phase's own steps, or one of a group without a target (fallbacks go through `runStep`
+    /// directly), unless the shard leaves it to another: node-less steps run in shard 0, and those of the
+    /// validate phase in `planrun merge`. `planrun merge` runs only those, over the shards' data.
+    @discardableResult
+    func runPhaseStep(_ step: Step, _ frame: StepFrame = StepFrame()) async -> Bool {
+        if let shard = request.shard, frame.node == nil, step.isNodeless, step.phase == .validate || shard.index != 0 {
             let reason =
                 step.phase == .validate
                 ? "left to planrun merge, which evaluates it over every shard's results"
                 : "runs in shard 0 of \(shard.count) only"
-            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .skipped, reason: reason))
-            return
+            await record(StepRecord(step: step.id, phase: step.phase, node: nil, status: .skipped, reason: reason), frame)
+            return true
         }
-        await runStep(step, frame)
+        // The shards ran it and recorded it.
+        if request.merging, !step.isEvaluatedInMerge { return true }
+        return await runStep(step, frame)
     }
 
     /// `nodes` without those of other shards. A step left with none here ran elsewhere: it leaves no record
@@ -40,10 +44,13 @@ extension PlanRunner {
 
     /// Evaluates the validate phase's node-less steps and `output:` over data united from every shard, for
     /// `planrun merge`. Nothing is contacted: node steps were run by the shards, and their records are kept.
+    /// As in a run, a failed step before the validate phase does not skip it (the shards ran their node
+    /// asserts too); the deadline and an interrupt do.
     public func evaluateMerged(_ seed: MergeSeed) async -> RunResult {
         await state.seed(seed)
-        let indices = graph.steps.indices.filter { graph.steps[$0].phase == .validate && graph.steps[$0].isNodeless }
-        if await state.stop == nil, !indices.isEmpty { await runPhase(indices) }
+        let indices = graph.steps.indices.filter { graph.steps[$0].phase == .validate && graph.steps[$0].isEvaluatedInMerge }
+        let frame = StepFrame(tolerance: .failure)
+        if await stopReason(frame) == nil, !indices.isEmpty { await runPhase(indices, frame) }
         await markUnreached()
         return await ResultBuilder(runner: self).build(executionTime: seed.executionTime)
     }

@@ -58,11 +58,20 @@ extension PlanRunner {
         progress?.finished(record)
     }
 
-    /// One record per step a group would have run (the step itself when it is no group).
+    /// Tells the progress that `step` starts on `node` (nil: on no node), with the loop item of `frame`, masked.
+    func announce(_ step: Step, node: String?, attempt: Int = 1, command: String? = nil, _ frame: StepFrame) {
+        guard let progress else { return }
+        let item = frame.itemIndex.map { LoopItem(value: frame.item.map { redactor.redact($0) } ?? .null, index: $0) }
+        progress.started(step: step, node: node, attempt: attempt, command: command, item: item)
+    }
+
+    /// One record per step a group would have run (the step itself when it is no group). `planrun merge`
+    /// records only node-less steps: the shards recorded the others.
     func recordLeaves(
         _ step: Step, node: String?, status: StepRecord.Status, reason: String, _ frame: StepFrame
     ) async {
-        for leaf in step.leafSteps {
+        let nodeless = request.merging ? request.operation.nodelessStepIDs : []
+        for leaf in step.leafSteps where !request.merging || nodeless.contains(leaf.id) {
             await record(StepRecord(step: leaf.id, phase: leaf.phase, node: node, status: status, reason: reason), frame)
         }
     }
@@ -135,7 +144,7 @@ extension PlanRunner {
             await record(StepRecord(step: step.id, phase: step.phase, node: node?.name, status: .skipped, reason: reason), frame)
             return true
         }
-        progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
+        announce(step, node: node?.name, frame)
         var values = Value.Object()
         do {
             for entry in entries { values[entry.key] = try entry.value.evaluate(in: scope) }
@@ -180,7 +189,7 @@ extension PlanRunner {
                 frame)
             return true
         }
-        progress?.started(step: step, node: node?.name, attempt: 1, command: nil)
+        announce(step, node: node?.name, frame)
         var held = false
         var detail: String?
         do { held = try condition.evaluate(in: scope).isTruthy } catch { detail = error.message }

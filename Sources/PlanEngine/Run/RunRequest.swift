@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
     public var shard: Shard?
     /// `--limit`: the only nodes steps may run on (groups already expanded); nil for every node.
     public var limit: Set<String>? = nil
+    /// `planrun merge`: only node-less steps are evaluated; node steps ran in the shards, which recorded them.
+    var merging = false
 
     public init(
         plan: Plan, operation: Operation, inputs: Value.Object, dryRun: Bool = false, connectTimeout: Double = 10,

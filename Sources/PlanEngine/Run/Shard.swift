@@ -59,4 +59,24 @@ extension Step {
     /// first three phases in shard 0 only, and leaves those of the validate phase to `planrun merge`,
     /// which evaluates them over every shard's data.
     var isNodeless: Bool { target == nil && !action.isCommand && !isGroup }
+
+    /// Whether `planrun merge` walks the step: a node-less one, or a group without a target that holds one
+    /// (its steps run each on its own target, so one without a target runs on no node, as at top level).
+    var isEvaluatedInMerge: Bool {
+        isNodeless || (isGroup && target == nil && children.contains(where: \.isEvaluatedInMerge))
+    }
+}
+
+extension Operation {
+    /// The ids of the steps that run on no node: node-less top-level steps, and node-less steps of groups
+    /// without a target, at any depth (a group with a target runs its steps on each of its nodes).
+    var nodelessStepIDs: Set<String> {
+        var out = Set<String>()
+        func visit(_ step: Step) {
+            if step.isNodeless { out.insert(step.id) }
+            if step.isGroup, step.target == nil { step.children.forEach(visit) }
+        }
+        steps.forEach(visit)
+        return out
+    }
 }

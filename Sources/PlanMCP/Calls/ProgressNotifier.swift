@@ -16,7 +16,7 @@ final class ProgressNotifier: ProgressSink, Sendable {
         self.redactor = redactor
     }
 
-    func started(step: Step, node: String?, attempt: Int, command: String?) {}
+    func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {}
 
     func finished(_ record: StepRecord) {
         var line = "\(record.status.rawValue) \(record.phase.rawValue)/\(record.step)"
