@@ -72,6 +72,30 @@ struct ShardGroupTests {
         #expect(bed.lines("ran").sorted() == ["n1", "n1", "n2", "n2", "n3", "n3", "n4", "n4"])
     }
 
+    /// A group's step results nest under its id, deeper for a group in a group: merge unites every shard's
+    /// nodes at the bottom (it once kept the last shard's at the third level).
+    @Test func mergeUnitesTheResultsOfAGroupInAGroup() async throws {
+        let yaml = """
+            planrun: 1
+            \(localNodes(4))
+            operations:
+              op:
+                execute:
+                  - id: outer
+                    steps:
+                      - id: inner
+                        target: all
+                        steps:
+                          - { id: ping, run: "true" }
+                validate:
+                  - { id: every_node, assert: "${{ len(values(steps.outer.inner.ping)) == 4 }}", message: "not every node pinged" }
+            """
+        let (merged, whole, _) = try await shardedAndWhole(yaml, count: 2)
+        #expect(whole.records("every_node").first?.status == .succeeded)
+        #expect(merged.summary == whole.summary)
+        #expect(merged.issues.isEmpty, "\(merged.issues.map(\.message))")
+    }
+
     @Test func mergeEvaluatesTheValidatePhaseAfterAFailedExecutePhase() async throws {
         let yaml = """
             planrun: 1

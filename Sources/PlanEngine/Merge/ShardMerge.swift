@@ -125,7 +125,7 @@ public enum ShardMerge {
                     continue
                 }
                 var perNode = seed.steps[id]?.objectValue ?? Value.Object()
-                unite(&perNode, value.objectValue)
+                uniteSteps(&perNode, value.objectValue)
                 seed.steps[id] = .object(perNode)
             }
         }
@@ -142,6 +142,19 @@ public enum ShardMerge {
 
     /// Adds `other`'s entries to `object`; an entry both have (a node that answered in two shards) gets the
     /// keys of both.
+    /// `unite` at every depth, for `steps`: a group's steps nest under its id (`steps.GROUP.STEP.NODE`, deeper
+    /// for groups in groups), and each shard holds the nodes it ran at the bottom.
+    private static func uniteSteps(_ object: inout Value.Object, _ other: Value.Object?) {
+        for (key, value) in other ?? Value.Object() {
+            if case .object(var mine)? = object[key], case .object(let theirs) = value {
+                uniteSteps(&mine, theirs)
+                object[key] = .object(mine)
+            } else {
+                object[key] = value
+            }
+        }
+    }
+
     private static func unite(_ object: inout Value.Object, _ other: Value.Object?) {
         for (key, value) in other ?? Value.Object() {
             if case .object(let mine)? = object[key], case .object(let theirs) = value {
