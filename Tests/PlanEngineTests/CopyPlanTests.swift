@@ -59,4 +59,28 @@ final class CopyPlanTests {
         let outcome = await LocalTransport().execute(plan.request(timeout: 30, grace: 1, outputLimit: 4096))
         #expect(CopyPlan.changed(outcome.stdout) == false, "\(outcome.stderr)")
     }
+
+    /// A dry-run shows each copy as `copy SRC (SIZE) to DEST`, rendered for its node, and writes nothing.
+    @Test func aDryRunShowsTheSourceItsSizeAndTheDestination() async throws {
+        let source = directory + "/app.bin"
+        try Data(repeating: 7, count: 1_572_864).write(to: URL(fileURLWithPath: source))
+        let steps = [
+            Step(id: "file", action: .copy(CopyAction(
+                source: .file(path: "files/app.bin", resolved: source),
+                dest: PlanBuilder.template(directory + "/${{ node.name }}.bin")))),
+            Step(id: "small", action: .copy(CopyAction(
+                source: .content(PlanBuilder.template("name ${{ node.name }}\n")), dest: Template(literal: directory + "/small.conf")))),
+        ]
+        let (plan, operation) = PlanBuilder.plan(steps: steps)
+        var inputs = Value.Object()
+        inputs["operation"] = .string(operation.name)
+        let result = await PlanRunner(RunRequest(plan: plan, operation: operation, inputs: inputs, dryRun: true)).run()
+        #expect(result.steps.map(\.status) == [.planned, .planned])
+        #expect(result.steps.map(\.command) == [
+            "copy files/app.bin (1.5 MB) to \(directory)/local.bin",
+            "copy content (11 bytes) to \(directory)/small.conf",
+        ])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/local.bin"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/small.conf"))
+    }
 }

@@ -205,4 +205,108 @@ final class FileStepTests {
         #expect(issue?["kind"] as? String == "permission", "\(issues(json))")
         #expect((issue?["hint"] as? String)?.contains("cannot write /sys/planrun-test.conf") == true)
     }
+
+    /// Tests run as root, so a copy can give the file to another user: owner and group by name, checked with
+    /// stat; a second run changes nothing; an owner changed behind planrun's back is set again without
+    /// rewriting the content (same inode).
+    @Test func ownerAndGroupAreSetAndKeptIdempotent() async throws {
+        let dest = dataDirectory("genesis") + "/owned.conf"
+        let steps = """
+                  - id: owned
+                    target: genesis
+                    copy: { content: "owned\\n", dest: "${{ node.vars.data_dir }}/owned.conf", mode: "0640", owner: nobody, group: nogroup }
+            """
+        func ownership() throws -> (user: Int, group: Int, mode: Int, inode: Int) {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dest)
+            return ((attributes[.ownerAccountID] as? NSNumber)?.intValue ?? -1, (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue ?? -1,
+                    attributes[.posixPermissions] as? Int ?? -1, (attributes[.systemFileNumber] as? NSNumber)?.intValue ?? -1)
+        }
+        let (first, json) = try await run(steps, ["-q"])
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        #expect(records(json, "owned").map { $0["changed"] as? Bool } == [true])
+        let made = try ownership()
+        #expect(made.user == 65534 && made.group == 65534, "owner \(made.user):\(made.group), want nobody:nogroup")
+        #expect(made.mode == 0o640)
+        #expect(try String(contentsOfFile: dest, encoding: .utf8) == "owned\n")
+
+        let (second, again) = try await run(steps, ["-q"])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(records(again, "owned").map { $0["changed"] as? Bool } == [false])
+        #expect(try ownership() == made)
+
+        #expect(chown(dest, 0, 0) == 0)
+        let (third, adjusted) = try await run(steps, ["-q"])
+        #expect(third.exitCode == 0, "\(third.stderr)")
+        #expect(records(adjusted, "owned").map { $0["changed"] as? Bool } == [true])
+        #expect(try ownership() == made)
+        #expect(leftovers(dataDirectory("genesis")).isEmpty)
+    }
+
+    /// The node's ControlMaster dies while a copy streams through it: the step fails as a connection problem,
+    /// the old file stays, and no temporary file is left on the node.
+    ///
+    /// planrun is stopped (SIGSTOP) as soon as the temporary file shows on the node, so the transfer is
+    /// surely under way, and stays so, when the master is killed; it is let go after.
+    @Test func aControlMasterKilledMidCopyLeavesTheOldFile() async throws {
+        let size = 100 << 20
+        try makeBinary(work + "/files/cut.bin", megabytes: 100)
+        let data = dataDirectory("genesis")
+        try "old\n".write(toFile: data + "/cut.bin", atomically: true, encoding: .utf8)
+        let plan = work + "/plan-cut.yaml"
+        try """
+            planrun: 1
+            operations:
+              deploy:
+                execute:
+                  - id: push
+                    target: genesis
+                    copy: { src: files/cut.bin, dest: "${{ node.vars.data_dir }}/cut.bin" }
+                    timeout: 100s
+            """.write(toFile: plan, atomically: true, encoding: .utf8)
+        let run = try BinaryRunner.start(["run", plan, "--inventory", bed.inventory, "-q"], in: work)
+        defer { kill(run.pid, SIGCONT) }
+
+        // Looked for every 2 ms: the whole transfer takes a second or so.
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(60)
+        while leftovers(data).isEmpty, clock.now < end { try await Task.sleep(for: .milliseconds(2)) }
+        kill(run.pid, SIGSTOP)
+        let temporary = try #require(leftovers(data).first, "no temporary file showed on the node")
+        let arrived = (try? FileManager.default.attributesOfItem(atPath: data + "/" + temporary)[.size] as? Int) ?? 0
+        #expect(arrived < size, "the copy was not under way: \(arrived) of \(size) bytes had arrived")
+        let control = try #require(Self.controlDirectory(of: run.pid))
+        let master = try #require(await Self.masterPID(in: control))
+        kill(master, SIGKILL)
+        kill(run.pid, SIGCONT)
+
+        let done = await run.wait(timeout: 90)
+        #expect(!done.timedOut)
+        #expect(done.status == 2, "\(done.stderr)")
+        let json = (try? JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any]) ?? [:]
+        #expect(records(json, "push").map { $0["status"] as? String } == ["failed"])
+        #expect(issues(json).map { $0["kind"] as? String } == ["connection"], "\(issues(json))\nstderr: \(done.stderr)")
+        #expect(try String(contentsOfFile: data + "/cut.bin", encoding: .utf8) == "old\n")
+        #expect(await ProcessProbe.wait(upTo: 10) { leftovers(data).isEmpty }, "\(leftovers(data))")
+        // The node's side of the copy (the wrapper names the temporary file among its arguments) is gone too.
+        #expect(await ProcessProbe.wait(upTo: 10) { ProcessProbe.pids(withArgument: data + "/" + temporary).isEmpty })
+    }
+
+    /// The pid of the master listening on the (one) control socket in `control`, as `ssh -O check` tells it.
+    static func masterPID(in control: String) async throws -> Int32? {
+        let sockets = try FileManager.default.contentsOfDirectory(atPath: control).filter { $0 != "owner" }
+        guard sockets.count == 1 else { return nil }
+        let check = try await ChildProcess(
+            "/usr/bin/ssh", ["-o", "ControlPath=\(control)/\(sockets[0])", "-O", "check", "planrun-test"]).wait(timeout: 10)
+        // "Master running (pid=1234)"
+        guard let range = check.stderr.range(of: #"pid=[0-9]+"#, options: .regularExpression) else { return nil }
+        return Int32(check.stderr[range].dropFirst(4))
+    }
+
+    /// The control-socket directory (`/tmp/planrun-ssh-*`) whose owner file names the run `pid`.
+    static func controlDirectory(of pid: Int32) -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        return names.filter { $0.hasPrefix("planrun-ssh-") }.map { "/tmp/" + $0 }.first { directory in
+            (try? String(contentsOfFile: directory + "/owner", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid)
+        }
+    }
 }

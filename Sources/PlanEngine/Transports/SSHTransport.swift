@@ -107,6 +107,11 @@ public struct SSHTransport: NodeTransport {
                 .command, "node \(node) has no 'timeout' command, which planrun needs to stop remote commands")
         } else if run.exitCode == 255, let failure = SSHFailureClassifier.classify(stderr: run.stderr) {
             outcome.failure = failure
+        } else if run.exitCode == 255, run.stoppedBy == nil, let feed, !feed.sentWhole {
+            // The remote wrapper never exits 255 while it receives (a short upload is 125): ssh itself gave up
+            // mid-transfer, as a mux client does, silently, when its master dies.
+            outcome.failure = TransportFailure(
+                .connection, "the connection to \(settings.host) was lost while the file was sent (ssh exited 255)")
         } else if run.exitCode == 255, run.stoppedBy == nil, run.stderr.allSatisfy(\.isWhitespace), await !masterIsAlive() {
             // ssh said nothing, and its master is gone: the node went away mid-command (sshd stopped, the
             // machine halted). A command that exits 255 itself leaves the master running.

@@ -65,6 +65,9 @@ final class UploadFeed: @unchecked Sendable {
 
     var isDone: Bool { sent >= size || failure != nil }
 
+    /// Every byte was written to the child (it may still be in a pipe or on the network).
+    var sentWhole: Bool { sent >= size }
+
     /// Writes what the pipe takes without blocking (`pipe` is non-blocking). Returns false when the child
     /// no longer reads (EPIPE) or the source failed: feeding stops and the command sees a short upload.
     func feed(_ pipe: Int32) -> Bool {
