@@ -9,7 +9,7 @@ writing into its own directory per host alias. The hosts are N aliases of one pr
 
 - limit:   a shell script that opens one ControlMaster per host and runs the four commands through it (the
            file's content on stdin), 50 hosts at a time (xargs -P);
-- planrun: four steps on group `fleet` (max_parallel 50; the copy is a `copy:` step when this planrun has
+- planrun: four steps on group `fleet` (max_parallel and max_connecting 50, as the limit's xargs -P; the copy is a `copy:` step when this planrun has
            it, else a stand-in that writes the content from the command line: printed in the report);
 - pyinfra: files.directory, files.file(touch, mode 777), files.put, server.shell (all hosts at once);
 - fabric:  one Connection per host in a thread each (ThreadingGroup's model; per-host paths need per-host
@@ -76,7 +76,7 @@ def planrun_plan(d, out, src, copy):
         run: {json.dumps(command)}"""
     return write(f"{d}/plan.yaml", f"""planrun: 1
 name: fleet-bench
-policy: {{ max_parallel: {PARALLEL}, default_timeout: 120s }}
+policy: {{ max_parallel: {PARALLEL}, max_connecting: {PARALLEL}, default_timeout: 120s }}
 operations:
   work:
     execute:
