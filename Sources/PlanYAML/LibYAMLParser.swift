@@ -34,7 +34,6 @@ final class LibYAMLParser {
     /// Fills `event` with the next event; false when libyaml failed (see `failure(file:)`).
     ///
     /// A filled event must be released with `yaml_event_delete`.
-    @inline(__always)
     func next(_ event: UnsafeMutablePointer<yaml_event_t>) -> Bool {
         yaml_parser_parse(parser, event) != 0
     }
@@ -81,7 +80,6 @@ final class LibYAMLParser {
 
 extension SourceLocation {
     /// libyaml's marks are 0-based; ours are 1-based.
-    @inline(__always)
     init(mark: yaml_mark_t) {
         self.init(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
@@ -89,7 +87,6 @@ extension SourceLocation {
 
 extension SourceRange {
     /// The span between two libyaml marks.
-    @inline(__always)
     init(from start: yaml_mark_t, to end: yaml_mark_t) {
         self.init(start: SourceLocation(mark: start), end: SourceLocation(mark: end))
     }

@@ -12,8 +12,6 @@ enum MappingAssembly {
         _ written: [YAMLNode.Pair], hasMergeKey: Bool, file: String?, diagnostics: inout [Diagnostic]
     ) -> [YAMLNode.Pair] {
         guard written.count > 1 || hasMergeKey else { return written }
-        // The common case, checked without allocating: distinct keys and nothing to merge.
-        if !hasMergeKey, !mayHaveDuplicates(written) { return written }
         var explicit = KeyIndex()
         var pairs: [YAMLNode.Pair] = []
         pairs.reserveCapacity(written.count)
@@ -27,34 +25,6 @@ enum MappingAssembly {
         }
         guard hasMergeKey else { return pairs }
         return merged(pairs, explicit: explicit, file: file, diagnostics: &diagnostics)
-    }
-
-    /// False when the keys are certainly distinct; true sends the mapping down the slower, exact path.
-    ///
-    /// Only all-scalar mappings take the fast path; a structured key (rare) always goes the exact way.
-    private static func mayHaveDuplicates(_ pairs: [YAMLNode.Pair]) -> Bool {
-        // Through the buffer, so that comparing does not copy (retain and release) each key.
-        pairs.withUnsafeBufferPointer { pairs in
-            if pairs.count <= 16 {
-                for later in 0..<pairs.count {
-                    guard case .scalar(let text, _) = pairs[later].key.content else { return true }
-                    for earlier in 0..<later {
-                        // Every earlier key is known to be a scalar by now.
-                        if case .scalar(let other, _) = pairs[earlier].key.content,
-                            other.utf8.count == text.utf8.count, other == text
-                        {
-                            return true
-                        }
-                    }
-                }
-                return false
-            }
-            var seen = Set<String>(minimumCapacity: pairs.count)
-            for pair in pairs {
-                guard let text = pair.key.scalar, seen.insert(text).inserted else { return true }
-            }
-            return false
-        }
     }
 
     /// Whether `key` is the merge key: a plain `<<`, untagged or tagged `!!merge`.

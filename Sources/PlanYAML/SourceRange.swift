@@ -1,22 +1,11 @@
 /// A place in a source file, 1-based, counted as libyaml counts (CR, LF, CRLF, NEL, LS and PS each end a line).
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
-    // Stored in 32 bits (inputs are limited to megabytes), so that every YAML node's range is 16 bytes, not 32.
-    private var storedLine: Int32
-    private var storedColumn: Int32
-
-    public var line: Int {
-        get { Int(storedLine) }
-        set { storedLine = Int32(clamping: newValue) }
-    }
-
-    public var column: Int {
-        get { Int(storedColumn) }
-        set { storedColumn = Int32(clamping: newValue) }
-    }
+    public var line: Int
+    public var column: Int
 
     public init(line: Int, column: Int) {
-        storedLine = Int32(clamping: line)
-        storedColumn = Int32(clamping: column)
+        self.line = line
+        self.column = column
     }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {

@@ -28,52 +28,16 @@ public struct YAMLNode: Sendable, Hashable {
 
     public var content: Content
     public var range: SourceRange
-    /// The tag and alias range, which few nodes have, kept out of line so that every node is smaller: a
-    /// large plan's tree is mostly moved and freed, and its cost grows with the node's size.
-    private var rare: Rare?
-
     /// An explicit tag such as `!!str`, as written (shorthand resolved by libyaml); nil when none.
-    public var tag: String? {
-        get { rare?.tag }
-        set { rare = Rare.make(tag: newValue, aliasRange: aliasRange) }
-    }
-
+    public var tag: String?
     /// Where the alias that produced this copy stood; nil for a node written in place.
-    public var aliasRange: SourceRange? {
-        get { rare?.aliasRange }
-        set { rare = Rare.make(tag: tag, aliasRange: newValue) }
-    }
-
-    /// Immutable, so copies of a node may share it.
-    private final class Rare: Sendable {
-        let tag: String?
-        let aliasRange: SourceRange?
-
-        private init(tag: String?, aliasRange: SourceRange?) {
-            self.tag = tag
-            self.aliasRange = aliasRange
-        }
-
-        static func make(tag: String?, aliasRange: SourceRange?) -> Rare? {
-            tag == nil && aliasRange == nil ? nil : Rare(tag: tag, aliasRange: aliasRange)
-        }
-    }
+    public var aliasRange: SourceRange?
 
     public init(_ content: Content, range: SourceRange, tag: String? = nil, aliasRange: SourceRange? = nil) {
         self.content = content
         self.range = range
-        self.rare = Rare.make(tag: tag, aliasRange: aliasRange)
-    }
-
-    public static func == (a: YAMLNode, b: YAMLNode) -> Bool {
-        a.content == b.content && a.range == b.range && a.tag == b.tag && a.aliasRange == b.aliasRange
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(content)
-        hasher.combine(range)
-        hasher.combine(tag)
-        hasher.combine(aliasRange)
+        self.tag = tag
+        self.aliasRange = aliasRange
     }
 
     /// The scalar's text, or nil when the node is a sequence or a mapping.

@@ -12,26 +12,23 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
-        var steps: [Step] = []
-        steps.reserveCapacity(items.count)
-        for item in items {
-            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
-        }
-        return steps
+        return items.compactMap { decodeStep($0, phase: phase, context: &context) }
     }
 
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
     /// rules do not report its id as unknown.
     static func decodeStep(_ node: YAMLNode, phase: Phase, context: inout DecodingContext) -> Step? {
-        // The pairs are read in place rather than through `context.mapping`: this loop runs for every step.
-        guard let pairs = node.mapping else {
-            context.typeError(expected: "a step mapping with an id and one of \(actionList)", found: node)
+        guard let fields = context.mapping(node, expected: "a step mapping with an id and one of \(actionList)") else {
             return nil
         }
         var step = Step(id: "", phase: phase, action: .set([]), range: node.range)
         var sawID = false
         var keys = SeenKeys()
-        readFields(pairs, phase: phase, into: &step, sawID: &sawID, keys: &keys, context: &context)
+        for field in fields {
+            readField(
+                field.key, keyNode: field.keyNode, value: field.value, phase: phase, into: &step, sawID: &sawID,
+                keys: &keys, context: &context)
+        }
         let start = SourceRange(start: node.range.start, end: node.range.start)
         if !sawID {
             context.missingKey("id", in: "a step", at: start)
@@ -148,27 +145,6 @@ enum StepDecoder {
         }
         if case .group(let children) = step.action {
             step.action = .group(children.map { var s = $0; prefix(&s); return s })
-        }
-    }
-
-    /// Every key of a step mapping, read into `step`: through the buffer and handed on borrowed, since copying
-    /// each pair and node (a retain and a release apiece) was a fifth of decoding a step. A function of its
-    /// own so that the closure captures its parameters, not `decodeStep`'s step, which can then be returned
-    /// by moving it rather than by copying every field.
-    private static func readFields(
-        _ pairs: [YAMLNode.Pair], phase: Phase, into step: inout Step, sawID: inout Bool, keys: inout SeenKeys,
-        context: inout DecodingContext
-    ) {
-        pairs.withUnsafeBufferPointer { pairs in
-            for index in pairs.indices {
-                guard let key = pairs[index].key.scalar else {
-                    context.typeError(expected: "a key name", found: pairs[index].key)
-                    continue
-                }
-                readField(
-                    key, keyNode: pairs[index].key, value: pairs[index].value, phase: phase, into: &step,
-                    sawID: &sawID, keys: &keys, context: &context)
-            }
         }
     }
 
