@@ -29,39 +29,23 @@ public enum DurationText {
     }
 
     private static func unboundedSeconds(_ text: String) -> Double? {
-        // Read as bytes without copying: every step's `timeout:` and `delay:` comes through here.
-        var text = text
-        return text.withUTF8 { seconds(bytes: $0) }
-    }
-
-    private static func seconds(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
-        if let bare = ScalarTyping.number(bytes: bytes) { return bare >= 0 ? bare : nil }
+        if let bare = ScalarTyping.number(text) { return bare >= 0 ? bare : nil }
         var total = 0.0
         var index = 0
         var lastRank = Int.max
         while index < bytes.count {
             let numberStart = index
-            var whole = 0
-            var sawDot = false
             while index < bytes.count, (bytes[index] >= 0x30 && bytes[index] <= 0x39) || bytes[index] == 0x2E {
-                if bytes[index] == 0x2E { sawDot = true } else { whole = whole &* 10 &+ Int(bytes[index] &- 0x30) }
                 index += 1
             }
-            guard index > numberStart else { return nil }
-            let number: Double
-            if !sawDot, index - numberStart <= 15 {
-                // Exact: fewer than 16 digits always fit a Double's mantissa.
-                number = Double(whole)
-            } else {
-                let digits = String(decoding: UnsafeBufferPointer(rebasing: bytes[numberStart..<index]), as: UTF8.self)
-                guard let parsed = Double(digits) else { return nil }
-                number = parsed
-            }
+            guard index > numberStart, let number = Double(String(decoding: bytes[numberStart..<index], as: UTF8.self))
+            else { return nil }
             let unitStart = index
             while index < bytes.count, bytes[index] >= 0x61, bytes[index] <= 0x7A { index += 1 }
-            guard let (rank, factor) = unit(UnsafeBufferPointer(rebasing: bytes[unitStart..<index])), rank < lastRank
-            else { return nil }
+            let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
+            guard let (rank, factor) = units[unit], rank < lastRank else { return nil }
             lastRank = rank
             total += number * factor
         }
@@ -69,15 +53,7 @@ public enum DurationText {
     }
 
     /// Unit → (rank, seconds); ranks force largest-to-smallest order and forbid repeats.
-    private static func unit(_ name: UnsafeBufferPointer<UInt8>) -> (Int, Double)? {
-        switch (name.count, name.first) {
-        case (1, UInt8(ascii: "h")): return (4, 3600)
-        case (1, UInt8(ascii: "m")): return (3, 60)
-        case (1, UInt8(ascii: "s")): return (2, 1)
-        case (2, UInt8(ascii: "m")) where name[1] == UInt8(ascii: "s"): return (1, 0.001)
-        default: return nil
-        }
-    }
+    private static let units: [String: (Int, Double)] = ["h": (4, 3600), "m": (3, 60), "s": (2, 1), "ms": (1, 0.001)]
 
     /// Seconds as a plan would write them: `90` → `1m30s`, `0.5` → `500ms`.
     /// Total for any number: beyond whole-second range it prints the number itself (`1e+19s`).

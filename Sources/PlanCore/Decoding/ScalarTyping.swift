@@ -28,7 +28,7 @@ public enum ScalarTyping {
         default: break
         }
         if let i = int(text) { return .int(i) }
-        if isFloat(Substring(text).utf8), let d = Double(text) { return .double(d) }
+        if isFloat(text), let d = Double(text) { return .double(d) }
         return .string(text)
     }
 
@@ -42,46 +42,17 @@ public enum ScalarTyping {
 
     /// A decimal integer with an optional sign; nil when it does not fit an `Int`.
     public static func int(_ text: String) -> Int? {
-        var text = text
-        return text.withUTF8 { int(bytes: $0) }
-    }
-
-    /// `int(_:)` on UTF-8 bytes, without making a `String`: the decoder reads every plain number through it.
-    static func int(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative || bytes.first == UInt8(ascii: "+") { index = 1 }
-        guard index < bytes.count else { return nil }
-        // Summed negatively, so that Int.min fits.
-        var value = 0
-        while index < bytes.count {
-            let digit = bytes[index] &- 0x30
-            guard digit <= 9 else { return nil }
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = times10.subtractingReportingOverflow(Int(digit))
-            guard !o1, !o2 else { return nil }
-            value = next
-            index += 1
-        }
-        if negative { return value }
-        let (positive, overflow) = (0).subtractingReportingOverflow(value)
-        return overflow ? nil : positive
+        Int(text)
     }
 
     /// An integer or a decimal float (`1.5`, `.5`, `1e3`, `-2.0`); no `inf`, `nan` or hex.
     public static func number(_ text: String) -> Double? {
-        var text = text
-        return text.withUTF8 { number(bytes: $0) }
+        if let i = int(text) { return Double(i) }
+        return isFloat(text) ? Double(text) : nil
     }
 
-    static func number(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        if let i = int(bytes: bytes) { return Double(i) }
-        guard isFloat(bytes) else { return nil }
-        return Double(String(decoding: bytes, as: UTF8.self))
-    }
-
-    private static func isFloat<Bytes: Collection<UInt8>>(_ text: Bytes) -> Bool {
-        var bytes = text[...]
+    private static func isFloat(_ text: String) -> Bool {
+        var bytes = Substring(text).utf8
         if bytes.first == 0x2D || bytes.first == 0x2B { bytes = bytes.dropFirst() }
         var digits = 0
         var sawDot = false
