@@ -84,7 +84,6 @@ struct ExpressionLexer {
     init(bytes: [UInt8], start: Int) {
         self.bytes = bytes
         self.position = start
-        tokens.reserveCapacity(16)
     }
 
     mutating func run() -> Outcome {
@@ -114,14 +113,12 @@ struct ExpressionLexer {
                 if let value = lexNumber() { appendLiteral(value, start) }
             case _ where Self.isNameStart(byte):
                 while position < bytes.count, Self.isNameByte(bytes[position]) { position += 1 }
-                if isWord("true", start) {
-                    appendLiteral(.bool(true), start)
-                } else if isWord("false", start) {
-                    appendLiteral(.bool(false), start)
-                } else if isWord("null", start) {
-                    appendLiteral(.null, start)
-                } else {
-                    tokens.append(ExpressionToken(kind: isWord("in", start) ? .in : .name, start: start, end: position))
+                switch String(decoding: bytes[start..<position], as: UTF8.self) {
+                case "true": appendLiteral(.bool(true), start)
+                case "false": appendLiteral(.bool(false), start)
+                case "null": appendLiteral(.null, start)
+                case "in": tokens.append(ExpressionToken(kind: .in, start: start, end: position))
+                default: tokens.append(ExpressionToken(kind: .name, start: start, end: position))
                 }
             default:
                 lexOperator(byte, start)
@@ -134,14 +131,6 @@ struct ExpressionLexer {
     private mutating func appendLiteral(_ value: Value, _ start: Int) {
         tokens.append(ExpressionToken(kind: .literal, start: start, end: position, payload: literals.count))
         literals.append(value)
-    }
-
-    /// Whether the bytes from `start` to the current position spell `word`.
-    private func isWord(_ word: StaticString, _ start: Int) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard position - start == count else { return false }
-        for i in 0..<count where bytes[start + i] != word.utf8Start[i] { return false }
-        return true
     }
 
     private mutating func lexOperator(_ byte: UInt8, _ start: Int) {

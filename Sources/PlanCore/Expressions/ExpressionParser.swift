@@ -216,9 +216,7 @@ struct ExpressionParser {
     private mutating func parsePath(_ root: String, _ rootToken: ExpressionToken) throws(ExpressionSyntaxError)
         -> Parsed
     {
-        var components: [String] = []
-        components.reserveCapacity(4)
-        components.append(root)
+        var components = [root]
         /// Set from the first index by expression on; later components index its value.
         var dynamic: ExpressionNode?
         var height = 1

@@ -99,19 +99,7 @@ struct JSONParser {
     private mutating func parseString() throws(EvaluationError) -> String {
         let open = position
         position += 1
-        let start = position
-        // Fast path: no escapes, the bytes are the string.
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == UInt8(ascii: "\"") {
-                position += 1
-                return String(decoding: bytes[start..<(position - 1)], as: UTF8.self)
-            }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character 0x\(hex(b)) in a string; it must be escaped") }
-            position += 1
-        }
-        var out = Array(bytes[start..<position])
+        var out: [UInt8] = []
         while position < bytes.count {
             let b = bytes[position]
             switch b {
@@ -225,12 +213,9 @@ struct JSONParser {
         return .double(d)
     }
 
-    private mutating func parseWord(_ word: StaticString, _ value: Value) throws(EvaluationError) -> Value {
-        let count = word.utf8CodeUnitCount
-        let matches = position + count <= bytes.count
-            && (0..<count).allSatisfy { bytes[position + $0] == word.utf8Start[$0] }
-        guard matches else { throw error("unexpected \(describeCurrent()); expected a value") }
-        position += count
+    private mutating func parseWord(_ word: String, _ value: Value) throws(EvaluationError) -> Value {
+        guard bytes[position...].starts(with: word.utf8) else { throw error("unexpected \(describeCurrent()); expected a value") }
+        position += word.utf8.count
         return value
     }
 

@@ -9,47 +9,29 @@ import PlanYAML
 /// Block scalars (`|`, `>`) start on the line after the indicator: the line is exact (for `|`), the
 /// column counts from the indicator's column since the content's indentation is not known here.
 struct ScalarLocator: Sendable {
-    private enum Layout: Sendable {
-        /// No place in a file (text from the command line); every range is `.unknown`.
-        case unknown
-        /// The simple case: one line, ASCII, nothing escaped — column is base column plus offset.
-        case direct(line: Int, column: Int)
-        /// Anything else: the location of each byte offset, computed once.
-        case table([SourceLocation])
-    }
-
-    private let layout: Layout
+    /// The location of each byte offset, computed once; nil for text with no place in a file (text from the
+    /// command line), where every range is `.unknown`.
+    private let table: [SourceLocation]?
 
     /// A locator for `bytes`, the text of a scalar of `style` written at `range`.
     init(bytes: [UInt8], style: YAMLNode.ScalarStyle, range: SourceRange) {
-        guard range.start.line > 0 else {
-            layout = .unknown
+        let start = range.start
+        guard start.line > 0 else {
+            table = nil
             return
         }
-        let start = range.start
         switch style {
         case .literal, .folded:
-            layout = .table(Self.blockTable(bytes, line: start.line + 1, column: start.column))
+            table = Self.blockTable(bytes, line: start.line + 1, column: start.column)
         case .plain, .singleQuoted, .doubleQuoted:
             let column = style == .plain ? start.column : start.column + 1
-            let needsTable = bytes.contains { b in
-                b >= 0x80 || (style == .singleQuoted && b == UInt8(ascii: "'"))
-                    || (style == .doubleQuoted && (b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\")))
-            }
-            if needsTable {
-                layout = .table(Self.inlineTable(bytes, style: style, line: start.line, column: column))
-            } else {
-                layout = .direct(line: start.line, column: column)
-            }
+            table = Self.inlineTable(bytes, style: style, line: start.line, column: column)
         }
     }
 
     func location(_ offset: Int) -> SourceLocation {
-        switch layout {
-        case .unknown: return SourceRange.unknown.start
-        case .direct(let line, let column): return SourceLocation(line: line, column: column + offset)
-        case .table(let table): return table[Swift.min(offset, table.count - 1)]
-        }
+        guard let table else { return SourceRange.unknown.start }
+        return table[Swift.min(offset, table.count - 1)]
     }
 
     func range(_ start: Int, _ end: Int) -> SourceRange {

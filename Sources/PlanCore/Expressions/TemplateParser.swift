@@ -12,7 +12,6 @@ enum TemplateParser {
         let bytes = Array(text.utf8)
         let locator = ScalarLocator(bytes: bytes, style: style, range: range)
         var parts: [Template.Part] = []
-        parts.reserveCapacity(4)
         var diagnostics: [Diagnostic] = []
         // Literal text runs from here to the next well-formed expression; broken ones stay inside it.
         var literalStart = 0
