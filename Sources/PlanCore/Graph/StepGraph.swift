@@ -74,9 +74,6 @@ public struct StepGraph: Sendable {
     /// Step ids that may run together, wave after wave; every step's dependencies are in earlier waves.
     public var waves: [[String]] { waveIndices.map { $0.map { steps[$0].id } } }
 
-    /// Step ids in an order that respects every dependency and phase: the waves, one after the other.
-    public var topologicalOrder: [String] { waveIndices.flatMap { $0.map { steps[$0].id } } }
-
     /// Longest-path layering (Kahn's algorithm by levels) within each phase; steps left in a cycle come last
     /// in their phase, one wave each, so every step appears exactly once.
     private static func layer(steps: [Step], lists: [[Dependency]]) -> [[Int]] {

@@ -14,9 +14,6 @@ struct OutputTail: Sendable {
         self.limit = max(0, limit)
     }
 
-    /// Total bytes seen.
-    var totalCount: Int { droppedCount + bytes.count }
-
     mutating func append(_ chunk: UnsafeRawBufferPointer) {
         guard !chunk.isEmpty else { return }
         if chunk.count >= limit {
