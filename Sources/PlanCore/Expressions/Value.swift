@@ -11,9 +11,14 @@ public indirect enum Value: Sendable, Hashable {
     case object(Object)
 
     /// An insertion-ordered string-keyed map.
+    ///
+    /// Keys and values are kept in two arrays in insertion order, with a dictionary from each key to its
+    /// position: iterating (every JSON text, every copy of a record into an event) reads the arrays and
+    /// hashes nothing.
     public struct Object: Sendable, Hashable, Sequence {
         public private(set) var keys: [String] = []
-        private var storage: [String: Value] = [:]
+        public private(set) var values: [Value] = []
+        private var positions: [String: Int] = [:]
 
         public init() {}
 
@@ -21,7 +26,8 @@ public indirect enum Value: Sendable, Hashable {
         /// rehashes its keys at 1, 2, 4 and 8 (step records and scopes are built that way on every step).
         public init(minimumCapacity: Int) {
             keys.reserveCapacity(minimumCapacity)
-            storage.reserveCapacity(minimumCapacity)
+            values.reserveCapacity(minimumCapacity)
+            positions.reserveCapacity(minimumCapacity)
         }
 
         public init(_ pairs: [(String, Value)]) {
@@ -30,33 +36,47 @@ public indirect enum Value: Sendable, Hashable {
         }
 
         public subscript(key: String) -> Value? {
-            get { storage[key] }
+            get { positions[key].map { values[$0] } }
             set {
                 if let newValue {
-                    if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-                } else if storage.removeValue(forKey: key) != nil {
-                    keys.removeAll { $0 == key }
+                    // One hash: the entry is read, or made with the next position, in the same look-up.
+                    let position = Self.take(&positions[key, default: keys.count])
+                    if position == keys.count {
+                        keys.append(key)
+                        values.append(newValue)
+                    } else {
+                        values[position] = newValue
+                    }
+                } else if let position = positions.removeValue(forKey: key) {
+                    keys.remove(at: position)
+                    values.remove(at: position)
+                    for later in position..<keys.count { positions[keys[later]] = later }
                 }
             }
         }
 
+        private static func take(_ position: inout Int) -> Int { position }
+
         public var count: Int { keys.count }
         public var isEmpty: Bool { keys.isEmpty }
-        public var values: [Value] { keys.map { storage[$0]! } }
 
-        public func makeIterator() -> AnyIterator<(key: String, value: Value)> {
-            var index = 0
-            return AnyIterator {
-                guard index < keys.count else { return nil }
+        public struct Iterator: IteratorProtocol {
+            fileprivate let object: Object
+            fileprivate var index = 0
+
+            public mutating func next() -> (key: String, value: Value)? {
+                guard index < object.keys.count else { return nil }
                 defer { index += 1 }
-                return (keys[index], storage[keys[index]]!)
+                return (object.keys[index], object.values[index])
             }
         }
 
-        public static func == (a: Object, b: Object) -> Bool { a.keys == b.keys && a.storage == b.storage }
+        public func makeIterator() -> Iterator { Iterator(object: self) }
+
+        public static func == (a: Object, b: Object) -> Bool { a.keys == b.keys && a.values == b.values }
         public func hash(into hasher: inout Hasher) {
             hasher.combine(keys)
-            for key in keys { hasher.combine(storage[key]) }
+            hasher.combine(values)
         }
     }
 

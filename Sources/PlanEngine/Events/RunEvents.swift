@@ -20,10 +20,20 @@ public final class RunEvents: ProgressSink {
     public var isEmpty: Bool { sinks.isEmpty }
 
     private func send(_ kind: String, _ fields: Value.Object) {
-        var event = Value.Object(minimumCapacity: fields.count + 2)
-        event["event"] = .string(kind)
-        event["time"] = .string(Self.timestamp())
+        var event = Self.event(kind, room: fields.count)
         for (key, value) in fields { event[key] = value }
+        deliver(event)
+    }
+
+    /// A new event: its kind and time first, with room for `room` more keys.
+    private static func event(_ kind: String, room: Int) -> Value.Object {
+        var event = Value.Object(minimumCapacity: room + 2)
+        event["event"] = .string(kind)
+        event["time"] = .string(timestamp())
+        return event
+    }
+
+    private func deliver(_ event: Value.Object) {
         for sink in sinks { sink.receive(.object(event)) }
     }
 
@@ -47,19 +57,21 @@ public final class RunEvents: ProgressSink {
         send("run_finished", o)
     }
 
+    // The step events are built in place rather than through `send`: one per step and node, they were
+    // copied key by key twice.
     public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
-        var o = Value.Object()
-        o["step"] = .string(step.id)
-        o["phase"] = .string(step.phase.rawValue)
-        o["node"] = node.map(Value.string) ?? .null
-        o["attempt"] = .int(attempt)
-        if let command { o["command"] = .string(command) }
+        var event = Self.event("step_started", room: 7)
+        event["step"] = .string(step.id)
+        event["phase"] = .string(step.phase.rawValue)
+        event["node"] = node.map(Value.string) ?? .null
+        event["attempt"] = .int(attempt)
+        if let command { event["command"] = .string(command) }
         if let item {
             // As the step's record has it, and its place, so a tool can pair the start with its finish.
-            o["item"] = item.value
-            o["item_index"] = .int(item.index)
+            event["item"] = item.value
+            event["item_index"] = .int(item.index)
         }
-        send("step_started", o)
+        deliver(event)
     }
 
     /// `rollout_paused`: the group's rollout waits before its next batch.
@@ -75,13 +87,13 @@ public final class RunEvents: ProgressSink {
 
     public func finished(_ record: StepRecord) {
         guard case .object(let fields) = record.json(includeTimes: true) else { return }
-        var o = Value.Object(minimumCapacity: fields.count + 2)
-        o["step"] = .string(record.step)
-        for (key, value) in fields where key != "id" { o[key] = value }
-        if let index = record.itemIndex { o["item_index"] = .int(index) }
-        if let tail = record.stdoutTail { o["stdout_tail"] = .string(tail) }
-        if let tail = record.stderrTail { o["stderr_tail"] = .string(tail) }
-        send("step_finished", o)
+        var event = Self.event("step_finished", room: fields.count + 3)
+        event["step"] = .string(record.step)
+        for (key, value) in fields where key != "id" { event[key] = value }
+        if let index = record.itemIndex { event["item_index"] = .int(index) }
+        if let tail = record.stdoutTail { event["stdout_tail"] = .string(tail) }
+        if let tail = record.stderrTail { event["stderr_tail"] = .string(tail) }
+        deliver(event)
     }
 
     public var wantsOutput: Bool { false }

@@ -34,7 +34,7 @@ struct NodeAttempt {
 
         /// What `steps.ID.NODE` reads.
         var scopeValue: Value.Object {
-            var o = Value.Object()
+            var o = Value.Object(minimumCapacity: 7)
             o["ok"] = .bool(status == .succeeded || status == .recovered || status == .planned)
             o["status"] = .string(status.rawValue)
             o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
