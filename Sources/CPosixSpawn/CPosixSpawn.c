@@ -29,3 +29,26 @@ int cps_pidfd_open(pid_t pid) {
     return -1;
 #endif
 }
+
+long cps_splice_to_pipe(int from, long long *offset, int to, unsigned long count) {
+#ifdef SPLICE_F_NONBLOCK
+    loff_t position = (loff_t)*offset;
+    ssize_t moved = splice(from, &position, to, NULL, count, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+    if (moved > 0) *offset = (long long)position;
+    return (long)moved;
+#else
+    (void)from; (void)offset; (void)to; (void)count;
+    errno = EINVAL;
+    return -1;
+#endif
+}
+
+int cps_pipe_set_size(int fd, int size) {
+#ifdef F_SETPIPE_SZ
+    return fcntl(fd, F_SETPIPE_SZ, size);
+#else
+    (void)fd; (void)size;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -52,6 +52,41 @@ final class TransferTests {
         }
     }
 
+    /// Above `Upload.writeBehindSize` the node receives with GNU dd (write-behind); a node whose dd lacks
+    /// those flags (here a stand-in that only logs and fails, first on PATH) receives with head -c instead, and
+    /// a small upload never asks dd. Either way the bytes arrive whole, and nothing past them is read.
+    @Test func aLargeUploadArrivesWholeWithOrWithoutGNUdd() async throws {
+        let source = directory + "/large.bin"
+        try Data(FileChecks.binary(Upload.writeBehindSize + 3)).write(to: URL(fileURLWithPath: source))
+        let expected = FileChecks.sha256(source)
+        let small = directory + "/small.bin"
+        try Data(FileChecks.binary(1000)).write(to: URL(fileURLWithPath: small))
+        let bin = directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let log = directory + "/dd.log"
+        try "#!/bin/sh\necho \"$*\" >> \(log)\nexit 1\n".write(toFile: bin + "/dd", atomically: true, encoding: .utf8)
+        chmod(bin + "/dd", 0o755)
+        for (index, node) in await nodes().enumerated() {
+            for path in [nil, "\(bin):/usr/bin:/bin"] {
+                let target = directory + "/large-\(index)"
+                var request = CommandRequest(
+                    command: .shell("sha256sum < \(target)"), timeout: 60, upload: Upload(source: .file(source), path: target))
+                if let path { request.environment = [(name: "PATH", value: path)] }
+                let outcome = await node.execute(request)
+                #expect(outcome.succeeded, "\(outcome.stderr)")
+                #expect(outcome.stdout == "\(expected)  -\n", "PATH \(path ?? "as is")")
+            }
+            var request = CommandRequest(
+                command: .shell("wc -c < \(directory)/small-\(index)"), timeout: 60,
+                upload: Upload(source: .file(small), path: directory + "/small-\(index)"))
+            request.environment = [(name: "PATH", value: "\(bin):/usr/bin:/bin")]
+            #expect(await node.execute(request).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
+        }
+        // One flag check per large upload through the stand-in, none for the small ones.
+        let checks = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
+        #expect(checks.count == 2 && checks.allSatisfy { $0.contains("iflag=fullblock,count_bytes") }, "\(checks)")
+    }
+
     @Test func bytesFromMemoryArriveWholeAndTheCommandCanKeepThem() async throws {
         let bytes: [UInt8] = [0, 1, 2, 0, 255, 10, 0]
         for (index, node) in await nodes().enumerated() {

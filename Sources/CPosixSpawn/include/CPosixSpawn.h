@@ -17,4 +17,12 @@ int cps_pipe_cloexec(int fds[2]);
 /// A descriptor that polls readable when process `pid` exits (Linux 5.3+), without reaping it.
 int cps_pidfd_open(pid_t pid);
 
+/// Moves up to `count` bytes of file `from`, at `*offset` (advanced), into pipe `to` without copying them
+/// through user space and without blocking on the pipe (Linux splice). -1 with EINVAL where the file
+/// cannot be spliced, EAGAIN while the pipe is full.
+long cps_splice_to_pipe(int from, long long *offset, int to, unsigned long count);
+
+/// Sets the capacity of the pipe `fd` in bytes (Linux F_SETPIPE_SZ); returns the capacity granted or -1.
+int cps_pipe_set_size(int fd, int size);
+
 #endif

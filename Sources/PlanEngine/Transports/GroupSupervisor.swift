@@ -47,15 +47,21 @@ final class GroupSupervisor: @unchecked Sendable {
     private var lines: [LineSplitter]
     /// Bytes still to be written to the child's stdin (an upload); nil when there are none (left).
     private var feed: UploadFeed?
+    /// The leader leaves a daemon behind (`ssh -f`): `finish` waits for the end of the output pipes, which
+    /// the daemon closes only once it has left the group, before it sweeps the group.
+    private let daemonizes: Bool
 
     /// - Parameter start: when the command was started; its timeout counts from there.
     init(
         group: SpawnedGroup, timeout: Double, grace: Double, outputLimit: Int, stop: StopRequest,
-        startedAt start: ContinuousClock.Instant, onLine: (@Sendable (String) -> Void)? = nil, feed: UploadFeed? = nil
+        startedAt start: ContinuousClock.Instant, onLine: (@Sendable (String) -> Void)? = nil, feed: UploadFeed? = nil,
+        daemonizes: Bool = false
     ) {
         self.group = group
+        self.daemonizes = daemonizes
         self.feed = group.stdinWriter >= 0 ? feed : nil
         self.stopsByClosingInput = group.stdinWriter >= 0 && feed != nil
+        if stopsByClosingInput { _ = cps_pipe_set_size(group.stdinWriter, UploadFeed.pipeSize) }
         self.onLine = onLine
         self.lines = onLine == nil ? [] : [LineSplitter(), LineSplitter()]
         self.deadline = start + .seconds(min(max(timeout, 0), 1e9))
@@ -157,6 +163,11 @@ final class GroupSupervisor: @unchecked Sendable {
     /// After the leader exited: reads what is left, sweeps the group, reaps the leader.
     func finish() -> (status: Int32, stoppedBy: StopReason?) {
         let pgid = group.pid
+        // A daemonizing leader (`ssh -f` is glibc's daemon(): fork, the parent exits, the child calls setsid)
+        // exits while its child may not yet have left the group: swept then, the daemon dies before it
+        // starts. The child closes its copies of the pipes after setsid, so their end (awaited up to 2 s)
+        // says it is out of the group.
+        if daemonizes { readUntilEnd(within: .seconds(2)) }
         // What the leader wrote is in the pipes by now; a descendant still writing is about to be swept.
         readWhatIsReady(rounds: .max)
         if let onLine {
@@ -187,6 +198,19 @@ final class GroupSupervisor: @unchecked Sendable {
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             close(fd)
             streams[index] = -1
+        }
+    }
+
+    /// Reads until both streams are at end-of-file, or `limit` has passed.
+    private func readUntilEnd(within limit: Duration) {
+        let end = clock.now + limit
+        while streams.contains(where: { $0 >= 0 }) {
+            let now = clock.now
+            guard now < end else { return }
+            var fds = streams.filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), Self.milliseconds(from: now, to: end))
+            if ready < 0 { if errno == EINTR { continue } else { return } }
+            for entry in fds where entry.revents != 0 { readChunk(from: entry.fd) }
         }
     }
 

@@ -49,12 +49,15 @@ enum ProcessGroupRunner {
     ///   - firstInput: bytes written on that held stdin at once, before any upload (the remote wrapper's
     ///     variables; a few bytes, well under a pipe's buffer).
     ///   - environment: variables added to the child's environment.
+    ///   - daemonizes: the program forks a daemon meant to outlive it (`ssh -f`): the group is swept only
+    ///     once the daemon has left it (see `GroupSupervisor.finish`).
     /// - Throws: `SpawnFailure` when the process could not be started (no such file, not executable), or the
     ///   task was cancelled before it started (`isCancellation`).
     static func run(
         _ program: Program, arguments: [String], timeout: Double, grace: Double, outputLimit: Int,
         holdStandardInput: Bool = false, onLine: (@Sendable (String) -> Void)? = nil, upload: UploadFeed? = nil,
-        stdoutFile: Int32? = nil, firstInput: [UInt8] = [], environment: [(name: String, value: String)] = []
+        stdoutFile: Int32? = nil, firstInput: [UInt8] = [], environment: [(name: String, value: String)] = [],
+        daemonizes: Bool = false
     ) async throws(SpawnFailure) -> GroupRunResult {
         if Task.isCancelled { throw SpawnFailure(code: ECANCELED, program: program.text) }
         let clock = ContinuousClock()
@@ -68,7 +71,7 @@ enum ProcessGroupRunner {
         let stop = StopRequest()
         let supervisor = GroupSupervisor(
             group: group, timeout: timeout, grace: grace, outputLimit: outputLimit, stop: stop, startedAt: start,
-            onLine: onLine, feed: upload)
+            onLine: onLine, feed: upload, daemonizes: daemonizes)
         return await withTaskCancellationHandler {
             // Most trivial commands end within a moment: watched here first, they are never handed to another
             // thread and back, which was most of a trivial step's cost beyond the spawn itself. Only a quiet

@@ -46,7 +46,7 @@ public struct SSHTransport: NodeTransport {
         do {
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout, control: ["-f", "-N"]),
-                timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024)
+                timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024, daemonizes: true)
         } catch where error.isCancellation {
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         } catch {
