@@ -12,6 +12,7 @@ enum MappingAssembly {
         _ written: [YAMLNode.Pair], hasMergeKey: Bool, file: String?, diagnostics: inout [Diagnostic]
     ) -> [YAMLNode.Pair] {
         guard written.count > 1 || hasMergeKey else { return written }
+        if !hasMergeKey, !mayHaveDuplicates(written) { return written }
         var explicit = KeyIndex()
         var pairs: [YAMLNode.Pair] = []
         pairs.reserveCapacity(written.count)
@@ -25,6 +26,18 @@ enum MappingAssembly {
         }
         guard hasMergeKey else { return pairs }
         return merged(pairs, explicit: explicit, file: file, diagnostics: &diagnostics)
+    }
+
+    /// False when the keys are certainly distinct: all scalars, and few enough (most mappings) to compare
+    /// pairwise, since hashing every key of every mapping was a twentieth of validating a large plan.
+    private static func mayHaveDuplicates(_ pairs: [YAMLNode.Pair]) -> Bool {
+        guard pairs.count <= 16 else { return true }
+        var keys: [String] = []
+        for pair in pairs {
+            guard let text = pair.key.scalar, !keys.contains(text) else { return true }
+            keys.append(text)
+        }
+        return false
     }
 
     /// Whether `key` is the merge key: a plain `<<`, untagged or tagged `!!merge`.
