@@ -33,6 +33,21 @@ struct RunStoreUnitTests {
         #expect(try reopened.run(alive)?.status == .running)  // this process is alive
     }
 
+    /// Nothing checkpoints at close, and the next run to open the store alone reads every WAL frame since the
+    /// last checkpoint: the WAL must stay short however many runs were recorded (SQLite's default let it
+    /// grow to 4 MB, read at every start).
+    @Test func theWriteAheadLogStaysShortAcrossManyRuns() throws {
+        let dir = directory()
+        for _ in 0..<40 {
+            let store = try RunStore(directory: dir)
+            let id = try store.begin(start())
+            try store.database.query("UPDATE runs SET result = ? WHERE id = ?", [.text(String(repeating: "x", count: 16_000)), .int(Int64(id))])
+        }
+        var info = stat()
+        #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
+        #expect(info.st_size < 600 * 1024, "WAL of \(info.st_size) bytes")
+    }
+
     @Test func aStoreFromANewerPlanrunIsRefusedAndOneFromAnOlderIsBroughtForward() throws {
         let dir = directory()
         let store = try RunStore(directory: dir)
