@@ -89,11 +89,10 @@ struct PlanRunnerTests {
         let result = await run(plan)
         let elapsed = Duration.seconds(result.executionTime)
         #expect(result.steps.filter { $0.status == .succeeded }.count == 10)
-        // Two waves of five take 1 s; one at a time would take 5 s. The count of commands in flight below shows
-        // the bound exactly; this only shows they overlapped. Here the engine shares this process's two
-        // cooperative threads with every other test, whose blocking helpers once stretched it to 3 s; the
-        // 1.0–1.9 s of issue 3 is checked through the binary (`RunEndToEndTests`), in planrun's own process.
-        #expect(elapsed >= .seconds(1.0) && elapsed < .seconds(4.5), "took \(elapsed)")
+        // Two waves of five cannot end before 1 s. That they overlapped, and never more than five, is what the
+        // count of commands in flight below shows; an upper bound on the wall time only measured how busy the
+        // machine was (8.6 s once in CI).
+        #expect(elapsed >= .seconds(1.0), "took \(elapsed)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         var inFlight = 0
         var most = 0
@@ -108,7 +107,7 @@ struct PlanRunnerTests {
         let plan = B.plan(deadline: 2, steps: (1...4).map { B.run("s\($0)", "sleep 1") })
         let result = await run(plan)
         let elapsed = Duration.seconds(result.executionTime)
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(3.5), "took \(elapsed)")
+        #expect(elapsed >= .seconds(2), "took \(elapsed)")
         // 1 s steps end just after each whole second, so the deadline normally cuts the second one. In a busy
         // test process its timer may fire a little late, just after that step ended: then the third step is
         // the one cut, or is not started. Either way nothing runs past the deadline, and the result says why.
