@@ -50,6 +50,6 @@ struct SSHTransportCommandLineTests {
     @Test func remoteCommandQuotesEachArgvWordOnce() {
         let text = SSHCommandLine.remoteCommand(for: .argv(["echo", "a b", "it's"]), timeout: 2, grace: 1)
         #expect(text.hasPrefix("sh -c '"))
-        #expect(text.hasSuffix(" planrun 2.000 1.000 " + ShellQuote.quote("echo 'a b' 'it'\\''s'")))
+        #expect(text.hasSuffix(" planrun plain 2.000 1.000 " + ShellQuote.quote("echo 'a b' 'it'\\''s'")))
     }
 }

@@ -16,12 +16,14 @@ struct SSHCommandLine: Sendable {
     ///
     /// For `-o`, ssh keeps the first value it sees: BatchMode and the control options come first so a
     /// node cannot turn them off; the node's own options come before our defaults so they win over those.
-    func arguments(connectTimeout: Double, control: [String] = []) -> [String] {
+    /// - Parameter persists: whether a master this ssh starts stays in the background (`ControlPersist`);
+    ///   off for the node's session, which is the master itself and must stay in the foreground.
+    func arguments(connectTimeout: Double, control: [String] = [], persists: Bool = true) -> [String] {
         var arguments = [
             "-o", "BatchMode=yes",
             "-o", "ControlMaster=auto",
             "-o", "ControlPath=\(controlDirectory)/\(controlName)",
-            "-o", "ControlPersist=\(persist)",
+            "-o", "ControlPersist=\(persists ? String(persist) : "no")",
         ]
         for option in settings.options {
             arguments += ["-o", "\(option.name)=\(option.value)"]
@@ -49,24 +51,34 @@ struct SSHCommandLine: Sendable {
         for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0,
         withEnvironment: Bool = false
     ) -> String {
+        "sh -c \(ShellQuote.quote(wrapper)) planrun " + wrapperArguments(
+            for: command, timeout: timeout, grace: grace, upload: upload, uploadSize: uploadSize,
+            withEnvironment: withEnvironment)
+    }
+
+    /// The wrapper's positional parameters, shell-quoted and joined: the same for a command of its own and
+    /// for one sent to the node's session (`SessionProtocol.request`).
+    static func wrapperArguments(
+        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String?, uploadSize: Int,
+        withEnvironment: Bool
+    ) -> String {
         let text: String
         switch command {
         case .shell(let script): text = script
         case .argv(let argv): text = argv.map(ShellQuote.quote).joined(separator: " ")
         }
         return [
-            "sh", "-c", ShellQuote.quote(wrapper), withEnvironment ? "planrun-env" : "planrun", decimal(timeout),
-            decimal(max(grace, 0.1)), ShellQuote.quote(text),
+            withEnvironment ? "env" : "plain", decimal(timeout), decimal(max(grace, 0.1)), ShellQuote.quote(text),
         ].joined(separator: " ") + (upload.map { " \(uploadSize) " + ShellQuote.quote($0) } ?? "")
     }
 
-    /// `$1` timeout, `$2` grace, `$3` the command, and for an upload `$4` its size in bytes and `$5` the
-    /// path it is saved at; `$0` is `planrun`, or `planrun-env` when stdin starts with variables for the
-    /// command. `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
+    /// `$1` is `env` when stdin starts with variables for the command, else `plain`; it is shifted away, and
+    /// then `$1` is the timeout, `$2` the grace, `$3` the command, and for an upload `$4` its size in bytes
+    /// and `$5` the path it is saved at. `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
     /// line, so login shells that reject newlines inside quotes (csh) still pass it to `sh` intact.
     ///
     /// ssh's stdin (fd 3 here) carries, in this order:
-    /// 1. with `planrun-env`, the command's variables (secrets, which must not be on any command line): one
+    /// 1. with `env`, the command's variables (secrets, which must not be on any command line): one
     ///    line `NAME=VALUE` each, VALUE written as `printf %b` octal escapes (`\0101`) so any byte but NUL
     ///    passes, then an empty line (`environmentInput`). `read` takes one byte at a time from a pipe, so it
     ///    never consumes past its own line;
@@ -78,16 +90,21 @@ struct SSHCommandLine: Sendable {
     /// The receive is bounded by the connection rather than by `timeout`: planrun's own timeout covers the
     /// transfer and ends it by stopping the local ssh, which is end-of-file here.
     static let wrapper = [
+        "e=$1",
+        "shift",
         "command -v timeout >/dev/null 2>&1 || { echo '\(noTimeoutMessage)' >&2; exit \(noTimeoutStatus); }",
         "exec 3<&0 </dev/null",
-        "[ \"$0\" != planrun-env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
+        "[ \"$e\" != env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
         "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3"),
         "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
         "exec 3<&-",
         "wait $p",
         "s=$?",
+        // Reaped, not only signalled: in a session the next request may follow at once, and a watcher still
+        // in `read` could take its first byte.
         "kill -KILL $w 2>/dev/null",
+        "wait $w 2>/dev/null",
         "kill -KILL -$p 2>/dev/null",
         "[ -z \"$5\" ] || rm -f \"$5\"",
         "exit $s",

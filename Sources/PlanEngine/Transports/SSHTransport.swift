@@ -2,8 +2,11 @@ import Glibc
 
 /// Runs commands on a remote node with the system OpenSSH client over one multiplexed master connection.
 ///
-/// `connect` opens the master (ControlMaster=auto with ControlPersist, the socket in a private directory)
-/// with no session of its own; commands reuse it. Each command is wrapped on the remote side in
+/// `connect` opens the node's session (`SSHSession`): one ssh process that is the master of the connection
+/// (its socket in a private directory) and runs a shell on the node that takes the node's commands one at a
+/// time on its stdin. A command that finds the session busy (steps side by side on one node), or that
+/// streams a download, runs as a command of its own through the master (ControlMaster=auto: a master that
+/// went away is reopened, with ControlPersist). Each command is wrapped on the remote side in
 /// coreutils `timeout` (SIGTERM, SIGKILL after the grace) and watched for the local client going away, so
 /// the remote process tree ends on timeout and on Ctrl-C too. Failures of ssh itself (exit 255 with one
 /// of ssh's messages) come back as `failure` with kind `connection`, `authentication`, `unreachable` or
@@ -16,6 +19,7 @@ public struct SSHTransport: NodeTransport {
     /// Seconds ssh may spend on a TCP connect when a command must reopen the master.
     public var connectTimeout: Double
     private let commandLine: SSHCommandLine
+    private let session = SSHSessionSlot()
 
     /// Extra seconds the local client gets beyond the remote timeout and grace, for the round trip.
     static let localSlack = 5.0
@@ -35,39 +39,38 @@ public struct SSHTransport: NodeTransport {
         self.commandLine = SSHCommandLine(settings: settings, controlDirectory: controlDirectory, controlName: controlName)
     }
 
-    /// Opens the master connection (`-f -N`: ssh returns once authenticated, the master stays in the
-    /// background with no session opened). No probe command runs here: each command's wrapper checks for
-    /// `timeout` itself, a shell built-in, so a node costs sshd one session per command and nothing more.
+    /// Opens the node's session, which is also its master connection, and waits until its shell on the node
+    /// is ready. A node costs sshd one connection and one session, whatever the number of its commands.
     /// - Parameter timeout: seconds for the TCP connect and ssh's banner exchange (`ConnectTimeout`). Key
     ///   exchange and authentication, which ssh does not bound, get as long again (they are CPU-bound, and
     ///   slow on a busy controller or sshd), and a few seconds more.
     public func connect(timeout: Double) async -> TransportFailure? {
-        let run: GroupRunResult
-        do {
-            run = try await ProcessGroupRunner.run(
-                Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout, control: ["-f", "-N"]),
-                timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024, daemonizes: true)
-        } catch where error.isCancellation {
-            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
-        } catch {
-            return TransportFailure(.connection, "cannot start ssh: \(error)")
+        let opened = await SSHSession.open(
+            Self.ssh,
+            arguments: commandLine.arguments(connectTimeout: timeout, persists: false) + [SSHSessionProtocol.remoteCommand],
+            timeout: 2 * timeout + Self.localSlack)
+        let failure: SSHSession.OpenFailure
+        switch opened {
+        case .success(let opened):
+            if !session.keep(opened) { await opened.end() }
+            return nil
+        case .failure(let why):
+            failure = why
         }
-        switch (run.stoppedBy, run.exitCode) {
+        switch (failure.stoppedBy, failure.exitCode) {
         case (.timeout, _):
             // Setting up the connection is not a command: a node that never answers is a connection failure.
             return TransportFailure(
                 .connection, "ssh to \(settings.host) did not connect within \(Int(2 * timeout + Self.localSlack)) s")
         case (.cancellation, _):
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
-        case (nil, 0):
-            return nil
         case (nil, 255):
-            return SSHFailureClassifier.classify(stderr: run.stderr)
-                ?? TransportFailure(.connection, Self.lastLine(of: run.stderr) ?? "ssh to \(settings.host) failed")
+            return SSHFailureClassifier.classify(stderr: failure.stderr)
+                ?? TransportFailure(.connection, Self.lastLine(of: failure.stderr) ?? "ssh to \(settings.host) failed")
         default:
-            let status = run.exitCode.map { "exit status \($0)" } ?? "signal \(run.signal ?? 0)"
+            let status = failure.exitCode.map { "exit status \($0)" } ?? "a signal"
             return TransportFailure(
-                .connection, Self.lastLine(of: run.stderr) ?? "the probe on \(settings.host) failed with \(status)")
+                .connection, Self.lastLine(of: failure.stderr) ?? "the session on \(settings.host) ended with \(status)")
         }
     }
 
@@ -75,6 +78,16 @@ public struct SSHTransport: NodeTransport {
         let (feed, download): (UploadFeed?, DownloadFile)
         do { (feed, download) = try request.openTransfer() } catch { return error.outcome }
         defer { download.close() }
+        let arguments = SSHCommandLine.wrapperArguments(
+            for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
+            uploadSize: feed?.size ?? 0, withEnvironment: !request.environment.isEmpty)
+        // The node's shell starts the command as one argument of `sh -c`, which Linux bounds (128 KiB): a longer
+        // one goes the other way, where its own spawn reports it as too long.
+        if request.download == nil, arguments.utf8.count < Self.longestSessionCommand, let lent = session.borrow() {
+            let outcome = await execute(request, arguments: arguments, feed: feed, in: lent)
+            if let ended = session.giveBack(lent) { await ended.end() }
+            if let outcome { return outcome }
+        }
         // Secrets travel on ssh's stdin, read by the remote wrapper: no command line shows them, locally or remotely.
         let remote = SSHCommandLine.remoteCommand(
             for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
@@ -133,6 +146,47 @@ public struct SSHTransport: NodeTransport {
         return outcome
     }
 
+    /// Runs `request` through the node's session; nil when the session had ended before the request
+    /// reached it (nothing ran: the caller runs the command on its own).
+    private func execute(
+        _ request: CommandRequest, arguments: String, feed: UploadFeed?, in session: SSHSession
+    ) async -> CommandOutcome? {
+        // As for a command of its own: the remote `timeout` bounds the command, this bound only a stalled
+        // connection; with an upload it is the step's own timeout, which covers the transfer.
+        let run = await session.run(
+            arguments: arguments,
+            input: request.environment.isEmpty ? [] : SSHCommandLine.environmentInput(request.environment), feed: feed,
+            outputLimit: request.outputLimit, onLine: request.onLine,
+            limit: request.timeout + (feed == nil ? request.grace + Self.localSlack : 0), grace: request.grace)
+        if run.notStarted { return nil }
+        var outcome = CommandOutcome(
+            exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, duration: run.duration)
+        switch run.stoppedBy {
+        case .cancellation:
+            outcome.failure = TransportFailure(.interrupted, "command stopped: the run was interrupted")
+        case .timeout where feed != nil:
+            outcome.timedOut = true
+        case .timeout:
+            outcome.failure = TransportFailure(
+                .connection, "ssh to \(settings.host) did not return within \(Int(run.duration)) s: the connection stalled")
+        case nil where run.exitCode == nil:
+            let what = run.uploadUnsent ? "the file was sent" : "the command ran"
+            outcome.failure = SSHFailureClassifier.classify(stderr: run.stderr)
+                ?? TransportFailure(.connection, "the connection to \(settings.host) was lost while \(what)")
+        case nil:
+            break
+        }
+        if outcome.exitCode == SSHCommandLine.noTimeoutStatus, outcome.stderr.contains(SSHCommandLine.noTimeoutMessage) {
+            outcome.failure = TransportFailure(
+                .command, "node \(node) has no 'timeout' command, which planrun needs to stop remote commands")
+        }
+        // `timeout` exits 124 after SIGTERM worked and 137 when SIGKILL was needed.
+        if let code = outcome.exitCode, code == 124 || code == 137, run.duration >= request.timeout {
+            outcome.timedOut = true
+        }
+        return outcome
+    }
+
     /// Whether the master connection still answers (`ssh -O check`).
     private func masterIsAlive() async -> Bool {
         let run = try? await ProcessGroupRunner.run(
@@ -143,19 +197,25 @@ public struct SSHTransport: NodeTransport {
 
     /// Asks the master to exit; its socket is removed. Safe when no master runs.
     public func close() async {
+        if let open = session.takeForClosing() { await open.end() }
+        // The session was the master; one reopened by a command of its own since persists, and is asked to exit.
+        let socket = "\(commandLine.controlDirectory)/\(commandLine.controlName)"
+        if !commandLine.controlName.contains("%"), access(socket, F_OK) != 0 { return }
         _ = try? await ProcessGroupRunner.run(
             Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout, control: ["-O", "exit"]),
             timeout: 10, grace: 1, outputLimit: 4096)
         // The master answers `-O exit` before it leaves and removes its socket; wait (up to 5 s) until it has,
         // so a run that ends leaves no master behind. A `%C` name is ssh's to expand: not waited for.
         guard !commandLine.controlName.contains("%") else { return }
-        let socket = "\(commandLine.controlDirectory)/\(commandLine.controlName)"
         for _ in 0..<500 where access(socket, F_OK) == 0 {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
     static let ssh = Program.path("/usr/bin/ssh")
+
+    /// Bytes of a command's wrapper arguments above which it is not sent through the session (see `execute`).
+    static let longestSessionCommand = 128 * 1024 - 4096
 
     private static func lastLine(of text: String) -> String? {
         text.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }.map(String.init)
