@@ -95,4 +95,39 @@ struct FleetTests {
         #expect(statuses(result) == Array(repeating: "succeeded", count: 30))
         #expect(run.stderr.contains("note: the open-file limit (40) holds the run to max_parallel 1 and max_connecting 1"), "stderr: \(run.stderr)")
     }
+
+    /// Each node's session holds descriptors for the whole run, so the open-file limit bounds how many nodes
+    /// get one (a quarter of it, four each): under a hard limit of 64, two. The others are served as before
+    /// sessions, by a master and a command each; every node answers and nothing stays open.
+    @Test func aLowOpenFileLimitBoundsTheNodesWithASession() async throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let dir = try directory()
+        try Self.aliases(12, of: server).write(toFile: dir + "/inventory.yaml", atomically: true, encoding: .utf8)
+        // The sshd session a command runs in (field 6 of /proc/self/stat): one per node with a session.
+        let sid = "awk '{print $6}' /proc/self/stat"
+        try """
+            planrun: 1
+            operations:
+              twice:
+                execute:
+                  - { id: first, target: fleet, run: "\(sid)", capture: { a: { stdout: true } } }
+                  - { id: second, target: fleet, run: "\(sid)", capture: { b: { stdout: true } } }
+            output:
+              firsts: ${{ nodes.*.a }}
+              seconds: ${{ nodes.*.b }}
+            """.write(toFile: dir + "/plan.yaml", atomically: true, encoding: .utf8)
+        let script = "ulimit -n 64 && exec \"$0\" run \"$1\" --inventory \"$2\" --quiet"
+        let child = try ChildProcess(
+            "/bin/sh", ["-c", script, BinaryRunner.binaryPath, dir + "/plan.yaml", dir + "/inventory.yaml"],
+            workingDirectory: nil, stdin: "", environment: ProcessInfo.processInfo.environment)
+        let run = await child.wait(timeout: 120)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout.prefix(2000))")
+        let result = try await json(run.stdout)
+        let firsts = result["firsts"] as? [String] ?? []
+        let seconds = result["seconds"] as? [String] ?? []
+        #expect(firsts.count == 12 && seconds.count == 12, "\(firsts) \(seconds)")
+        #expect(zip(firsts, seconds).filter { $0 == $1 }.count == 2, "\(firsts) \(seconds)")
+        #expect(await ProcessProbe.wait(upTo: 10) { server.connections() == 0 }, "sshd still serves \(server.connections())")
+    }
 }

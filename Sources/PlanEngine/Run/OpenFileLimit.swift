@@ -38,8 +38,18 @@ public enum OpenFileLimit {
         return Int(clamping: limit.rlim_cur)
     }
 
-    /// How many commands and connection set-ups may be in flight together under a soft limit of `limit`.
+    /// How many commands and connection set-ups may be in flight together under a soft limit of `limit`:
+    /// three quarters of what is not reserved (the rest is for nodes' sessions).
     static func processBudget(limit: Int) -> Int {
-        max(2, (limit - reserved) / perProcess)
+        max(2, (limit - reserved) * 3 / 4 / perProcess)
+    }
+
+    /// Descriptors an SSH node's session holds for the whole run (its three pipes and a pidfd).
+    static let perSession = 4
+
+    /// How many SSH nodes may keep a session open at once under a soft limit of `limit`: a quarter of what
+    /// is not reserved. A node past it is served by a master and a command each, as before sessions.
+    static func sessionBudget(limit: Int) -> Int {
+        max(0, (limit - reserved) / 4 / perSession)
     }
 }

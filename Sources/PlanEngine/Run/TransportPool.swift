@@ -50,7 +50,9 @@ actor TransportPool {
         for connection in connections.values { connection.cancel() }
         for connection in connections.values { _ = await connection.value }
         await Task {
-            let closing = ConcurrencyLimiter(limit: 16)
+            // Each close may start an ssh (`-O exit`): under a low open-file limit, fewer at once, or the spawns
+            // fail for want of descriptors and masters stay behind.
+            let closing = ConcurrencyLimiter(limit: min(16, OpenFileLimit.processBudget(limit: OpenFileLimit.current())))
             await withTaskGroup(of: Void.self) { group in
                 for transport in open {
                     group.addTask { _ = await closing.withSlot { await transport.close() } }

@@ -1,4 +1,5 @@
 import CPosixSpawn
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,12 +22,29 @@ final class SSHSession: @unchecked Sendable {
     private let pidfd: Int32
     /// Still running and between commands; false once it ended or was stopped.
     private(set) var isOpen = true
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Read buffer of the exchange under way; empty between commands, so a thousand idle sessions hold none.
+    private var buffer: [UInt8] = []
     private let clock = ContinuousClock()
 
     private init(group: SpawnedGroup) {
         self.group = group
         pidfd = cps_pidfd_open(group.pid)
+    }
+
+    /// Sessions open in this process: each holds descriptors for the whole run, so their number is bounded
+    /// by the open-file limit (`OpenFileLimit.sessionBudget`).
+    private static let openCount = Atomic<Int>(0)
+
+    /// Takes a place for a new session; false when the open-file limit has none left.
+    static func reserve() -> Bool {
+        let budget = OpenFileLimit.sessionBudget(limit: OpenFileLimit.current())
+        if openCount.add(1, ordering: .relaxed).newValue <= budget { return true }
+        openCount.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    private static func release() {
+        openCount.subtract(1, ordering: .relaxed)
     }
 
     /// Why a session could not be opened: what ssh said, and how it ended.
@@ -37,13 +55,18 @@ final class SSHSession: @unchecked Sendable {
     }
 
     /// Starts `ssh` with `arguments` (ending with the session's remote command) and waits until the
-    /// session shell is ready, the process ends, or `timeout` seconds pass.
+    /// session shell is ready, the process ends, or `timeout` seconds pass. The caller has `reserve`d a place,
+    /// which the session gives back when it ends (also when it fails to open).
     static func open(_ program: Program, arguments: [String], timeout: Double) async -> Result<SSHSession, OpenFailure> {
-        if Task.isCancelled { return .failure(OpenFailure(exitCode: nil, stderr: "", stoppedBy: .cancellation)) }
+        if Task.isCancelled {
+            release()
+            return .failure(OpenFailure(exitCode: nil, stderr: "", stoppedBy: .cancellation))
+        }
         let group: SpawnedGroup
         do {
             group = try SpawnedGroup.spawn(program, arguments: arguments, holdStandardInput: true)
         } catch {
+            release()
             return .failure(OpenFailure(exitCode: nil, stderr: "cannot start ssh: \(error)", stoppedBy: nil))
         }
         OrphanReaper.shared.started(group.pid)
@@ -214,6 +237,8 @@ final class SSHSession: @unchecked Sendable {
             pthread_sigmask(SIG_SETMASK, &previous, nil)
             exchange.flushLines()
         }
+        buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { _, count in count = 64 * 1024 }
+        defer { buffer = [] }
         var feed = feed
         var streams = [group.stdout, group.stderr]
         var fds: [pollfd] = []
@@ -347,6 +372,7 @@ final class SSHSession: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(group.pid, &status, 0) < 0, errno == EINTR {}
         OrphanReaper.shared.swept(group.pid)
+        Self.release()
         if group.stdout >= 0 { close(group.stdout) }
         close(group.stderr)
         if pidfd >= 0 { close(pidfd) }

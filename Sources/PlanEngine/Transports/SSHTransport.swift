@@ -45,6 +45,7 @@ public struct SSHTransport: NodeTransport {
     ///   exchange and authentication, which ssh does not bound, get as long again (they are CPU-bound, and
     ///   slow on a busy controller or sshd), and a few seconds more.
     public func connect(timeout: Double) async -> TransportFailure? {
+        guard SSHSession.reserve() else { return await connectMaster(timeout: timeout) }
         let opened = await SSHSession.open(
             Self.ssh,
             arguments: commandLine.arguments(connectTimeout: timeout, persists: false) + [SSHSessionProtocol.remoteCommand],
@@ -71,6 +72,39 @@ public struct SSHTransport: NodeTransport {
             let status = failure.exitCode.map { "exit status \($0)" } ?? "a signal"
             return TransportFailure(
                 .connection, Self.lastLine(of: failure.stderr) ?? "the session on \(settings.host) ended with \(status)")
+        }
+    }
+
+    /// Opens the master connection alone (`-f -N`: ssh returns once authenticated, the master stays in the
+    /// background with no session opened), for a node that gets no session: its commands each run as a
+    /// command of their own through it.
+    private func connectMaster(timeout: Double) async -> TransportFailure? {
+        let run: GroupRunResult
+        do {
+            run = try await ProcessGroupRunner.run(
+                Self.ssh, arguments: commandLine.arguments(connectTimeout: timeout, control: ["-f", "-N"]),
+                timeout: 2 * timeout + Self.localSlack, grace: 1, outputLimit: 64 * 1024, daemonizes: true)
+        } catch where error.isCancellation {
+            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
+        } catch {
+            return TransportFailure(.connection, "cannot start ssh: \(error)")
+        }
+        switch (run.stoppedBy, run.exitCode) {
+        case (.timeout, _):
+            // Setting up the connection is not a command: a node that never answers is a connection failure.
+            return TransportFailure(
+                .connection, "ssh to \(settings.host) did not connect within \(Int(2 * timeout + Self.localSlack)) s")
+        case (.cancellation, _):
+            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
+        case (nil, 0):
+            return nil
+        case (nil, 255):
+            return SSHFailureClassifier.classify(stderr: run.stderr)
+                ?? TransportFailure(.connection, Self.lastLine(of: run.stderr) ?? "ssh to \(settings.host) failed")
+        default:
+            let status = run.exitCode.map { "exit status \($0)" } ?? "signal \(run.signal ?? 0)"
+            return TransportFailure(
+                .connection, Self.lastLine(of: run.stderr) ?? "the probe on \(settings.host) failed with \(status)")
         }
     }
 
