@@ -99,6 +99,9 @@ final class SSHSessionTests {
         let big = await node.execute(request("head -c 300000 /dev/zero | tr '\\0' a"))
         #expect(big.stdout.utf8.count == 300_000)
         #expect(big.stdout.utf8.allSatisfy { $0 == UInt8(ascii: "a") })
+        // The session's stdin carries the requests: a command reads /dev/null, never the next request.
+        let reader = await node.execute(request("cat; readlink /proc/self/fd/0", timeout: 10))
+        #expect(reader.stdout == "/dev/null\n")
         let lines = LinesSeen()
         var streamed = request("echo one; echo two >&2; printf three")
         streamed.onLine = { lines.add($0) }
