@@ -18,10 +18,10 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // The run store's database: the system libsqlite3 (see RunStore for why not a package).
+        // The run store's database: the system libsqlite3 (see RunStore for why not a package). Linked by
+        // PlanStore below, statically on Linux.
         .systemLibrary(
             name: "CSQLite",
-            pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
         // The few glibc calls the engine's spawner needs that Swift's Glibc module does not import.
@@ -41,7 +41,14 @@ let package = Package(
         ),
         // `planrun mcp`: plans as Model Context Protocol tools. Above the engine and the run store, beside the CLI.
         .target(name: "PlanMCP", dependencies: ["PlanEngine", "PlanStore"]),
-        .target(name: "PlanStore", dependencies: ["PlanEngine", "CSQLite"]),
+        // libsqlite3.a (libsqlite3-dev), not the .so: every planrun command loaded the 1.4 MB library and
+        // bound its symbols at exec, `validate` and `--no-record` runs too, which never open the store.
+        .target(
+            name: "PlanStore", dependencies: ["PlanEngine", "CSQLite"],
+            linkerSettings: [
+                .linkedLibrary(":libsqlite3.a", .when(platforms: [.linux])),
+                .linkedLibrary("sqlite3", .when(platforms: [.macOS])),
+            ]),
         .executableTarget(
             name: "planrun",
             dependencies: [

@@ -196,6 +196,27 @@ struct RunStoreTests {
         #expect(missing.exitCode == 64)
     }
 
+    /// SQLite is linked in statically: `validate` and a `--no-record` run load no libsqlite3 (the dynamic loader's
+    /// LD_DEBUG=files lists every shared object it opens), where the .so cost every command its loading and
+    /// symbol binding, and nothing touches the store's directory.
+    @Test func validateAndAnUnrecordedRunLoadNoSQLiteLibrary() async throws {
+        let path = try plan("plain", """
+            planrun: 1
+            name: plain
+            operations:
+              op:
+                execute:
+                  - { id: hi, run: "true" }
+            """)
+        for arguments in [["validate", path], ["run", path, "-q", "--no-record"]] {
+            let out = try await planrun(arguments, environment: ["LD_DEBUG": "files"])
+            #expect(out.exitCode == 0, "\(arguments): \(out.stderr)")
+            #expect(out.stderr.contains("libc.so"), "LD_DEBUG gave no list of libraries: \(out.stderr.prefix(300))")
+            #expect(!out.stderr.contains("libsqlite3"), "\(arguments) loaded libsqlite3")
+        }
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
+
     @Test func theHTMLPageShowsATimelineInHeadlessChromium() async throws {
         let path = try plan("page", """
             planrun: 1
