@@ -20,16 +20,17 @@ public final class RunRecorder: EventSink, StepCache {
         var pending: [(Int, Value)] = []
     }
 
-    private init(store: RunStore, run: Int) {
+    init(store: RunStore, run: Int) {
         self.store = store
         self.run = run
     }
 
-    /// Opens the store and writes the run's first row. `inputs` are masked.
+    /// Opens the store and writes the run's first row (marking dead runs `interrupted` in the same
+    /// transaction). `inputs` are masked.
     public static func start(
         directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?
     ) throws(RunStore.Failure) -> RunRecorder {
-        let store = try RunStore(directory: directory)
+        let store = try RunStore(directory: directory, reconcile: false)
         let path = absolute(plan.file)
         let digest = SourceFile.read(plan.file).map(SHA256.hex) ?? ""
         let id = try store.begin(RunStore.Start(
@@ -48,13 +49,10 @@ public final class RunRecorder: EventSink, StepCache {
         }
     }
 
-    /// Writes the events received since the last flush, in one transaction. The CLI calls it every 0.2 s
-    /// while the run goes on, and at its end: a `kill -9` loses at most the last 0.2 s of the log.
+    /// Writes the events received since the last flush, in one transaction. `flushPeriodically` calls it
+    /// every 0.2 s while the run goes on: a `kill -9` loses at most the last 0.2 s of the log.
     public func flush() {
-        let pending = counter.withLock { state in
-            defer { state.pending.removeAll() }
-            return state.pending
-        }
+        let pending = takePending()
         guard !pending.isEmpty else { return }
         do {
             try store.append(run: run, events: pending)
@@ -63,11 +61,28 @@ public final class RunRecorder: EventSink, StepCache {
         }
     }
 
-    /// Ends the record. `json` is the masked result document.
+    /// Calls `flush()` every `interval` on a task of its own until the task is cancelled. Cancelling writes
+    /// nothing more: what is pending then goes with `finish`, in the transaction that ends the record (a
+    /// flush on cancellation made a run's end two write transactions that rewrote the same pages).
+    public func flushPeriodically(every interval: Duration = .milliseconds(200)) -> Task<Void, Never> {
+        Task { [self] in
+            while (try? await Task.sleep(for: interval)) != nil { flush() }
+        }
+    }
+
+    private func takePending() -> [(Int, Value)] {
+        counter.withLock { state in
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+    }
+
+    /// Ends the record, with the events not yet written, in one transaction. `json` is the masked result
+    /// document.
     public func finish(_ result: RunResult, json: Value) {
-        flush()
         do {
-            try store.finish(run: run, result: result, masked: json, learned: .object(Self.bounded(result.learned)))
+            try store.finish(
+                run: run, result: result, masked: json, learned: .object(Self.bounded(result.learned)), events: takePending())
         } catch {
             warn(error.message)
         }

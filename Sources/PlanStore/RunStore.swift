@@ -36,26 +36,41 @@ public final class RunStore: Sendable {
 
     /// Opens the store in `directory` (created when missing), brings its schema forward, and marks the runs
     /// whose planrun died without ending them (`kill -9`, a crash, a reboot) as `interrupted`.
-    public init(directory: String) throws(Failure) {
+    public convenience init(directory: String) throws(Failure) {
+        try self.init(directory: directory, reconcile: true)
+    }
+
+    /// `reconcile: false` leaves marking dead runs to `begin`, in the transaction that writes the new run's
+    /// row: a run's start then takes the write lock once.
+    init(directory: String, reconcile: Bool) throws(Failure) {
         try Self.makeDirectory(directory)
         path = directory + "/runs.sqlite"
         do {
             database = try SQLite(path: path)
-            // WAL: readers never block the writer, and several runs can record at once; NORMAL sync is
-            // durable against a crashed process (not a power cut), which is what a run log needs.
+            // NORMAL sync in WAL mode: a commit writes the WAL without an fsync; only a checkpoint syncs (the
+            // WAL, then the database). A crashed or killed planrun loses nothing it committed (the WAL is in
+            // the OS's cache); a power cut or a kernel crash may lose the last commits, never the database's
+            // consistency. For a run log that is enough, and it keeps fsyncs out of a run's start and end.
+            try database.execute("PRAGMA synchronous = NORMAL")
             // A connection that opens the store alone rebuilds the WAL's index by reading every frame since
             // the last checkpoint (nothing checkpoints at close): at SQLite's default of 1,000 pages that was
             // up to 4 MB read at every start. 64 pages keep it under 256 KB; the checkpoint (two fsyncs)
             // comes every few runs instead of never.
-            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 64")
+            database.autocheckpoint(pages: 64)
             try migrate()
-            try reconcile()
+            // The write lock only when some run is still `running` (`history` beside a run waits for no writer).
+            if reconcile, try !database.query(Self.runningRuns).isEmpty {
+                try database.transaction { db throws(SQLite.Failure) in try Self.reconcile(db) }
+            }
         } catch {
             throw Failure(message: "run store \(directory): \(error.message)")
         }
     }
 
+    /// Creates the directory and its missing parents. It nearly always exists: one `mkdir` says so, without
+    /// splitting the path (a generic `String.append(contentsOf:)` whose first use cost 0.2 M instructions).
     private static func makeDirectory(_ directory: String) throws(Failure) {
+        if mkdir(directory, 0o700) == 0 || errno == EEXIST { return }
         var prefix = directory.hasPrefix("/") ? "" : "."
         for part in directory.split(separator: "/") {
             prefix += "/" + part
@@ -65,6 +80,8 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Reads `user_version` and, only when it is behind, runs the missing migrations: a store that is current
+    /// (every start but the first) costs one pragma, not a `CREATE … IF NOT EXISTS` per table.
     private func migrate() throws(SQLite.Failure) {
         let current = try database.query("PRAGMA user_version").first?.first?.int ?? 0
         guard current < StoreSchema.migrations.count else {
@@ -73,6 +90,9 @@ public final class RunStore: Sendable {
             }
             return
         }
+        // WAL is a property of the database file, kept across connections: set once, when the file is new
+        // (version 0), not re-asked at every open. It cannot change inside a transaction.
+        if current == 0 { try database.execute("PRAGMA journal_mode = WAL") }
         try database.transaction { db throws(SQLite.Failure) in
             // Another planrun may have migrated while this one waited for the write lock.
             var version = Int(try db.query("PRAGMA user_version").first?.first?.int ?? 0)
@@ -84,14 +104,17 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// The runs still `running`, read from the `runs_running` index alone.
+    static let runningRuns = "SELECT id, pid FROM runs WHERE status = 'running'"
+
     /// Runs left `running` by a process that is gone were cut short: mark them `interrupted`, ending at
     /// their last event.
-    private func reconcile() throws(SQLite.Failure) {
-        let running = try database.query("SELECT id, pid FROM runs WHERE status = 'running'")
+    private static func reconcile(_ db: SQLite.Transaction) throws(SQLite.Failure) {
+        let running = try db.query(runningRuns)
         for row in running {
             guard let id = row[0].int, let pid = row[1].int else { continue }
             if pid == Int64(getpid()) || kill(pid_t(pid), 0) == 0 || errno == EPERM { continue }
-            try database.query(
+            try db.query(
                 """
                 UPDATE runs SET status = 'interrupted',
                     ended_at = (SELECT (max(julianday(json_extract(event, '$.time'))) - 2440587.5) * 86400.0
@@ -123,10 +146,12 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Writes the run's row as `running` with this process's pid; returns its id.
+    /// Marks dead runs `interrupted`, then writes the run's row as `running` with this process's pid, in one
+    /// transaction; returns its id.
     public func begin(_ start: Start) throws(Failure) -> Int {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
+                try Self.reconcile(db)
                 try db.query(
                     """
                     INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
@@ -135,7 +160,7 @@ public final class RunStore: Sendable {
                     [.int(Int64(getpid())), .double(RunEvents.wallClock()), .text(start.planName), .text(start.planPath),
                      .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
                      start.rerunOf.map { .int(Int64($0)) } ?? .null])
-                return Int(try db.query("SELECT last_insert_rowid()").first?.first?.int ?? 0)
+                return Int(db.lastInsertID)
             }
         } catch {
             throw Failure(message: "cannot record the run: \(error.message)")
@@ -148,26 +173,35 @@ public final class RunStore: Sendable {
 
     /// Appends events to a run's log in one transaction.
     func append(run: Int, events: [(Int, Value)]) throws(SQLite.Failure) {
-        try database.transaction { db throws(SQLite.Failure) in
-            let insert = try db.prepare("INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)")
-            for (seq, event) in events {
-                try insert.query([.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
-            }
+        try database.transaction { db throws(SQLite.Failure) in try Self.insert(events, of: run, db) }
+    }
+
+    private static func insert(_ events: [(Int, Value)], of run: Int, _ db: SQLite.Transaction) throws(SQLite.Failure) {
+        guard !events.isEmpty else { return }
+        let insert = try db.prepare("INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)")
+        for (seq, event) in events {
+            try insert.query([.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
         }
     }
 
-    /// Ends the run's record with its (masked) result, then applies the retention.
-    public func finish(run: Int, result: RunResult, masked json: Value, learned: Value, keep: Int = defaultKeep) throws(Failure) {
+    /// Ends the run's record with its (masked) result and its last `events`, then applies the retention: one
+    /// transaction, so a run's end takes the write lock once.
+    public func finish(
+        run: Int, result: RunResult, masked json: Value, learned: Value, events: [(Int, Value)] = [], keep: Int = defaultKeep
+    ) throws(Failure) {
         do {
-            try database.query(
-                """
-                UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, validation_status = ?, result = ?, learned = ?
-                WHERE id = ?
-                """,
-                [.text(result.ending == .interrupted ? "interrupted" : "finished"), .double(RunEvents.wallClock()),
-                 .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
-                 .text(learned.jsonText()), .int(Int64(run))])
-            _ = try pruneRows(keep: keep)
+            try database.transaction { db throws(SQLite.Failure) in
+                try Self.insert(events, of: run, db)
+                try db.query(
+                    """
+                    UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, validation_status = ?, result = ?, learned = ?
+                    WHERE id = ?
+                    """,
+                    [.text(result.ending == .interrupted ? "interrupted" : "finished"), .double(RunEvents.wallClock()),
+                     .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
+                     .text(learned.jsonText()), .int(Int64(run))])
+                _ = try Self.pruneRows(keep: keep, db)
+            }
         } catch {
             throw Failure(message: "cannot record the run's end: \(error.message)")
         }
@@ -177,24 +211,27 @@ public final class RunStore: Sendable {
     /// returns how many runs went.
     public func prune(keep: Int) throws(Failure) -> Int {
         do {
-            return try pruneRows(keep: keep)
+            return try database.transaction { db throws(SQLite.Failure) in
+                try Self.expireCache(db)
+                return try Self.pruneRows(keep: keep, db)
+            }
         } catch {
             throw Failure(message: "cannot prune the run store: \(error.message)")
         }
     }
 
-    private func pruneRows(keep: Int) throws(SQLite.Failure) -> Int {
-        try database.transaction { db throws(SQLite.Failure) in
-            let cut = try db.query("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", [.int(Int64(max(keep, 0)))])
-            guard let oldest = cut.first?.first?.int else {
-                try db.query("DELETE FROM step_cache WHERE recorded_at < ?", [.double(RunEvents.wallClock() - 86_400)])
-                return 0
-            }
-            let count = try db.query("SELECT count(*) FROM runs WHERE id <= ?", [.int(oldest)]).first?.first?.int ?? 0
-            try db.query("DELETE FROM events WHERE run_id <= ?", [.int(oldest)])
-            try db.query("DELETE FROM runs WHERE id <= ?", [.int(oldest)])
-            try db.query("DELETE FROM step_cache WHERE recorded_at < ?", [.double(RunEvents.wallClock() - 86_400)])
-            return Int(count)
-        }
+    /// Deletes all but the newest `keep` runs and their events. Counts the runs first (`count(*)` reads the
+    /// narrow `runs_by_plan` index, not the rows), then walks only the runs that go, oldest first: finding the
+    /// cut with `ORDER BY id DESC … OFFSET keep` read a thousand rows at the end of every run once the store
+    /// was full.
+    private static func pruneRows(keep: Int, _ db: SQLite.Transaction) throws(SQLite.Failure) -> Int {
+        let count = try db.query("SELECT count(*) FROM runs").first?.first?.int ?? 0
+        let excess = count - Int64(max(keep, 0))
+        guard excess > 0,
+              let oldest = try db.query("SELECT id FROM runs ORDER BY id LIMIT 1 OFFSET ?", [.int(excess - 1)]).first?.first?.int
+        else { return 0 }
+        try db.query("DELETE FROM events WHERE run_id <= ?", [.int(oldest)])
+        try db.query("DELETE FROM runs WHERE id <= ?", [.int(oldest)])
+        return Int(excess)
     }
 }

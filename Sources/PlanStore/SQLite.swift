@@ -40,6 +40,12 @@ final class SQLite: @unchecked Sendable {
         _ = csqlite_no_checkpoint_on_close(db)
     }
 
+    /// Checkpoints the WAL into the database once a commit leaves it longer than `pages` (the C call, not
+    /// `PRAGMA wal_autocheckpoint`: nothing to compile).
+    func autocheckpoint(pages: Int32) {
+        lock.withLock { _ in _ = sqlite3_wal_autocheckpoint(handle, pages) }
+    }
+
     deinit { sqlite3_close_v2(handle) }
 
     /// Runs statements that return no rows (`;`-separated).
@@ -90,6 +96,9 @@ final class SQLite: @unchecked Sendable {
         func execute(_ sql: String) throws(Failure) {
             try connection.unlockedExecute(sql)
         }
+
+        /// The row id of this transaction's last insert (the C call: no `SELECT last_insert_rowid()` to compile).
+        var lastInsertID: Int64 { sqlite3_last_insert_rowid(connection.handle) }
 
         /// One statement compiled once and run many times in this transaction: compiling an INSERT costs
         /// more than running it (a run's event log is hundreds of the same INSERT).

@@ -38,5 +38,10 @@ enum StoreSchema {
             PRIMARY KEY (node, command)
         ) WITHOUT ROWID;
         """,
+        // Every run's start looks for runs left `running` by a dead planrun: without this index that read
+        // every row of `runs` (a thousand at the default retention, hundreds of pages) at each start.
+        """
+        CREATE INDEX runs_running ON runs (pid) WHERE status = 'running';  -- holds id and pid: the look-up reads no row
+        """,
     ]
 }

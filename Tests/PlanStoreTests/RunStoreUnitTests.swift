@@ -58,6 +58,82 @@ struct RunStoreUnitTests {
         #expect(journal == .text("wal"))
     }
 
+    /// The version alone says the schema is current: the migrations are not run again (the index dropped here
+    /// stays dropped), so an open costs one pragma, not a `CREATE` per table.
+    @Test func aCurrentStoreIsOpenedWithoutRunningItsMigrations() throws {
+        let dir = directory()
+        let store = try RunStore(directory: dir)
+        try store.database.execute("DROP INDEX runs_running")
+        let reopened = try RunStore(directory: dir)
+        #expect(try reopened.database.query("SELECT count(*) FROM sqlite_schema WHERE name = 'runs_running'").first?.first == .int(0))
+    }
+
+    /// A store written by the first schema (no `runs_running` index) is brought forward when opened, and its
+    /// dead runs are still found.
+    @Test func aStoreOfTheFirstSchemaIsMigratedAndItsDeadRunsMarked() throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            let old = try SQLite(path: dir + "/runs.sqlite")
+            try old.execute("PRAGMA journal_mode = WAL")
+            try old.execute(StoreSchema.migrations[0] + "; PRAGMA user_version = 1")
+            try old.query(
+                """
+                INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs)
+                VALUES ('running', 4999999, 1, 'p', '/p/p.yaml', 'd', 'op', '{}')
+                """)
+        }
+        let store = try RunStore(directory: dir)
+        #expect(try store.database.query("PRAGMA user_version").first?.first == .int(Int64(StoreSchema.migrations.count)))
+        #expect(try store.database.query("SELECT count(*) FROM sqlite_schema WHERE name = 'runs_running'").first?.first == .int(1))
+        #expect(try store.run(1)?.status == .interrupted)
+    }
+
+    /// Looking for runs left running reads the partial index, not every row of `runs` (a thousand of them at
+    /// the default retention, read at every start).
+    @Test func runsLeftRunningAreFoundThroughTheirIndex() throws {
+        let store = try RunStore(directory: directory())
+        let plan = try store.database.query("EXPLAIN QUERY PLAN " + RunStore.runningRuns).map { $0.last?.text ?? "" }
+        #expect(plan.contains { $0.contains("runs_running") }, "\(plan)")
+    }
+
+    /// A run's start opens the store without reconciling and marks dead runs in the transaction that writes its
+    /// own row.
+    @Test func theStartOfARunMarksDeadRunsInterrupted() throws {
+        let dir = directory()
+        let first = try RunStore(directory: dir)
+        let dead = try first.begin(start())
+        try first.database.query("UPDATE runs SET pid = 4999999 WHERE id = ?", [.int(Int64(dead))])
+        let store = try RunStore(directory: dir, reconcile: false)
+        #expect(try store.run(dead)?.status == .running)
+        _ = try store.begin(start())
+        #expect(try store.run(dead)?.status == .interrupted)
+    }
+
+    /// The periodic flush stops when cancelled without writing: the events still pending go with the record's
+    /// end, in its transaction.
+    @Test func cancellingThePeriodicFlushWritesNothing() async throws {
+        let store = try RunStore(directory: directory())
+        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        let flusher = recorder.flushPeriodically(every: .seconds(3600))
+        recorder.receive(.object(Value.Object([("event", .string("x"))])))
+        flusher.cancel()
+        await flusher.value
+        #expect(try store.events(of: recorder.run).isEmpty)
+        recorder.flush()
+        #expect(try store.events(of: recorder.run).count == 1)
+    }
+
+    @Test func pruneKeepsTheNewestRunsWhateverGapsTheirIdsHave() throws {
+        let store = try RunStore(directory: directory())
+        var ids: [Int] = []
+        for _ in 0..<6 { ids.append(try store.begin(start())) }
+        try store.database.query("DELETE FROM runs WHERE id = ?", [.int(Int64(ids[4]))])
+        #expect(try store.prune(keep: 5) == 0)
+        #expect(try store.prune(keep: 3) == 2)
+        #expect(try store.runs().map(\.id) == [ids[5], ids[3], ids[2]])
+    }
+
     @Test func pruneKeepsTheNewestRunsAndTheirEvents() throws {
         let store = try RunStore(directory: directory())
         var ids: [Int] = []
@@ -70,6 +146,15 @@ struct RunStoreUnitTests {
         #expect(try store.runs().map(\.id) == [ids[4], ids[3]])
         #expect(try store.events(of: ids[0]).isEmpty)
         #expect(try store.events(of: ids[4]).count == 1)
+    }
+
+    /// Results older than a day go when another is kept (or at `prune`), not at the end of every run.
+    @Test func keepingAResultDropsTheResultsOlderThanADay() throws {
+        let store = try RunStore(directory: directory())
+        try store.keep(node: "n", command: "old", CachedCommand(exitCode: 0, stdout: "", stderr: ""))
+        try store.database.query("UPDATE step_cache SET recorded_at = recorded_at - 86401")
+        try store.keep(node: "n", command: "new", CachedCommand(exitCode: 0, stdout: "", stderr: ""))
+        #expect(try store.database.query("SELECT command FROM step_cache") == [[.text("new")]])
     }
 
     @Test func aCachedResultIsFoundOnlyWhileYoungerThanItsMaximumAge() throws {

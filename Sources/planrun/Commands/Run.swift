@@ -144,14 +144,7 @@ extension Planrun {
                     }
                 } : nil
             // The store takes the events in batches, every 0.2 s.
-            let flusher = recorder.map { recorder in
-                Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(200))
-                        recorder.flush()
-                    }
-                }
-            }
+            let flusher = recorder?.flushPeriodically()
             let result = await task.value
             flusher?.cancel()
             trap.uninstall()
