@@ -54,6 +54,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
     case planOutOfRange = "plan.out-of-range"
     case planCacheDestructive = "plan.cache-destructive"
     case planCacheNotCommand = "plan.cache-not-command"
+    case planSecretInArgv = "plan.secret-in-argv"
     // Expressions
     case exprSyntax = "expr.syntax"
     case exprUnknownFunction = "expr.unknown-function"
@@ -126,6 +127,7 @@ public enum DiagnosticID: String, CaseIterable, Sendable, Hashable, CustomString
         case .planMaxParallel: return "`policy.max_parallel` below 1"
         case .planMaxConnecting: return "`policy.max_connecting` below 1"
         case .planCopySource: return "a `copy` whose `src` file does not exist next to the plan, or with both `src` and `content`"
+        case .planSecretInArgv: return "an `argv:` word that reads a `secret: true` input (it would be on the command line, readable in `ps`)"
         case .planCopyMode: return "a `copy` `mode` that is not octal permission bits (`\"0644\"`)"
         case .planCopyVerify: return "a `copy` `verify` command that does not name the new file as `{path}`"
         case .planFilePath: return "a `copy` `dest` or `fetch` `src` that is not an absolute path on the node"

@@ -10,6 +10,20 @@ import Testing
         #expect(ids.allSatisfy { $0.rawValue.hasPrefix("plan.") || $0.rawValue.hasPrefix("expr.") })
     }
 
+    @Test func aSecretInArgvIsAnErrorAtItsReference() {
+        let source = MarkedSource("""
+            planrun: 1
+            inputs: { s: { type: string, secret: true }, p: { type: string, default: x } }
+            operations:
+              op:
+                execute:
+                  - { id: a, argv: [echo, "${{ inputs.p }}", "-${{ upper(1️⃣inputs.s) }}"] }
+                  - { id: b, run: "echo ${{ inputs.s }}" }
+            """)
+        let found = diagnose(source.text).diagnostics.filter { $0.id == .planSecretInArgv }
+        #expect(found.map { "\($0.range.start)" } == ["\(source["1️⃣"])"])
+    }
+
     @Test func quotedInterpolationWarns() {
         let source = MarkedSource("""
             planrun: 1

@@ -77,15 +77,44 @@ struct LeftBehindTests {
         #expect(!result.stdout.contains("s3cr3t"))
     }
 
-    @Test func aSecretInArgvFailsTheStep() async throws {
-        let path = try plan("""
+    @Test func aSecretInArgvIsAPlanErrorAndAComputedValueHoldsItMasked() async throws {
+        let direct = try plan("""
             planrun: 1
             inputs: { token: { type: string, secret: true } }
             operations: { main: { execute: [{ id: a, argv: [echo, "${{ inputs.token }}"] }] } }
             """)
-        let run = try await BinaryRunner.run(["run", path, "-i", "token=abcdef", "--quiet"])
-        #expect(run.exitCode == 2)
-        #expect(run.stdout.contains("argv would put a secret input on the program's command line"), "\(run.stdout)")
-        #expect(!run.stdout.contains("abcdef"))
+        let refused = try await BinaryRunner.run(["run", direct, "-i", "token=abcdef", "--quiet"])
+        #expect(refused.exitCode == 65)
+        #expect(refused.stderr.contains("[plan.secret-in-argv]"), "\(refused.stderr)")
+        #expect(!refused.stdout.contains("abcdef") && !refused.stderr.contains("abcdef"))
+        // A value the plan computes from a secret holds it masked: an argv built from it gets `***`, never the
+        // secret (the program is told the length of its argument: 5 for `x-***`, 8 for `x-abcdef`).
+        let indirect = try plan("""
+            planrun: 1
+            inputs: { token: { type: string, secret: true } }
+            operations:
+              main:
+                execute:
+                  - { id: v, set: { t: "x-${{ inputs.token }}" } }
+                  - { id: a, argv: [sh, -c, 'printf %s "$0" | wc -c', "${{ vars.t }}"], capture: { n: { stdout: true } } }
+            output: { n: "${{ nodes.local.n }}" }
+            """)
+        let run = try await BinaryRunner.run(["run", indirect, "-i", "token=abcdef", "--quiet"])
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("\"n\": \"5\""), "\(run.stdout)")
+    }
+
+    /// A secret shorter than `Redactor.shortest` is masked where it stands alone, not inside every word.
+    @Test func aShortSecretIsMaskedOnlyWhereItStandsAlone() async throws {
+        let path = try plan("""
+            planrun: 1
+            inputs: { token: { type: string, secret: true } }
+            operations: { main: { execute: [{ id: greet, run: "echo ${{ inputs.token }} and a banana", capture: { said: { stdout: true } } }] } }
+            output: { said: "${{ nodes.local.said }}" }
+            """)
+        let run = try await BinaryRunner.run(["run", path, "-i", "token=a"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"said\": \"*** and *** banana\""), "\(run.stdout)")
+        #expect(run.stderr.contains("note: secret input token is shorter than 4 characters"), "\(run.stderr)")
     }
 }

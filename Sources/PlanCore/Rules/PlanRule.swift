@@ -15,7 +15,7 @@ public enum PlanLinter {
         UnknownNodeRule(), MissingTargetRule(), UndefinedInputRule(), UnknownStepReferenceRule(),
         UnknownCaptureRule(), TimeoutAboveMaxRule(), QuotedInterpolationRule(), UnguardedDestructiveRule(),
         InvalidRegexRule(), ExpressionTypeRule(), SetReadsItselfRule(), OutputKeyRule(), ItemOutsideLoopRule(),
-        ListInterpolationRule(), GroupNestingRule(),
+        ListInterpolationRule(), GroupNestingRule(), SecretInArgvRule(),
     ]
 
     /// Diagnostics of every rule, each pointing into `plan.file`. A step shared by several operations through

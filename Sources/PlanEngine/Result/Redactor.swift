@@ -4,8 +4,14 @@
 /// (`it'\''s`, as a rendered command shows it); JSON-escaped (a `"` or `\` in it, as a node's JSON output or a
 /// captured document writes it); and line by line (`-v` streams output a line at a time, `lines:` captures
 /// split it), each line of a multi-line secret on its own. A list input's elements are secrets each.
+///
+/// A form shorter than `shortest` characters is masked only where it stands alone (no letter, digit or `_`
+/// right before or after it): a secret `a` masked inside every word made output unreadable
+/// (`f***iled … 1 ***ttempt`) and told anyone reading it the secret anyway.
 public struct Redactor: Sendable {
     public static let mask = "***"
+    /// Forms shorter than this many characters are masked only where they stand alone.
+    public static let shortest = 4
     /// Every form of every secret, longest first, so a secret that contains another is masked whole.
     private let secrets: [String]
     /// The secret values as given (what `SecretWords` keeps off command lines).
@@ -44,9 +50,41 @@ public struct Redactor: Sendable {
         guard !secrets.isEmpty else { return text }
         var out = text
         for secret in secrets where out.contains(secret) {
-            out = out.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Self.mask)
+            if secret.count < Self.shortest {
+                out = Self.maskingWhereAlone(secret, in: out)
+            } else {
+                out = out.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Self.mask)
+            }
         }
         return out
+    }
+
+    /// The names of the secret inputs whose value (or a list element) is shorter than `shortest`: the run
+    /// says so, since such a secret is masked only where it stands alone.
+    public static func shortSecrets(plan: Plan, inputs: Value.Object) -> [String] {
+        func short(_ value: Value) -> Bool {
+            if case .array(let items) = value { return items.contains(where: short) }
+            let text = value.interpolationText
+            return !text.isEmpty && text.count < shortest
+        }
+        return plan.inputs.filter { $0.secret && inputs[$0.name].map(short) == true }.map(\.name)
+    }
+
+    private static func maskingWhereAlone(_ secret: String, in text: String) -> String {
+        func isWordCharacter(_ c: Character?) -> Bool {
+            guard let c else { return false }
+            return c.isLetter || c.isNumber || c == "_"
+        }
+        var out = ""
+        var rest = text[...]
+        while let found = rest.firstRange(of: secret) {
+            let before = found.lowerBound > rest.startIndex ? rest[rest.index(before: found.lowerBound)] : out.last
+            let after = found.upperBound < rest.endIndex ? rest[found.upperBound] : nil
+            out += rest[..<found.lowerBound]
+            out += isWordCharacter(before) || isWordCharacter(after) ? String(rest[found]) : mask
+            rest = rest[found.upperBound...]
+        }
+        return out + rest
     }
 
     /// Masks the strings of `value`; an object's keys too unless `keys` is false. Data from outside (a

@@ -64,6 +64,14 @@ public final class PlanRunner: Sendable {
             + "raise the hard limit (ulimit -Hn) for more"
     }
 
+    /// A note for the operator when a secret input is too short to be masked inside words (`Redactor.shortest`).
+    public var shortSecretNote: String? {
+        let names = Redactor.shortSecrets(plan: request.plan, inputs: request.inputs)
+        guard !names.isEmpty else { return nil }
+        return "secret input\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") shorter "
+            + "than \(Redactor.shortest) characters: masked as *** only where \(names.count == 1 ? "it stands" : "they stand") alone, not inside words"
+    }
+
     /// Call from a signal handler, then cancel the task running `run()`: the result says `interrupted`.
     public func interrupt() {
         interruption.set()

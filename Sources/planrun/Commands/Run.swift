@@ -131,6 +131,7 @@ extension Planrun {
             runRequest.noCache = noCache
             let runner = PlanRunner(runRequest, progress: progress, cache: recorder)
             if let note = runner.openFileNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
+            if let note = runner.shortSecretNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
             let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
             let trap = InterruptTrap { _ in
