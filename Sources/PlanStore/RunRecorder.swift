@@ -30,44 +30,7 @@ public final class RunRecorder: EventSink, StepCache {
     public static func start(
         directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?
     ) throws(RunStore.Failure) -> RunRecorder {
-        try start(try RunStore(directory: directory, reconcile: false), plan: plan, operation: operation, inputs: inputs, rerunOf: rerunOf)
-    }
-
-    /// A store being opened on a task of its own (`open`). Not a `Result<RunStore, RunStore.Failure>`: its
-    /// type metadata looked up `Failure: Error` at run time, a scan of every conformance (0.15 M instructions).
-    public typealias Opening = Task<Opened, Never>
-
-    public enum Opened: Sendable {
-        case store(RunStore)
-        case failed(RunStore.Failure)
-    }
-
-    /// Starts opening the store (the directory, the database, its schema) on another thread, for the CLI to
-    /// read and check the plan meanwhile: most of what recording costs a run's start is this opening, and it
-    /// then overlaps work the run does anyway. Nothing is written before `start`.
-    public static func open(directory: String) -> Opening {
-        Task {
-            do throws(RunStore.Failure) {
-                return .store(try RunStore(directory: directory, reconcile: false))
-            } catch {
-                return .failed(error)
-            }
-        }
-    }
-
-    /// Waits for the store `open` began, then writes the run's first row as `start(directory:…)` does.
-    public static func start(
-        in opening: Opening, plan: Plan, operation: String, inputs: Value, rerunOf: Int?
-    ) async throws(RunStore.Failure) -> RunRecorder {
-        switch await opening.value {
-        case .store(let store): try start(store, plan: plan, operation: operation, inputs: inputs, rerunOf: rerunOf)
-        case .failed(let failure): throw failure
-        }
-    }
-
-    private static func start(
-        _ store: RunStore, plan: Plan, operation: String, inputs: Value, rerunOf: Int?
-    ) throws(RunStore.Failure) -> RunRecorder {
+        let store = try RunStore(directory: directory, reconcile: false)
         let path = absolute(plan.file)
         let digest = SourceFile.read(plan.file).map(SHA256.hex) ?? ""
         let id = try store.begin(RunStore.Start(

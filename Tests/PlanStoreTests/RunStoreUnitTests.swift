@@ -124,26 +124,6 @@ struct RunStoreUnitTests {
         #expect(try store.events(of: recorder.run).count == 1)
     }
 
-    /// The CLI opens the store on another task while it reads the plan; the run's row is written when it
-    /// starts, and an opening that failed says why then.
-    @Test func aStoreOpenedAheadRecordsTheRunWhenItStarts() async throws {
-        let dir = directory()
-        let yaml = "planrun: 1\nname: ahead\noperations:\n  op:\n    execute:\n      - { id: s, run: \"true\" }\n"
-        let plan = try #require(PlanDecoder.decode(bytes: Array(yaml.utf8), file: "/nonexistent/ahead.yaml").0)
-        let opening = RunRecorder.open(directory: dir)
-        let recorder = try await RunRecorder.start(
-            in: opening, plan: plan, operation: "op", inputs: .object(Value.Object()), rerunOf: nil)
-        let run = try #require(try recorder.store.run(recorder.run))
-        #expect(run.planName == "ahead" && run.status == .running)
-
-        try Data().write(to: URL(fileURLWithPath: dir + "/file"))
-        await #expect(throws: RunStore.Failure.self) {
-            try await RunRecorder.start(
-                in: RunRecorder.open(directory: dir + "/file"), plan: plan, operation: "op",
-                inputs: .object(Value.Object()), rerunOf: nil)
-        }
-    }
-
     @Test func pruneKeepsTheNewestRunsWhateverGapsTheirIdsHave() throws {
         let store = try RunStore(directory: directory())
         var ids: [Int] = []

@@ -80,8 +80,6 @@ extension Planrun {
 
         func run() async throws {
             ProcessSignals.ignoreBrokenPipe()
-            // The run store opens on another thread while the plan is read and checked (a few times longer).
-            let store = dryRun || noRecord ? nil : RunRecorder.open(directory: RunRecording.directory)
             let prepared = RunPreparation.prepare(
                 plan: plan, assignments: input, inputsFile: inputsFile, inventoryFile: inventory,
                 limit: limit.map { $0.split(separator: ",").map(String.init) })
@@ -111,10 +109,10 @@ extension Planrun {
             }
             let maskedInputs = redactor.redact(Value.object(runRequest.inputs))
             var recorder: RunRecorder?
-            if let store {
+            if !dryRun && !noRecord {
                 do {
-                    recorder = try await RunRecorder.start(
-                        in: store, plan: runRequest.plan, operation: runRequest.operation.name,
+                    recorder = try RunRecorder.start(
+                        directory: RunRecording.directory, plan: runRequest.plan, operation: runRequest.operation.name,
                         inputs: maskedInputs, rerunOf: runRequest.rerun?.previous)
                 } catch {
                     Terminal.writeError("planrun: the run is not recorded: \(error.message)\n")
