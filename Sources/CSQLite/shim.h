@@ -4,8 +4,8 @@
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
 
 /// The last connection to close would checkpoint the WAL into the database (two fsyncs, tens of
-/// milliseconds on a busy disk) at the end of every run; SQLite's automatic checkpoint (every 1,000 pages)
-/// does it now and then instead. sqlite3_db_config is variadic, which Swift cannot call.
+/// milliseconds on a busy disk) at the end of every run; SQLite's automatic checkpoint (every 64 pages, set
+/// by RunStore) does it now and then instead. sqlite3_db_config is variadic, which Swift cannot call.
 static inline int csqlite_no_checkpoint_on_close(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
 }
