@@ -224,19 +224,13 @@ final class SSHSession: @unchecked Sendable {
     private func exchange(
         _ exchange: Exchange, input: [UInt8], feed: UploadFeed?, deadline: ContinuousClock.Instant, stop: StopRequest
     ) -> Ending {
-        // A write to a session that just ended fails with EPIPE and raises SIGPIPE at this thread: held back
-        // and taken, so a process that has not ignored SIGPIPE (a test, a library user) is not killed by it.
-        var brokenPipe = sigset_t()
-        sigemptyset(&brokenPipe)
-        sigaddset(&brokenPipe, SIGPIPE)
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previous)
-        defer {
-            var now = timespec()
-            while sigtimedwait(&brokenPipe, nil, &now) > 0 {}
-            pthread_sigmask(SIG_SETMASK, &previous, nil)
-            exchange.flushLines()
-        }
+        defer { exchange.flushLines() }
+        return withBrokenPipeHeld { exchangeHeld(exchange, input: input, feed: feed, deadline: deadline, stop: stop) }
+    }
+
+    private func exchangeHeld(
+        _ exchange: Exchange, input: [UInt8], feed: UploadFeed?, deadline: ContinuousClock.Instant, stop: StopRequest
+    ) -> Ending {
         buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { _, count in count = 64 * 1024 }
         defer { buffer = [] }
         var feed = feed

@@ -50,15 +50,18 @@ public struct SSHTransport: NodeTransport {
             Self.ssh,
             arguments: commandLine.arguments(connectTimeout: timeout, persists: false) + [SSHSessionProtocol.remoteCommand],
             timeout: 2 * timeout + Self.localSlack)
-        let failure: SSHSession.OpenFailure
         switch opened {
         case .success(let opened):
             if !session.keep(opened) { await opened.end() }
             return nil
         case .failure(let why):
-            failure = why
+            return connectionFailure(stoppedBy: why.stoppedBy, exitCode: why.exitCode, stderr: why.stderr, timeout: timeout)
         }
-        switch (failure.stoppedBy, failure.exitCode) {
+    }
+
+    /// What a failed connection set-up (a session or a master) was, from how its ssh ended.
+    private func connectionFailure(stoppedBy: StopReason?, exitCode: Int32?, stderr: String, timeout: Double) -> TransportFailure {
+        switch (stoppedBy, exitCode) {
         case (.timeout, _):
             // Setting up the connection is not a command: a node that never answers is a connection failure.
             return TransportFailure(
@@ -66,12 +69,12 @@ public struct SSHTransport: NodeTransport {
         case (.cancellation, _):
             return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
         case (nil, 255):
-            return SSHFailureClassifier.classify(stderr: failure.stderr)
-                ?? TransportFailure(.connection, Self.lastLine(of: failure.stderr) ?? "ssh to \(settings.host) failed")
+            return SSHFailureClassifier.classify(stderr: stderr)
+                ?? TransportFailure(.connection, Self.lastLine(of: stderr) ?? "ssh to \(settings.host) failed")
         default:
-            let status = failure.exitCode.map { "exit status \($0)" } ?? "a signal"
+            let status = exitCode.map { "exit status \($0)" } ?? "a signal"
             return TransportFailure(
-                .connection, Self.lastLine(of: failure.stderr) ?? "the session on \(settings.host) ended with \(status)")
+                .connection, Self.lastLine(of: stderr) ?? "setting up the connection to \(settings.host) ended with \(status)")
         }
     }
 
@@ -89,23 +92,8 @@ public struct SSHTransport: NodeTransport {
         } catch {
             return TransportFailure(.connection, "cannot start ssh: \(error)")
         }
-        switch (run.stoppedBy, run.exitCode) {
-        case (.timeout, _):
-            // Setting up the connection is not a command: a node that never answers is a connection failure.
-            return TransportFailure(
-                .connection, "ssh to \(settings.host) did not connect within \(Int(2 * timeout + Self.localSlack)) s")
-        case (.cancellation, _):
-            return TransportFailure(.interrupted, "connecting to \(settings.host) was interrupted")
-        case (nil, 0):
-            return nil
-        case (nil, 255):
-            return SSHFailureClassifier.classify(stderr: run.stderr)
-                ?? TransportFailure(.connection, Self.lastLine(of: run.stderr) ?? "ssh to \(settings.host) failed")
-        default:
-            let status = run.exitCode.map { "exit status \($0)" } ?? "signal \(run.signal ?? 0)"
-            return TransportFailure(
-                .connection, Self.lastLine(of: run.stderr) ?? "the probe on \(settings.host) failed with \(status)")
-        }
+        if run.stoppedBy == nil, run.exitCode == 0 { return nil }
+        return connectionFailure(stoppedBy: run.stoppedBy, exitCode: run.exitCode, stderr: run.stderr, timeout: timeout)
     }
 
     public func execute(_ request: CommandRequest) async -> CommandOutcome {

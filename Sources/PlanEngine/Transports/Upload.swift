@@ -79,19 +79,10 @@ final class UploadFeed: @unchecked Sendable {
     /// Writes what the pipe takes without blocking (`pipe` is non-blocking). Returns false when the child
     /// no longer reads (EPIPE) or the source failed: feeding stops and the command sees a short upload.
     func feed(_ pipe: Int32) -> Bool {
-        // A child that stopped reading makes the write fail with EPIPE, and raise SIGPIPE at this thread; the
-        // signal is held back here and taken, so a process that has not ignored it (a test, a library user)
-        // is not killed by it.
-        var brokenPipe = sigset_t()
-        sigemptyset(&brokenPipe)
-        sigaddset(&brokenPipe, SIGPIPE)
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previous)
-        defer {
-            var now = timespec()
-            if failure != nil { while sigtimedwait(&brokenPipe, nil, &now) > 0 {} }
-            pthread_sigmask(SIG_SETMASK, &previous, nil)
-        }
+        withBrokenPipeHeld { feedHeld(pipe) }
+    }
+
+    private func feedHeld(_ pipe: Int32) -> Bool {
         while !isDone {
             if fd >= 0, splices, chunkOffset >= chunk.count {
                 switch splice(into: pipe) {
