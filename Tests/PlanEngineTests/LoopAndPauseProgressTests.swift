@@ -93,4 +93,32 @@ struct LoopAndPauseProgressTests {
         #expect(lines[pause - 1].hasPrefix("succeeded execute/restart.bounce [n2] "), "\(lines)")
         #expect(lines[pause + 1] == "start execute/restart.bounce [n3]")
     }
+
+    /// The stderr lines of a loop's passes say which item each is for (masked), as the text result does:
+    /// otherwise three passes print three identical lines.
+    @Test func stderrLinesNameTheLoopItem() async throws {
+        let path = bed.directory + "/items.txt"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        let request = try bed.request("""
+            planrun: 1
+            inputs: { token: { type: string, default: s3cr3t, secret: true } }
+            operations:
+              op:
+                execute:
+                  - { id: each, for_each: [app.log, "${{ inputs.token }}"], run: "echo ${{ item }}" }
+            """)
+        let stderr = StderrProgress(
+            level: .normal, redactor: Redactor(plan: request.plan, inputs: request.inputs), environment: [:],
+            terminal: false, descriptor: fd)
+        let result = try await bed.check(await PlanRunner(request, progress: stderr).run())
+        #expect(result.exitCode == 0)
+        let lines = bed.lines("items.txt")
+        #expect(lines.filter { $0.hasPrefix("start ") } == [
+            "start execute/each [local] item \"app.log\"", "start execute/each [local] item \"***\"",
+        ], "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("succeeded ") }.map { $0.split(separator: " ").prefix(5).joined(separator: " ") } == [
+            "succeeded execute/each [local] item \"app.log\"", "succeeded execute/each [local] item \"***\"",
+        ], "\(lines)")
+    }
 }

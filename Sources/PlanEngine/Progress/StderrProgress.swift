@@ -55,7 +55,15 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         }
     }
 
-    private static func key(_ step: String, _ node: String?) -> String { step + "\u{0}" + (node ?? "") }
+    /// Items of one loop may run side by side on one node: each is its own entry in the live line.
+    private static func key(_ step: String, _ node: String?, _ item: Int?) -> String {
+        step + "\u{0}" + (node ?? "") + "\u{0}" + (item.map(String.init) ?? "")
+    }
+
+    /// ` item "a"`: which pass of a `for_each` loop a line is about, as the text result shows it.
+    private static func itemText(_ item: Value?, index: Int?) -> String {
+        index == nil ? "" : " item " + TerminalText.escaped((item ?? .null).jsonText())
+    }
 
     public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
         guard level != .quiet else { return }
@@ -63,11 +71,12 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         line += " \(step.phase.rawValue)/\(step.id)"
         if let name = step.name { line += " (\(name))" }
         if let node { line += " [\(node)]" }
+        line += Self.itemText(item?.value, index: item?.index)
         if attempt > 1 { line += " attempt \(attempt)" }
         if level == .verbose, let command { line += ": \(TerminalText.escaped(command, keepingLineBreaks: true))" }
-        let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "")
+        let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "") + Self.itemText(item?.value, index: item?.index)
         write(line) { live in
-            live.started(Self.key(step.id, node), label: label)
+            live.started(Self.key(step.id, node, item?.index), label: label)
             guard node != nil else { return .line }
             return live.fold(step: step.id, label: "\(step.phase.rawValue)/\(step.id)", starting: true)
         }
@@ -85,13 +94,14 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         var line = terminal ? paint(symbol, code) + " " + record.status.rawValue : record.status.rawValue
         line += " \(record.phase.rawValue)/\(record.step)"
         if let node = record.node { line += " [\(node)]" }
+        line += Self.itemText(record.item, index: record.itemIndex)
         if record.status != .skipped && record.status != .notRun && record.status != .planned {
             line += " " + Self.seconds(record.duration)
         }
         if let reason = record.reason { line += " (\(reason))" }
         let failed = record.status == .failed || record.status == .cancelled
         write(line) { live in
-            live.finished(Self.key(record.step, record.node), failed: failed)
+            live.finished(Self.key(record.step, record.node, record.itemIndex), failed: failed)
             guard record.node != nil else { return .line }
             return live.fold(step: record.step, label: "\(record.phase.rawValue)/\(record.step)", starting: false, failed: failed)
         }
