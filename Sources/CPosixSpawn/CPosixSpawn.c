@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 int cps_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
@@ -48,6 +49,16 @@ int cps_pipe_set_size(int fd, int size) {
     return fcntl(fd, F_SETPIPE_SZ, size);
 #else
     (void)fd; (void)size;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cps_memfd(const char *name) {
+#ifdef MFD_CLOEXEC
+    return memfd_create(name, MFD_CLOEXEC);
+#else
+    (void)name;
     errno = ENOSYS;
     return -1;
 #endif

@@ -25,4 +25,7 @@ long cps_splice_to_pipe(int from, long long *offset, int to, unsigned long count
 /// Sets the capacity of the pipe `fd` in bytes (Linux F_SETPIPE_SZ); returns the capacity granted or -1.
 int cps_pipe_set_size(int fd, int size);
 
+/// An anonymous file in memory, close-on-exec (Linux memfd_create); -1 where there is none.
+int cps_memfd(const char *name);
+
 #endif

@@ -12,22 +12,28 @@ public indirect enum Value: Sendable, Hashable {
 
     /// An insertion-ordered string-keyed map.
     ///
-    /// Keys and values are kept in two arrays in insertion order, with a dictionary from each key to its
-    /// position: iterating (every JSON text, every copy of a record into an event) reads the arrays and
-    /// hashes nothing.
+    /// Keys and values are kept in two arrays in insertion order: iterating (every JSON text, every copy of a
+    /// record into an event) reads the arrays and hashes nothing. An object of more than `indexedFrom` keys
+    /// also keeps a dictionary from each key to its position; a smaller one (a scope, a step's result, a
+    /// record: most objects a run builds) finds a key by comparing it with each, which costs less than
+    /// hashing it once, and spares the dictionary's allocation.
     public struct Object: Sendable, Hashable, Sequence {
         public private(set) var keys: [String] = []
         public private(set) var values: [Value] = []
+        /// Each key's position; empty while there are `indexedFrom` keys or fewer.
         private var positions: [String: Int] = [:]
+
+        /// Above this many keys, an object keeps `positions`.
+        static let indexedFrom = 8
 
         public init() {}
 
         /// An empty object with room for `minimumCapacity` keys: one that grows a key at a time from empty
-        /// rehashes its keys at 1, 2, 4 and 8 (step records and scopes are built that way on every step).
+        /// reallocates at 1, 2, 4 and 8 (step records and scopes are built that way on every step).
         public init(minimumCapacity: Int) {
             keys.reserveCapacity(minimumCapacity)
             values.reserveCapacity(minimumCapacity)
-            positions.reserveCapacity(minimumCapacity)
+            if minimumCapacity > Self.indexedFrom { positions.reserveCapacity(minimumCapacity) }
         }
 
         public init(_ pairs: [(String, Value)]) {
@@ -35,10 +41,32 @@ public indirect enum Value: Sendable, Hashable {
             for (key, value) in pairs { self[key] = value }
         }
 
+        private func position(of key: String) -> Int? {
+            keys.count > Self.indexedFrom ? positions[key] : keys.firstIndex(of: key)
+        }
+
         public subscript(key: String) -> Value? {
-            get { positions[key].map { values[$0] } }
+            get { position(of: key).map { values[$0] } }
             set {
                 if let newValue {
+                    guard keys.count >= Self.indexedFrom else {
+                        if let position = keys.firstIndex(of: key) {
+                            values[position] = newValue
+                        } else {
+                            keys.append(key)
+                            values.append(newValue)
+                        }
+                        return
+                    }
+                    if keys.count == Self.indexedFrom, positions.isEmpty {
+                        // Growing past the small size (unless the key is there): index the keys so far.
+                        if let position = keys.firstIndex(of: key) {
+                            values[position] = newValue
+                            return
+                        }
+                        positions.reserveCapacity(keys.count * 2)
+                        for (position, known) in keys.enumerated() { positions[known] = position }
+                    }
                     // One hash: the entry is read, or made with the next position, in the same look-up.
                     let position = Self.take(&positions[key, default: keys.count])
                     if position == keys.count {
@@ -47,10 +75,15 @@ public indirect enum Value: Sendable, Hashable {
                     } else {
                         values[position] = newValue
                     }
-                } else if let position = positions.removeValue(forKey: key) {
+                } else if let position = position(of: key) {
                     keys.remove(at: position)
                     values.remove(at: position)
-                    for later in position..<keys.count { positions[keys[later]] = later }
+                    if keys.count <= Self.indexedFrom {
+                        positions = [:]
+                    } else {
+                        positions.removeValue(forKey: key)
+                        for later in position..<keys.count { positions[keys[later]] = later }
+                    }
                 }
             }
         }

@@ -46,9 +46,11 @@ struct NodeAttempt {
         }
     }
 
-    func run() async -> Outcome {
+    /// - Parameter scope: what the step sees on this node, when the caller has just made it (it is made here
+    ///   otherwise): one scope per step and node, not two.
+    func run(in scope: Value.Object? = nil) async -> Outcome {
         var watch = Stopwatch()
-        let scope = await runner.scope(for: node, frame)
+        let scope = if let scope { scope } else { await runner.scope(for: node, frame) }
         var secrets = SecretWords(secrets: runner.redactor.values)
         let timeout: Double
         let rendered: (any StepAction)?

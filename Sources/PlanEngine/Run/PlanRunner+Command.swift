@@ -7,7 +7,9 @@ extension PlanRunner {
     func runCommand(_ step: Step, on only: NodeDeclaration?, _ frame: StepFrame) async -> Bool {
         let nodes: [NodeDeclaration]
         if let only, step.target == nil { nodes = [only] } else {
-            guard let resolved = await resolveTargets(step, scope: await scope(for: nil, frame), frame) else { return false }
+            // Node names written out (the common case) read nothing: no scope is made for them.
+            let scope = Self.targetIsLiteral(step.target) ? Value.Object() : await scope(for: nil, frame)
+            guard let resolved = await resolveTargets(step, scope: scope, frame) else { return false }
             // A fallback step serves its failed node, wherever the inventory puts it.
             nodes = only == nil ? await inShard(resolved, step: step) : resolved
         }
@@ -45,7 +47,7 @@ extension PlanRunner {
             await record(StepRecord(step: step.id, phase: step.phase, node: node.name, status: .skipped, reason: reason), frame)
             return true
         }
-        var attempt = await NodeAttempt(runner: self, step: step, node: node, frame: frame).run()
+        var attempt = await NodeAttempt(runner: self, step: step, node: node, frame: frame).run(in: scope)
         if attempt.status == .failed, let fallbackNode = step.fallbackNode, !Task.isCancelled {
             attempt = await tryFallbackNode(step, failed: node, attempt: attempt, template: fallbackNode, scope: scope, frame)
         }
@@ -138,6 +140,12 @@ extension PlanRunner {
         case .continue: break
         case .markOffline: await state.markOffline(node.name, by: step.id)
         }
+    }
+
+    /// Whether `target` names its nodes without an expression (or is absent).
+    static func targetIsLiteral(_ target: Target?) -> Bool {
+        guard case .names(let templates)? = target else { return true }
+        return templates.allSatisfy { $0.literalText != nil }
     }
 
     /// The resolver of `target:` names, keeping to `--limit`.

@@ -82,6 +82,9 @@ final class GroupSupervisor: @unchecked Sendable {
     /// until `giveUp` (false; call again to go on).
     func watch(until giveUp: ContinuousClock.Instant?) -> Bool {
         let pgid = group.pid
+        // A watch that gives up soon looks at the stop flag after each poll; one with no end polls the
+        // stop request's pipe, made only now (most commands end within the first, short watch).
+        let stopReader = giveUp == nil ? stop.pollable() : -1
         var fds: [pollfd] = []
         fds.reserveCapacity(4)
         while !leaderExited {
@@ -91,11 +94,11 @@ final class GroupSupervisor: @unchecked Sendable {
             for fd in streams where fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             if feed != nil, stoppedBy == nil { fds.append(pollfd(fd: group.stdinWriter, events: Int16(POLLOUT), revents: 0)) }
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
-            if stoppedBy == nil, stop.reader >= 0 { fds.append(pollfd(fd: stop.reader, events: Int16(POLLIN), revents: 0)) }
+            if stoppedBy == nil, stopReader >= 0 { fds.append(pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)) }
 
             var wake: ContinuousClock.Instant? = stoppedBy == nil ? deadline : (termAt ?? killAt)
             // Without a pidfd (or a stop pipe) the leader's exit and a stop are noticed by looking every 10 ms.
-            if pidfd < 0 || (stoppedBy == nil && stop.reader < 0) {
+            if pidfd < 0 || (stoppedBy == nil && stopReader < 0) {
                 wake = min(wake ?? now + .milliseconds(10), now + .milliseconds(10))
             }
             if let giveUp { wake = min(wake ?? giveUp, giveUp) }
@@ -112,14 +115,14 @@ final class GroupSupervisor: @unchecked Sendable {
                 } else if entry.fd == group.stdinWriter {
                     // The pipe stays open once the upload is sent: its end-of-file means planrun is gone.
                     if let feed, !feed.feed(entry.fd) || feed.isDone { finishFeed(feed) }
-                } else if entry.fd == stop.reader {
+                } else if entry.fd == stopReader {
                     requestStop(.cancellation)
                 } else {
                     readChunk(from: entry.fd)
                 }
             }
             if pidfd < 0 { leaderExited = Self.hasExited(group.pid) }
-            if stoppedBy == nil, stop.reader < 0, stop.isRequested { requestStop(.cancellation) }
+            if stoppedBy == nil, stopReader < 0, stop.isRequested { requestStop(.cancellation) }
 
             let later = clock.now
             if stoppedBy == nil, later >= deadline { requestStop(.timeout) }

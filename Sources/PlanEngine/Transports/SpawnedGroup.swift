@@ -46,6 +46,8 @@ struct SpawnedGroup {
         if holdStandardInput {
             input = try makePipe()
             _ = fcntl(input.write, F_SETFL, fcntl(input.write, F_GETFL) | O_NONBLOCK)
+        } else if Self.nullInput >= 0 {
+            input = (Self.nullInput, -1)
         } else {
             let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard null >= 0 else { throw fail(errno) }
@@ -105,9 +107,14 @@ struct SpawnedGroup {
         // The child has its copies; keeping ours would hold the pipes open past its exit.
         if stdoutFile == nil { close(out.write) }
         close(err.write)
-        close(input.read)
+        if input.read != Self.nullInput { close(input.read) }
         return SpawnedGroup(pid: pid, stdout: out.read, stderr: err.read, stdinWriter: input.write)
     }
+
+    /// `/dev/null` for reading, opened once per process (close-on-exec) and shared by every spawn whose stdin
+    /// it is: opening and closing it per command was two of a trivial step's system calls. -1 when it could
+    /// not be opened; each spawn then opens its own.
+    private static let nullInput = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
     /// Unblocks SIGCHLD on the spawning thread. The kernel discards a child's exit signal (its default action
     /// is to ignore it) only when the parent thread does not block it; Swift's pool threads block it, so each
