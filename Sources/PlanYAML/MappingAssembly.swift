@@ -9,7 +9,7 @@ enum MappingAssembly {
     static let mergeTag = "tag:yaml.org,2002:merge"
 
     static func assemble(
-        _ written: [YAMLNode.Pair], hasMergeKey: Bool, file: String?, diagnostics: inout [Diagnostic]
+        _ written: consuming [YAMLNode.Pair], hasMergeKey: Bool, file: String?, diagnostics: inout [Diagnostic]
     ) -> [YAMLNode.Pair] {
         guard written.count > 1 || hasMergeKey else { return written }
         if !hasMergeKey, !mayHaveDuplicates(written) { return written }
@@ -29,13 +29,20 @@ enum MappingAssembly {
     }
 
     /// False when the keys are certainly distinct: all scalars, and few enough (most mappings) to compare
-    /// pairwise, since hashing every key of every mapping was a twentieth of validating a large plan.
-    private static func mayHaveDuplicates(_ pairs: [YAMLNode.Pair]) -> Bool {
+    /// pairwise, since hashing every key of every mapping was a twentieth of validating a large plan. The keys
+    /// are compared where they stand (collecting them in an array of their own cost as much as the comparing).
+    private static func mayHaveDuplicates(_ pairs: borrowing [YAMLNode.Pair]) -> Bool {
         guard pairs.count <= 16 else { return true }
-        var keys: [String] = []
-        for pair in pairs {
-            guard let text = pair.key.scalar, !keys.contains(text) else { return true }
-            keys.append(text)
+        for i in pairs.indices {
+            guard case .scalar(let text, _) = pairs[i].key.content else { return true }
+            for j in 0..<i {
+                // Lengths first: most keys of a mapping differ in length, and those compare without a call.
+                if case .scalar(let earlier, _) = pairs[j].key.content, earlier.utf8.count == text.utf8.count,
+                    earlier == text
+                {
+                    return true
+                }
+            }
         }
         return false
     }
