@@ -48,21 +48,25 @@ struct DecodingContext {
     // MARK: Mappings
 
     /// The pairs of a mapping whose keys are scalars, reporting the others; nil (and `plan.type`) for a non-mapping.
-    mutating func mapping(_ node: YAMLNode, expected: String) -> [(key: String, keyNode: YAMLNode, value: YAMLNode)]? {
-        guard let pairs = node.mapping else {
+    mutating func mapping(_ node: YAMLNode, expected: String) -> MappingFields? {
+        guard case .mapping(let pairs) = node.content else {
             typeError(expected: expected, found: node)
             return nil
         }
-        var out: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
-        out.reserveCapacity(pairs.count)
+        func hasScalarKey(_ pair: YAMLNode.Pair) -> Bool {
+            if case .scalar = pair.key.content { return true }
+            return false
+        }
+        guard !pairs.allSatisfy(hasScalarKey) else { return MappingFields(pairs) }
+        var scalarKeyed: [YAMLNode.Pair] = []
         for pair in pairs {
-            guard let key = pair.key.scalar else {
+            guard hasScalarKey(pair) else {
                 typeError(expected: "a key name", found: pair.key)
                 continue
             }
-            out.append((key, pair.key, pair.value))
+            scalarKeyed.append(pair)
         }
-        return out
+        return MappingFields(scalarKeyed)
     }
 
     /// `plan.unknown-key` with the closest of the mapping's keys as did-you-mean.

@@ -12,7 +12,14 @@ enum StepDecoder {
             context.typeError(expected: "a list of steps", found: node)
             return []
         }
-        return items.compactMap { decodeStep($0, phase: phase, context: &context) }
+        // Sized once: a step is a large value, and a list grown by doubling kept up to twice the steps, with the
+        // old and the new storage alive together while it grew.
+        var steps: [Step] = []
+        steps.reserveCapacity(items.count)
+        for item in items {
+            if let step = decodeStep(item, phase: phase, context: &context) { steps.append(step) }
+        }
+        return steps
     }
 
     /// One step, or nil when it has no usable id; a step with other errors is still returned so that the
@@ -153,7 +160,7 @@ enum StepDecoder {
         _ key: String, keyNode: YAMLNode, value: YAMLNode, phase: Phase, into step: inout Step, sawID: inout Bool,
         keys: inout SeenKeys, context: inout DecodingContext
     ) {
-        guard let field = StepKey(rawValue: key) else {
+        guard let field = StepKey.byName[key] else {
             context.unknownKey(key, at: keyNode, among: StepKey.self, in: "a step")
             return
         }

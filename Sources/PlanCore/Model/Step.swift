@@ -11,10 +11,11 @@ public struct Step: Sendable, Equatable {
         case set([ValueTemplate.Entry])
         /// A post-condition; counts towards `validation_status` and `confidence`.
         case assert(Template)
-        /// Puts a file on nodes (`copy:`).
-        case copy(CopyAction)
+        /// Puts a file on nodes (`copy:`). Boxed (`indirect`), as `fetch`: inline, the largest case set the size
+        /// of every step's action, five times that of a `run:`.
+        indirect case copy(CopyAction)
         /// Pulls a file from nodes (`fetch:`).
-        case fetch(FetchAction)
+        indirect case fetch(FetchAction)
         /// A group (`steps:`, or the steps of a file named by `uses:`): each target node walks them in order.
         case group([Step])
 
