@@ -64,7 +64,8 @@ public struct LintContext: Sendable {
         func visit(_ step: Step, owner: Int, isFallback: Bool) {
             if firstByID[step.id] == nil { firstByID[step.id] = steps.count }
             steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
-            for nested in step.fallback + step.onFailure { visit(nested, owner: owner, isFallback: true) }
+            for nested in step.fallback { visit(nested, owner: owner, isFallback: true) }
+            for nested in step.onFailure { visit(nested, owner: owner, isFallback: true) }
             if step.uses != nil {
                 // A used step file's steps were checked against the file itself (its inputs, its lines); here
                 // they are only names that `needs:` and `steps.ID` may use.

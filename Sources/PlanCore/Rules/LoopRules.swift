@@ -12,7 +12,7 @@ public struct ItemOutsideLoopRule: PlanRule {
             let looped = inLoop || step.forEach != nil
             if !looped {
                 for (key, reference) in step.references where key != "for_each" {
-                    guard let root = reference.path.first, root == "item" || root == "item_index" else { continue }
+                    guard let root = Self.loopName(read: reference) else { continue }
                     out.append(Diagnostic(
                         id, "'\(root)' is set only inside a loop; give step '\(step.id)' (or its group) a for_each",
                         at: reference.range).about(step))
@@ -20,10 +20,22 @@ public struct ItemOutsideLoopRule: PlanRule {
             }
             // Read with used files opened (`UsedFileLint`): their steps are the group's.
             for child in step.children { visit(child, inLoop: looped) }
-            for nested in step.fallback + step.onFailure { visit(nested, inLoop: looped) }
+            for nested in step.fallback { visit(nested, inLoop: looped) }
+            for nested in step.onFailure { visit(nested, inLoop: looped) }
         }
-        for operation in context.operations { operation.operation.steps.forEach { visit($0, inLoop: false) } }
+        for operation in context.operations {
+            // Most operations read no `item` at all, which the facts already say: then nothing is walked.
+            guard operation.steps.contains(where: { $0.references.contains { Self.loopName(read: $0.reference) != nil } })
+            else { continue }
+            operation.operation.steps.forEach { visit($0, inLoop: false) }
+        }
         return out
+    }
+
+    /// `item` or `item_index` when the reference reads one of them, else nil.
+    private static func loopName(read reference: Reference) -> String? {
+        guard let root = reference.path.first, root == "item" || root == "item_index" else { return nil }
+        return root
     }
 }
 
@@ -52,7 +64,8 @@ public struct ListInterpolationRule: PlanRule {
                 }
             }
             if step.uses == nil { for child in step.children { visit(child, inLoop: looped) } }
-            for nested in step.fallback + step.onFailure { visit(nested, inLoop: looped) }
+            for nested in step.fallback { visit(nested, inLoop: looped) }
+            for nested in step.onFailure { visit(nested, inLoop: looped) }
         }
         for operation in context.operations { operation.operation.steps.forEach { visit($0, inLoop: false) } }
         return out

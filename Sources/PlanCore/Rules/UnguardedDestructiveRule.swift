@@ -7,9 +7,10 @@ public struct UnguardedDestructiveRule: PlanRule {
     public let id = DiagnosticID.planUnguardedDestructive
     public init() {}
     /// Command names that are destructive whatever their arguments; `mkfs.*` is too.
-    private static let destructiveNames = [
+    private static let destructiveNames: [[UInt8]] = [
         "restart", "reboot", "shutdown", "poweroff", "halt", "mkfs", "wipefs",
-    ]
+    ].map { Array($0.utf8) }
+    private static let mkfsPrefix = Array("mkfs.".utf8)
 
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -21,18 +22,19 @@ public struct UnguardedDestructiveRule: PlanRule {
                 case .argv(let ts): templates = ts
                 default: continue
                 }
-                // Literal parts as written, each expression as one word, the arguments of argv apart.
-                var text = ""
+                // Literal parts as written, each expression as one word, the arguments of argv apart: the bytes
+                // only, since the text is read once and never shown.
+                var command: [UInt8] = []
                 for (index, template) in templates.enumerated() {
-                    if index > 0 { text += " " }
+                    if index > 0 { command.append(UInt8(ascii: " ")) }
                     for part in template.parts {
                         switch part {
-                        case .literal(let literal): text += literal
-                        case .expression: text += " x "
+                        case .literal(let literal): command += literal.utf8
+                        case .expression: command += " x ".utf8
                         }
                     }
                 }
-                guard let what = Self.destructiveCommand(in: text) else { continue }
+                guard let what = Self.destructiveCommand(in: command) else { continue }
                 out.append(
                     Diagnostic(
                         id,
@@ -43,39 +45,50 @@ public struct UnguardedDestructiveRule: PlanRule {
         return out
     }
 
-    /// The first destructive command in `command` (`restart`, `rm -rf`, `dd of=…`), or nil.
+    /// The first destructive command in the UTF-8 bytes of a command (`restart`, `rm -rf`, `dd of=…`), or nil.
     ///
-    /// Reads the UTF-8 bytes as written, so that a name is matched only when it is spelled exactly so.
-    static func destructiveCommand(in command: String) -> String? {
-        let bytes = Array(command.utf8)
-        // Words, an empty one standing for every command separator so that flags are read per command.
-        var words: [ArraySlice<UInt8>] = []
+    /// Reads the UTF-8 bytes as written, so that a name is matched only when it is spelled exactly so. One pass
+    /// over the bytes into word ranges, and text only for what is reported: this runs for every command step.
+    static func destructiveCommand(in bytes: [UInt8]) -> String? {
+        // Words, nil standing for every command separator so that flags are read per command.
+        var words: [Range<Int>?] = []
         var start = 0
         for (index, b) in bytes.enumerated() {
-            let isSeparator = "\n;&|()".utf8.contains(b)
-            guard isSeparator || b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") else { continue }
-            if start < index { words.append(bytes[start..<index]) }
-            if isSeparator { words.append([]) }
+            let isSeparator: Bool
+            switch b {
+            case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "("),
+                UInt8(ascii: ")"):
+                isSeparator = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): isSeparator = false
+            default: continue
+            }
+            if start < index { words.append(start..<index) }
+            if isSeparator { words.append(nil) }
             start = index + 1
         }
-        if start < bytes.count { words.append(bytes[start...]) }
-        for (i, word) in words.enumerated() where !word.isEmpty {
+        if start < bytes.count { words.append(start..<bytes.count) }
+        for (i, word) in words.enumerated() {
+            guard let word else { continue }
             // The command's name without its directory: /sbin/reboot is reboot.
-            let name = word.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last!
+            let slash = bytes[word].lastIndex(of: UInt8(ascii: "/"))
+            let name = bytes[(slash.map { $0 + 1 } ?? word.lowerBound)..<word.upperBound]
             guard name.count >= 2, name.count <= 10 else { continue }
-            let command = String(decoding: name, as: UTF8.self)
-            if destructiveNames.contains(where: { name.elementsEqual($0.utf8) }) || name.starts(with: "mkfs.".utf8) {
-                return command
+            if destructiveNames.contains(where: { name.count == $0.count && name.elementsEqual($0) })
+                || name.starts(with: mkfsPrefix)
+            {
+                return String(decoding: name, as: UTF8.self)
             }
-            guard command == "rm" || command == "dd" else { continue }
-            for argument in words[(i + 1)...].prefix(while: { !$0.isEmpty }) {
-                let text = String(decoding: argument, as: UTF8.self)
-                if command == "rm", argument.first == UInt8(ascii: "-") {
-                    if text == "--recursive" || (!argument.starts(with: "--".utf8) && (text.contains("r") || text.contains("R"))) {
+            let isRM = name.count == 2 && name.first == UInt8(ascii: "r") && name.last == UInt8(ascii: "m")
+            let isDD = name.count == 2 && name.first == UInt8(ascii: "d") && name.last == UInt8(ascii: "d")
+            guard isRM || isDD else { continue }
+            for argument in words[(i + 1)...].prefix(while: { $0 != nil }) {
+                let text = String(decoding: bytes[argument!], as: UTF8.self)
+                if isRM, text.hasPrefix("-") {
+                    if text == "--recursive" || (!text.hasPrefix("--") && (text.contains("r") || text.contains("R"))) {
                         return "rm \(text)"
                     }
                 }
-                if command == "dd", text.hasPrefix("of=") || text.hasPrefix("if=") { return "dd \(text)" }
+                if !isRM, text.hasPrefix("of=") || text.hasPrefix("if=") { return "dd \(text)" }
             }
         }
         return nil
