@@ -129,6 +129,37 @@ import Testing
         #expect(diagnostics.first?.notes.first?.message == "'late' is captured by step 'g.probe', which does not run before step 'g.early'")
     }
 
+    /// A group among a step's fallbacks or `on_failure:` walks its steps in order too: a step of it sees the
+    /// owner's captures and what the group's earlier steps make, not its later steps'.
+    @Test func aRescueGroupIsCheckedInOrder() {
+        let source = MarkedSource("""
+            planrun: 1
+            inventory:
+              nodes: { a: { transport: local } }
+            operations:
+              op:
+                execute:
+                  - id: main
+                    run: "false"
+                    capture: { first: { stdout: true } }
+                    fallback:
+                      - id: fb
+                        steps:
+                          - { id: use, run: "echo ${{ nodes.a.first }} ${{ 1️⃣nodes.a.later }}" }
+                          - { id: make, run: "echo x", capture: { later: { stdout: true } } }
+                          - { id: reuse, run: "echo ${{ nodes.a.later }}" }
+                    on_failure:
+                      - id: undo
+                        steps:
+                          - { id: use2, run: "echo ${{ 2️⃣nodes.a.later2 }}" }
+                          - { id: make2, run: "echo x", capture: { later2: { stdout: true } } }
+            """)
+        let diagnostics = diagnose(source.text).diagnostics
+        #expect(errorPlaces(diagnostics) == [
+            "plan.unknown-capture@\(source["1️⃣"])", "plan.unknown-capture@\(source["2️⃣"])",
+        ], "\(diagnostics.map(\.summary))")
+    }
+
     @Test func outputReadingACaptureNoStepMakes() {
         let source = MarkedSource("""
             planrun: 1

@@ -148,7 +148,17 @@ struct GroupScopes {
     var walkedSets = Set<String>()
 
     init(_ steps: [Step]) {
-        for step in steps where step.isGroup { _ = walk(step, seen: [], walked: step.target != nil) }
+        for step in steps {
+            if step.isGroup { _ = walk(step, seen: [], walked: step.target != nil) }
+            // A group among a step's fallbacks or `on_failure:` is as strict inside as any other: its steps see
+            // what the rescue sees (the owner's captures and its sibling rescues'), plus what its earlier steps
+            // make. Other rescues keep the owner's view (checked through the step graph).
+            let rescue = step.fallback + step.onFailure
+            guard rescue.contains(where: \.isGroup) else { continue }
+            var seen = Set(names(step, walked: false))
+            for nested in rescue { seen.formUnion(names(nested, walked: false)) }
+            for nested in rescue where nested.isGroup { mark(nested, seen: seen, walked: nested.target != nil) }
+        }
     }
 
     /// Records what each step of `group` sees, given `seen` before the group; returns what its steps make.
@@ -168,9 +178,10 @@ struct GroupScopes {
         return made
     }
 
-    /// A fallback (and its own fallbacks) sees `seen`.
+    /// A fallback (and its own fallbacks) sees `seen`; a fallback that is a group walks its steps in order.
     private mutating func mark(_ step: Step, seen: Set<String>, walked: Bool) {
         visible[step.id] = seen
+        if step.isGroup { _ = walk(step, seen: seen, walked: walked || step.target != nil) }
         if walked, case .set = step.action { walkedSets.insert(step.id) }
         for nested in step.fallback + step.onFailure { mark(nested, seen: seen.union(names(step, walked: walked)), walked: walked) }
     }
