@@ -64,8 +64,7 @@ final class TransferTests {
         let bin = directory + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let log = directory + "/dd.log"
-        try "#!/bin/sh\necho \"$*\" >> \(log)\nexit 1\n".write(toFile: bin + "/dd", atomically: true, encoding: .utf8)
-        chmod(bin + "/dd", 0o755)
+        try FileChecks.writeExecutable("#!/bin/sh\necho \"$*\" >> \(log)\nexit 1\n", to: bin + "/dd")
         for (index, node) in await nodes().enumerated() {
             for path in [nil, "\(bin):/usr/bin:/bin"] {
                 let target = directory + "/large-\(index)"
