@@ -20,7 +20,7 @@ extension ProgressSink {
         started(step: step, node: node, attempt: attempt, command: command, item: nil)
     }
 
-    /// By default a pause is not shown (the MCP progress notifications count finished steps only).
+    /// By default a pause is not shown.
     public func pausing(group: Step, before batch: Int, of batches: Int, seconds: Double) {}
 }
 
