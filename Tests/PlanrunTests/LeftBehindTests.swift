@@ -117,4 +117,21 @@ struct LeftBehindTests {
         #expect(run.stdout.contains("\"said\": \"*** and *** banana\""), "\(run.stdout)")
         #expect(run.stderr.contains("note: secret input token is shorter than 4 characters"), "\(run.stderr)")
     }
+
+    /// `-i` puts a secret on planrun's own command line: the run says so, and `--inputs` is the way without.
+    @Test func aSecretGivenWithDashIIsNoted() async throws {
+        let path = try plan("""
+            planrun: 1
+            inputs: { token: { type: string, secret: true }, name: { type: string, default: x } }
+            operations: { main: { execute: [{ id: a, run: "true ${{ inputs.token }}" }] } }
+            """)
+        let flagged = try await BinaryRunner.run(["run", path, "-i", "token=abcdef", "-i", "name=y", "--no-record"])
+        #expect(flagged.exitCode == 0)
+        #expect(flagged.stderr.contains("note: secret input token given with -i: planrun's command line is readable in ps"), "\(flagged.stderr)")
+        let file = path + ".inputs.json"
+        try #"{"token": "abcdef"}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let quiet = try await BinaryRunner.run(["run", path, "--inputs", file, "-i", "name=y", "--no-record"])
+        #expect(quiet.exitCode == 0)
+        #expect(!quiet.stderr.contains("given with -i"), "\(quiet.stderr)")
+    }
 }

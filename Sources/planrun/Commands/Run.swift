@@ -78,6 +78,17 @@ extension Planrun {
             }
         }
 
+        /// A note when `-i` gave a secret input: planrun's own command line is readable in `ps` by every user of
+        /// this machine for as long as the run lasts, which `--inputs FILE` (or `-`, stdin) avoids.
+        static func secretsOnTheCommandLine(_ assignments: [String], plan: Plan) -> String? {
+            let secret = Set(plan.inputs.filter(\.secret).map(\.name))
+            let given = assignments.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
+            let names = given.filter(secret.contains)
+            guard !names.isEmpty else { return nil }
+            return "secret input\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) given with -i: planrun's "
+                + "command line is readable in ps while the run lasts; give secrets with --inputs FILE (or - for stdin)"
+        }
+
         func run() async throws {
             ProcessSignals.ignoreBrokenPipe()
             let prepared = RunPreparation.prepare(
@@ -130,6 +141,9 @@ extension Planrun {
             let runner = PlanRunner(runRequest, progress: progress, cache: recorder)
             if let note = runner.openFileNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
             if let note = runner.shortSecretNote, !quiet { Terminal.writeError("planrun: note: \(note)\n") }
+            if let note = Self.secretsOnTheCommandLine(input, plan: runRequest.plan), !quiet {
+                Terminal.writeError("planrun: note: \(note)\n")
+            }
             let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
             let trap = InterruptTrap { _ in
