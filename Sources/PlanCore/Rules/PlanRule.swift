@@ -23,7 +23,10 @@ public enum PlanLinter {
     public static func lint(_ plan: Plan) -> [Diagnostic] {
         let context = LintContext(plan: plan)
         // Some rules see into the step files the plan uses: they read it with those files opened (`UsedFileLint`).
-        let opened = UsedFileLint.opened(plan).map { LintContext(plan: $0) } ?? context
+        // The facts list every step a used file could hang from (a `uses:` step is a group's step, a fallback or
+        // top-level): asking them reads one field a step, where walking the plan copied every step.
+        let usesFiles = context.operations.contains { $0.steps.contains { $0.step.uses != nil } }
+        let opened = (usesFiles ? UsedFileLint.opened(plan) : nil).map { LintContext(plan: $0) } ?? context
         var out: [Diagnostic] = []
         var seen = Set<Diagnostic>()
         for rule in rules {

@@ -11,7 +11,7 @@ public struct QuotedInterpolationRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                guard case .run(let template) = facts.step.action, !template.expressions.isEmpty else { continue }
+                guard case .run(let template) = facts.step.action, Self.mayQuote(template) else { continue }
                 for expression in ShellQuote.quotedExpressions(in: template) {
                     out.append(
                         Diagnostic(
@@ -22,5 +22,20 @@ public struct QuotedInterpolationRule: PlanRule {
             }
         }
         return out
+    }
+
+    /// Whether the template has an expression and a quote in its literal text: without a quote no expression
+    /// can stand inside one, and most commands are checked by this scan alone.
+    private static func mayQuote(_ template: Template) -> Bool {
+        var hasExpression = false
+        var hasQuote = false
+        for part in template.parts {
+            switch part {
+            case .expression: hasExpression = true
+            case .literal(let text):
+                if !hasQuote { hasQuote = text.utf8.contains { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") } }
+            }
+        }
+        return hasExpression && hasQuote
     }
 }
