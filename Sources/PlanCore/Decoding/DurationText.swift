@@ -45,15 +45,24 @@ public enum DurationText {
             let unitStart = index
             while index < bytes.count, bytes[index] >= 0x61, bytes[index] <= 0x7A { index += 1 }
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
-            guard let (rank, factor) = units[unit], rank < lastRank else { return nil }
+            guard let (rank, factor) = Self.unit(unit), rank < lastRank else { return nil }
             lastRank = rank
             total += number * factor
         }
         return total
     }
 
-    /// Unit → (rank, seconds); ranks force largest-to-smallest order and forbid repeats.
-    private static let units: [String: (Int, Double)] = ["h": (4, 3600), "m": (3, 60), "s": (2, 1), "ms": (1, 0.001)]
+    /// Unit → (rank, seconds); ranks force largest-to-smallest order and forbid repeats. A switch: four short
+    /// names compare faster than one hash (every step's `timeout:` and `delay:` come through here).
+    private static func unit(_ name: String) -> (Int, Double)? {
+        switch name {
+        case "h": return (4, 3600)
+        case "m": return (3, 60)
+        case "s": return (2, 1)
+        case "ms": return (1, 0.001)
+        default: return nil
+        }
+    }
 
     /// Seconds as a plan would write them: `90` → `1m30s`, `0.5` → `500ms`.
     /// Total for any number: beyond whole-second range it prints the number itself (`1e+19s`).
