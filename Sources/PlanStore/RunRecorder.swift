@@ -109,19 +109,31 @@ public final class RunRecorder: EventSink, StepCache {
 
     /// Step results keep at most a tail of their output: the store is for what a rerun reads, not a log.
     static func bounded(_ learned: Value.Object) -> Value.Object {
-        guard case .object(let steps)? = learned["steps"] else { return learned }
-        func trim(_ value: Value) -> Value {
-            guard case .object(var o) = value else { return value }
-            for key in ["stdout", "stderr"] {
-                if case .string(let text)? = o[key], text.utf8.count > RunEvents.tailBytes {
-                    o[key] = .string(RunEvents.tail(of: text) ?? "")
-                }
-            }
-            for (key, item) in o where item.isObject { o[key] = trim(item) }
-            return .object(o)
-        }
+        guard case .object(let steps)? = learned["steps"], let trimmed = trimmed(steps) else { return learned }
         var out = learned
-        out["steps"] = trim(.object(steps))
+        out["steps"] = .object(trimmed)
+        return out
+    }
+
+    /// `o` with every `stdout` and `stderr` longer than a tail cut to one, at any depth; nil when none is. An
+    /// object is copied only when something in it changes: writing every child back (unchanged) while
+    /// iterating copied each object once per child (0.6 M instructions at the end of a 100-step run, now 0.2 M).
+    private static func trimmed(_ o: Value.Object) -> Value.Object? {
+        var out: Value.Object?
+        for (key, item) in o {
+            let replacement: Value
+            switch item {
+            case .string(let text) where (key == "stdout" || key == "stderr") && text.utf8.count > RunEvents.tailBytes:
+                replacement = .string(RunEvents.tail(of: text) ?? "")
+            case .object(let inner):
+                guard let t = trimmed(inner) else { continue }
+                replacement = .object(t)
+            default:
+                continue
+            }
+            if out == nil { out = o }
+            out?[key] = replacement
+        }
         return out
     }
 
@@ -130,8 +142,4 @@ public final class RunRecorder: EventSink, StepCache {
         defer { free(resolved) }
         return String(cString: resolved)
     }
-}
-
-extension Value {
-    var isObject: Bool { if case .object = self { true } else { false } }
 }

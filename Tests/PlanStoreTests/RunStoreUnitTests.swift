@@ -124,6 +124,30 @@ struct RunStoreUnitTests {
         #expect(try store.events(of: recorder.run).count == 1)
     }
 
+    /// What a rerun reads keeps a tail of each step's output, at any depth; the rest is kept as it is.
+    @Test func learnedOutputIsCutToATailAndTheRestKept() throws {
+        let long = String(repeating: "line\n", count: 2000)
+        func object(_ pairs: [(String, Value)]) -> Value { .object(Value.Object(pairs)) }
+        let learned = Value.Object([
+            ("steps", object([("a", object([
+                ("stdout", .string(long)), ("stderr", .string("short")),
+                ("item", object([("stderr", .string(long))])),
+            ]))])),
+            ("vars", object([("stdout", .string(long))])),
+        ])
+        func at(_ value: Value?, _ path: String...) -> Value? {
+            path.reduce(value) { value, key in if case .object(let o)? = value { o[key] } else { nil } }
+        }
+        let out = Value.object(RunRecorder.bounded(learned))
+        #expect(at(out, "steps", "a", "stdout") == .string(RunEvents.tail(of: long) ?? ""))
+        #expect(RunEvents.tail(of: long) != long)
+        #expect(at(out, "steps", "a", "stderr") == .string("short"))
+        #expect(at(out, "steps", "a", "item", "stderr") == .string(RunEvents.tail(of: long) ?? ""))
+        #expect(at(out, "vars", "stdout") == .string(long))
+        let plain = Value.Object([("steps", object([("a", object([("stdout", .string("ok"))]))]))])
+        #expect(Value.object(RunRecorder.bounded(plain)) == .object(plain))
+    }
+
     @Test func pruneKeepsTheNewestRunsWhateverGapsTheirIdsHave() throws {
         let store = try RunStore(directory: directory())
         var ids: [Int] = []
