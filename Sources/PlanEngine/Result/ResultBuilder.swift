@@ -6,23 +6,25 @@ struct ResultBuilder {
     func build(executionTime: Double) async -> RunResult {
         let request = runner.request
         let state = runner.state
-        let stepOrder = Dictionary(
-            request.operation.allSteps.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var stepOrder: [String: Int] = [:]
+        request.operation.forEachStep { step in
+            if stepOrder[step.id] == nil { stepOrder[step.id] = stepOrder.count }
+        }
         let nodeOrder = Dictionary(
             request.plan.inventory.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        // Plan order, then inventory order, then the order things happened: the same every run.
-        func key(_ step: String?, _ node: String?, _ item: Int?, _ offset: Int) -> [Int] {
-            [step.flatMap { stepOrder[$0] } ?? -1, node.flatMap { nodeOrder[$0] } ?? -1, item ?? -1, offset]
+        // Plan order, then inventory order, then the order things happened: the same every run. Each key is
+        // made once per entry, not twice per comparison (two dictionary look-ups each, n log n times).
+        func key(_ step: String?, _ node: String?, _ item: Int?, _ offset: Int) -> (Int, Int, Int, Int) {
+            (step.flatMap { stepOrder[$0] } ?? -1, node.flatMap { nodeOrder[$0] } ?? -1, item ?? -1, offset)
         }
         let records = await state.records.enumerated()
-            .sorted {
-                key($0.element.step, $0.element.node, $0.element.itemIndex, $0.offset)
-                    .lexicographicallyPrecedes(key($1.element.step, $1.element.node, $1.element.itemIndex, $1.offset))
-            }
-            .map(\.element)
+            .map { (key: key($1.step, $1.node, $1.itemIndex, $0), record: $1) }
+            .sorted { $0.key < $1.key }
+            .map(\.record)
         let issues = await state.issues.enumerated()
-            .sorted { key($0.element.step, $0.element.node, nil, $0.offset).lexicographicallyPrecedes(key($1.element.step, $1.element.node, nil, $1.offset)) }
-            .map(\.element)
+            .map { (key: key($1.step, $1.node, nil, $0), issue: $1) }
+            .sorted { $0.key < $1.key }
+            .map(\.issue)
 
         let ending = await state.stop ?? .finished
         let held = await state.assertsHeld
@@ -79,8 +81,12 @@ struct ResultBuilder {
     /// Evaluates the plan's `output:`; the scope adds `run` (issues, validation_status, confidence, …).
     /// A field that cannot be evaluated becomes null and an issue, so the result is never lost.
     private func renderOutput(_ result: RunResult) async -> Value.Object {
+        guard !runner.request.plan.output.isEmpty else { return Value.Object() }
         var scope = await runner.state.scope()
-        var run = result.json(includeTimes: true).objectValue ?? Value.Object()
+        // `run` leaves the step records out: their JSON was built per record only to be dropped.
+        var summary = result
+        summary.steps = []
+        var run = summary.json(includeTimes: true).objectValue ?? Value.Object()
         run["steps"] = nil
         scope["run"] = .object(run)
         var out = Value.Object()

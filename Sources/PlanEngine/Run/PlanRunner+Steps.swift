@@ -39,8 +39,9 @@ extension PlanRunner {
     }
 
     /// Records what became of a step, with the frame's item and batch.
-    func record(_ record: StepRecord, _ frame: StepFrame) async {
-        var record = record
+    /// The record is `consuming` here and below: it is completed in place and handed on, not copied at each
+    /// level (a record's copy retains every field of it).
+    func record(_ record: consuming StepRecord, _ frame: StepFrame) async {
         if let index = frame.itemIndex {
             record.item = frame.item.map { redactor.redact($0) }
             record.itemIndex = index
@@ -49,8 +50,7 @@ extension PlanRunner {
         await self.record(record)
     }
 
-    func record(_ record: StepRecord) async {
-        var record = record
+    func record(_ record: consuming StepRecord) async {
         record.reason = record.reason.map(redactor.redact)
         record.command = record.command.map(redactor.redact)
         record.diff = record.diff.map(redactor.redact)

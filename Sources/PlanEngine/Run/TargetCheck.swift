@@ -24,7 +24,7 @@ enum TargetCheck {
                 }
             }
         }
-        for step in operation.allSteps {
+        operation.forEachStep { step in
             if case .names(let templates)? = step.target {
                 for template in templates { check(template, "step '\(step.id)'") }
             }
