@@ -18,7 +18,7 @@ public struct ExpressionTypeRule: PlanRule {
         if case .template(let t) = context.plan.policy.deadline { visit(t) }
         if let t = context.plan.policy.destructiveWhen { visit(t) }
         for operation in context.operations {
-            for facts in operation.steps { facts.step.forEachTemplate { _, template in visit(template) } }
+            for facts in operation.steps { facts.forEachTemplate { _, template in visit(template) } }
         }
         for field in context.plan.output { field.value.forEachTemplate(visit) }
         return checker.diagnostics

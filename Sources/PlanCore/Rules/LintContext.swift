@@ -15,6 +15,12 @@ public struct LintContext: Sendable {
         /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
         public let references: [(key: String, reference: Reference)]
 
+        /// Calls `body` with every template of the step, read in place: through `facts.step`, a rule copied the
+        /// whole step out of this object first.
+        public func forEachTemplate(_ body: (String, Template) -> Void) {
+            step.forEachTemplate(body)
+        }
+
         init(step: Step, owner: Int, isFallback: Bool, references: [(key: String, reference: Reference)]) {
             self.step = step
             self.owner = owner

@@ -148,13 +148,18 @@ struct GroupScopes {
     var walkedSets = Set<String>()
 
     init(_ steps: [Step]) {
-        for step in steps {
-            if step.isGroup { _ = walk(step, seen: [], walked: step.target != nil) }
+        // By index, and a step copied out only when it has a group to walk: most steps are no group and have
+        // none among their rescues, and `for step in steps` copied every one of them.
+        for i in steps.indices {
+            if steps[i].isGroup { _ = walk(steps[i], seen: [], walked: steps[i].target != nil) }
             // A group among a step's fallbacks or `on_failure:` is as strict inside as any other: its steps see
             // what the rescue sees (the owner's captures and its sibling rescues'), plus what its earlier steps
             // make. Other rescues keep the owner's view (checked through the step graph).
+            guard steps[i].fallback.contains(where: \.isGroup) || steps[i].onFailure.contains(where: \.isGroup) else {
+                continue
+            }
+            let step = steps[i]
             let rescue = step.fallback + step.onFailure
-            guard rescue.contains(where: \.isGroup) else { continue }
             var seen = Set(names(step, walked: false))
             for nested in rescue { seen.formUnion(names(nested, walked: false)) }
             for nested in rescue where nested.isGroup { mark(nested, seen: seen, walked: nested.target != nil) }
