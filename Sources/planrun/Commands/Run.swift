@@ -1,6 +1,7 @@
 import ArgumentParser
 import PlanEngine
 import PlanStore
+import Synchronization
 
 extension Planrun {
     /// `planrun run PLAN`: resolve, run (or dry-run) one operation and print its result JSON on stdout.
@@ -144,12 +145,18 @@ extension Planrun {
             if let note = Self.secretsOnTheCommandLine(input, plan: runRequest.plan), !quiet {
                 Terminal.writeError("planrun: note: \(note)\n")
             }
-            let task = Task { await runner.run() }
             // The first Ctrl-C stops every command and still prints the result; a second one exits at once.
+            // The trap is set before the run starts: set after, a Ctrl-C while the first command was already
+            // running killed planrun (the default action) without a result.
+            let running = Mutex<Task<RunResult, Never>?>(nil)
             let trap = InterruptTrap { _ in
                 runner.interrupt()
-                task.cancel()
+                running.withLock { $0?.cancel() }
             }
+            let task = Task { await runner.run() }
+            running.withLock { $0 = task }
+            // A signal caught before the task existed had nothing to cancel.
+            if trap.received != nil { task.cancel() }
             // On a terminal, the live line's time and the heartbeats of long steps move once a second.
             let ticker = stderrProgress.isLive
                 ? Task {
