@@ -177,10 +177,12 @@ struct SSHFaultTests {
         let path = try plan("""
             planrun: 1
             inventory: { nodes: { far: \(node(server, options: ", ConnectTimeout: \"3\"")) } }
-            operations: { main: { execute: [{ id: a, run: "sleep \(marker)", timeout: 2s }] } }
+            operations: { main: { execute: [{ id: a, run: "sleep \(marker)", timeout: 6s }] } }
             """)
         let run = try BinaryRunner.start(["run", path, "--quiet"])
         #expect(await ProcessProbe.wait(upTo: 30) { !ProcessProbe.pids(withArgument: marker).isEmpty })
+        // Cut well within the step's timeout: a command whose timeout ends it before the cut is a timeout (a
+        // 2 s timeout lost that race under load).
         partition.cut()
         let done = await run.wait(timeout: 90)
         print(done.stdout)
