@@ -30,8 +30,15 @@ public struct UnknownCaptureRule: PlanRule {
         for operation in context.operations {
             let graph = operation.graph
             let scopes = GroupScopes(operation.operation.steps)
+            // Fields read through `facts`: passing `facts.step` copied the whole step, for every step.
             func names(madeBy facts: LintContext.StepFacts) -> [String] {
-                Self.madeNames(facts.step, walked: scopes.walkedSets.contains(facts.step.id))
+                var names = facts.step.captures.map(\.name)
+                if case .set(let entries) = facts.step.action,
+                    facts.step.target != nil || scopes.walkedSets.contains(facts.step.id)
+                {
+                    names += entries.map(\.key)
+                }
+                return names
             }
             var madeNames = [[String]](repeating: [], count: graph.steps.count)
             for facts in operation.steps { madeNames[facts.owner] += names(madeBy: facts) }

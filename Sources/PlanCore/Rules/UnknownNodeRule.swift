@@ -10,13 +10,18 @@ public struct UnknownNodeRule: PlanRule {
     public func check(_ context: LintContext) -> [Diagnostic] {
         guard !context.nodeNames.isEmpty || !context.groupNames.isEmpty else { return [] }
         var out: [Diagnostic] = []
-        func check(_ name: String, at range: SourceRange, _ what: String, file: String? = nil, step: Step? = nil) {
+        // `what` and the step are only read for a name that is unknown: a step passed by value was copied
+        // whole, and its label built, for every step of the plan.
+        func check(
+            _ name: String, at range: SourceRange, _ what: @autoclosure () -> String, file: String? = nil,
+            facts: LintContext.StepFacts? = nil
+        ) {
             guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
             let guess = context.closestTarget(to: name)
-            let message = "\(what) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
+            let message = "\(what()) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
             var diagnostic = Diagnostic(id, message, at: range, fixIt: guess)
             diagnostic.file = file
-            out.append(step.map { diagnostic.about($0) } ?? diagnostic)
+            out.append(facts.map { diagnostic.about($0.step) } ?? diagnostic)
         }
         for group in context.plan.inventory.groups {
             for (i, member) in group.members.enumerated() {
@@ -33,12 +38,12 @@ public struct UnknownNodeRule: PlanRule {
                 if case .names(let names)? = facts.step.target {
                     for name in names {
                         if let literal = name.literalText {
-                            check(literal, at: name.range, "step '\(facts.step.id)'", step: facts.step)
+                            check(literal, at: name.range, "step '\(facts.step.id)'", facts: facts)
                         }
                     }
                 }
                 if let fallbackNode = facts.step.fallbackNode, let literal = fallbackNode.literalText {
-                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'", step: facts.step)
+                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'", facts: facts)
                 }
             }
         }
