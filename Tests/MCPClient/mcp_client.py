@@ -125,10 +125,17 @@ async def scenario_cancel(client, options):
         group.start_soon(call)
         with anyio.fail_after(30):
             await first_step.wait()
-            # The long step has started by now; see it running before the cancel.
+            # The long step has started by now; see it running before the cancel. Its processes start one
+            # after another (a shell, then its children): wait until their set stops growing.
             while not live_pids(options.marker):
                 await anyio.sleep(0.05)
-        running_before = live_pids(options.marker)
+            running_before = live_pids(options.marker)
+            while True:
+                await anyio.sleep(0.2)
+                now = live_pids(options.marker)
+                if now == running_before:
+                    break
+                running_before = now
         group.cancel_scope.cancel()  # the client sends notifications/cancelled for the call
     survivors = live_pids(options.marker)
     with anyio.move_on_after(10):
