@@ -264,7 +264,7 @@ final class GroupSupervisor: @unchecked Sendable {
     }
 
     /// Peeks at the leader's state with WNOWAIT, leaving it to be reaped at the end.
-    private static func hasExited(_ pid: pid_t) -> Bool {
+    static func hasExited(_ pid: pid_t) -> Bool {
         var info = siginfo_t()
         while true {
             if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 {
@@ -275,7 +275,7 @@ final class GroupSupervisor: @unchecked Sendable {
     }
 
     /// A poll timeout: -1 for none, else the milliseconds until `wake`, rounded up so the loop never spins.
-    private static func milliseconds(from now: ContinuousClock.Instant, to wake: ContinuousClock.Instant?) -> Int32 {
+    static func milliseconds(from now: ContinuousClock.Instant, to wake: ContinuousClock.Instant?) -> Int32 {
         guard let wake else { return -1 }
         let (seconds, attoseconds) = (wake - now).components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }

@@ -51,13 +51,21 @@ struct SSHCommandLine: Sendable {
         for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0,
         withEnvironment: Bool = false
     ) -> String {
-        "sh -c \(ShellQuote.quote(wrapper)) planrun " + wrapperArguments(
+        remoteCommand(arguments: wrapperArguments(
             for: command, timeout: timeout, grace: grace, upload: upload, uploadSize: uploadSize,
-            withEnvironment: withEnvironment)
+            withEnvironment: withEnvironment))
     }
 
+    /// The same, for `wrapperArguments` already made.
+    static func remoteCommand(arguments: String) -> String {
+        "sh -c \(quotedWrapper) planrun " + arguments
+    }
+
+    /// `wrapper` quoted for the remote login shell, once.
+    private static let quotedWrapper = ShellQuote.quote(wrapper)
+
     /// The wrapper's positional parameters, shell-quoted and joined: the same for a command of its own and
-    /// for one sent to the node's session (`SessionProtocol.request`).
+    /// for one sent to the node's session (`SSHSessionProtocol.request`).
     static func wrapperArguments(
         for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String?, uploadSize: Int,
         withEnvironment: Bool

@@ -20,8 +20,10 @@ final class SSHSession: @unchecked Sendable {
     private let group: SpawnedGroup
     /// Readable once the process has ended; -1 without pidfd support (then it is looked at every 10 ms).
     private let pidfd: Int32
-    /// Still running and between commands; false once it ended or was stopped.
-    private(set) var isOpen = true
+    /// Set once the process was reaped: it ended, or was stopped, and takes no more commands.
+    private var reaped = false
+    /// Still running and between commands.
+    var isOpen: Bool { !reaped }
     /// Read buffer of the exchange under way; empty between commands, so a thousand idle sessions hold none.
     private var buffer: [UInt8] = []
     private let clock = ContinuousClock()
@@ -97,7 +99,7 @@ final class SSHSession: @unchecked Sendable {
         var stoppedBy: StopReason?
         /// The session was found ended before the request was written: the command never reached the node.
         var notStarted = false
-        /// Why the upload was not sent whole, when it was not.
+        /// The upload was not sent whole.
         var uploadUnsent = false
     }
 
@@ -107,7 +109,7 @@ final class SSHSession: @unchecked Sendable {
     func run(arguments: String, input: [UInt8], feed: UploadFeed?, outputLimit: Int,
              onLine: (@Sendable (String) -> Void)?, limit: Double, grace: Double) async -> CommandResult {
         let start = clock.now
-        guard isOpen, !hasEnded() else {
+        guard !hasEnded() else {
             await end()
             return CommandResult(exitCode: nil, stdout: "", stderr: "", duration: 0, notStarted: true)
         }
@@ -137,7 +139,6 @@ final class SSHSession: @unchecked Sendable {
     /// if it has not ended within two seconds).
     func end() async {
         guard !reaped else { return }
-        isOpen = false
         closeInput()
         await waitForEnd(within: .seconds(2))
         reap()
@@ -246,7 +247,7 @@ final class SSHSession: @unchecked Sendable {
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             if stop.reader >= 0 { fds.append(pollfd(fd: stop.reader, events: Int16(POLLIN), revents: 0)) }
             let wait = pidfd < 0 ? min(deadline, now + .milliseconds(10)) : deadline
-            if poll(&fds, nfds_t(fds.count), Self.milliseconds(until: wait - now)) < 0, errno != EINTR {
+            if poll(&fds, nfds_t(fds.count), GroupSupervisor.milliseconds(from: now, to: wait)) < 0, errno != EINTR {
                 return .ended(nil)
             }
             if stop.isRequested { return .stopped(.cancellation) }
@@ -318,7 +319,6 @@ final class SSHSession: @unchecked Sendable {
             stop.request()
         }
         if case .marked = ending { return ending }
-        isOpen = false
         // As a command of its own is stopped: its stdin closes first, so the node's watcher stops the command
         // and the wrapper removes an upload's file while the connection still stands; SIGTERM after two graces.
         closeInput()
@@ -344,24 +344,16 @@ final class SSHSession: @unchecked Sendable {
 
     private var inputClosed = false
 
-    /// Whether the process has ended (not yet reaped).
+    /// Whether the process has ended (reaped, or a zombie waiting to be).
     private func hasEnded() -> Bool {
-        if reaped { return true }
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(group.pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 {
-            if errno != EINTR { return true }
-        }
-        return info.si_signo != 0
+        reaped || GroupSupervisor.hasExited(group.pid)
     }
-
-    private var reaped = false
 
     /// Kills what is left of the group and reaps the process; its wait status.
     @discardableResult
     private func reap() -> WaitStatus? {
         guard !reaped else { return nil }
         reaped = true
-        isOpen = false
         kill(-group.pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(group.pid, &status, 0) < 0, errno == EINTR {}
@@ -371,11 +363,5 @@ final class SSHSession: @unchecked Sendable {
         close(group.stderr)
         if pidfd >= 0 { close(pidfd) }
         return WaitStatus(raw: status)
-    }
-
-    private static func milliseconds(until duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
-        return Int32(min(Double(seconds) * 1000 + (Double(attoseconds) / 1e15).rounded(.up), Double(Int32.max)))
     }
 }

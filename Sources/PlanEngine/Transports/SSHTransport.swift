@@ -111,9 +111,7 @@ public struct SSHTransport: NodeTransport {
             if let outcome { return outcome }
         }
         // Secrets travel on ssh's stdin, read by the remote wrapper: no command line shows them, locally or remotely.
-        let remote = SSHCommandLine.remoteCommand(
-            for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
-            uploadSize: feed?.size ?? 0, withEnvironment: !request.environment.isEmpty)
+        let remote = SSHCommandLine.remoteCommand(arguments: arguments)
         let run: GroupRunResult
         do {
             // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.
