@@ -47,25 +47,15 @@ final class SSHSessionTests {
         await node.execute(request(Self.printSession)).stdout
     }
 
-    /// Whether any process on this machine is in session `id` (the node is this machine).
-    static func processes(inSession id: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.filter { name in
-            guard Int32(name) != nil, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 3 && fields[3] == id.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+    /// The processes on this machine in session `id` (the node is this machine).
+    static func processes(inSession id: String) -> [Int32] {
+        let id = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ProcessProbe.pids { fields in fields.count > 3 && fields[3] == id }
     }
 
-    /// The pid of the master behind `node`'s control socket (`ssh -O check`).
+    /// The pid of the master behind transport `index`'s control socket.
     func masterPID(_ index: Int) async throws -> Int32? {
-        let check = try await ChildProcess(
-            "/usr/bin/ssh", ["-o", "ControlPath=\(control.path)/s\(index)", "-O", "check", "planrun-test"]
-        ).wait(timeout: 10)
-        guard let range = check.stderr.range(of: #"pid=[0-9]+"#, options: .regularExpression) else { return nil }
-        return Int32(check.stderr[range].dropFirst(4))
+        try await ProcessProbe.sshMaster(controlPath: "\(control.path)/s\(index)")
     }
 
     @Test func aConnectedNodesCommandsShareOneSession() async {

@@ -23,6 +23,27 @@ public enum ProcessProbe {
         }
     }
 
+    /// Pids of processes (zombies included) whose `/proc/PID/stat` fields after the command name — state, ppid,
+    /// pgrp, session, … — satisfy `match`.
+    public static func pids(whereStat match: ([Substring]) -> Bool) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            return match(stat[stat.index(after: close)...].split(separator: " ")) ? pid : nil
+        }
+    }
+
+    /// The pid of the ssh master listening on `controlPath`, as `ssh -O check` tells it.
+    public static func sshMaster(controlPath: String) async throws -> Int32? {
+        let check = try await ChildProcess("/usr/bin/ssh", ["-o", "ControlPath=\(controlPath)", "-O", "check", "planrun-test"])
+            .wait(timeout: 10)
+        // "Master running (pid=1234)"
+        guard let range = check.stderr.range(of: #"pid=[0-9]+"#, options: .regularExpression) else { return nil }
+        return Int32(check.stderr[range].dropFirst(4))
+    }
+
     /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass; returns whether it held.
     public static func wait(upTo timeout: Double, until condition: () -> Bool) async -> Bool {
         let clock = ContinuousClock()

@@ -129,14 +129,7 @@ public final class SSHServer: @unchecked Sendable {
     /// How many connections sshd is serving now: its child processes (one per connection, beside the
     /// listener), read from `/proc`. Zombies count until sshd reaps them.
     public func connections() -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.filter { name in
-            guard Int32(name) != nil, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == pid
-        }.count
+        ProcessProbe.pids { fields in fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == pid }.count
     }
 
     /// The node goes away at once, as when its machine halts: sshd and every process under it (its sessions

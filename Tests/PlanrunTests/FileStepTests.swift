@@ -291,15 +291,11 @@ final class FileStepTests {
         #expect(await ProcessProbe.wait(upTo: 10) { ProcessProbe.pids(withArgument: data + "/" + temporary).isEmpty })
     }
 
-    /// The pid of the master listening on the (one) control socket in `control`, as `ssh -O check` tells it.
+    /// The pid of the master listening on the (one) control socket in `control`.
     static func masterPID(in control: String) async throws -> Int32? {
         let sockets = try FileManager.default.contentsOfDirectory(atPath: control).filter { $0 != "owner" }
         guard sockets.count == 1 else { return nil }
-        let check = try await ChildProcess(
-            "/usr/bin/ssh", ["-o", "ControlPath=\(control)/\(sockets[0])", "-O", "check", "planrun-test"]).wait(timeout: 10)
-        // "Master running (pid=1234)"
-        guard let range = check.stderr.range(of: #"pid=[0-9]+"#, options: .regularExpression) else { return nil }
-        return Int32(check.stderr[range].dropFirst(4))
+        return try await ProcessProbe.sshMaster(controlPath: "\(control)/\(sockets[0])")
     }
 
     /// The control-socket directory (`/tmp/planrun-ssh-*`) whose owner file names the run `pid`.
