@@ -237,6 +237,8 @@ final class SSHSession: @unchecked Sendable {
         var feed = feed
         var streams = [group.stdout, group.stderr]
         var fds: [pollfd] = []
+        // -1 when no pipe could be made: then a stop is looked for every 10 ms, as is the end without a pidfd.
+        let stopper = stop.pollable()
         while !exchange.isDone {
             let now = clock.now
             if now >= deadline { return .stopped(.timeout) }
@@ -245,8 +247,8 @@ final class SSHSession: @unchecked Sendable {
             for fd in streams where fd >= 0 { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             if writing, !inputClosed { fds.append(pollfd(fd: group.stdinWriter, events: Int16(POLLOUT), revents: 0)) }
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
-            if stop.reader >= 0 { fds.append(pollfd(fd: stop.reader, events: Int16(POLLIN), revents: 0)) }
-            let wait = pidfd < 0 ? min(deadline, now + .milliseconds(10)) : deadline
+            if stopper >= 0 { fds.append(pollfd(fd: stopper, events: Int16(POLLIN), revents: 0)) }
+            let wait = pidfd < 0 || stopper < 0 ? min(deadline, now + .milliseconds(10)) : deadline
             if poll(&fds, nfds_t(fds.count), GroupSupervisor.milliseconds(from: now, to: wait)) < 0, errno != EINTR {
                 return .ended(nil)
             }
@@ -263,7 +265,7 @@ final class SSHSession: @unchecked Sendable {
                         feed = nil
                         if upload.failure != nil { exited = true }
                     }
-                } else if entry.fd != stop.reader, let index = streams.firstIndex(of: entry.fd) {
+                } else if entry.fd != stopper, let index = streams.firstIndex(of: entry.fd) {
                     let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                     if count > 0 {
                         buffer.withUnsafeBytes {

@@ -47,9 +47,6 @@ final class StopRequest: Sendable {
         }
     }
 
-    /// `pollable()` under the name a watcher that always polls the pipe reads it by (an SSH session's).
-    var reader: Int32 { pollable() }
-
     func request() {
         state.withLock { state in
             guard !state.requested else { return }
