@@ -37,7 +37,7 @@ enum SSHSessionProtocol {
     static let readyWord = "planrun-session-ready"
 
     /// The remote command that starts the session.
-    static var remoteCommand: String { "sh -c " + ShellQuote.quote(shell) + " planrun-session" }
+    static let remoteCommand = "sh -c " + ShellQuote.quote(shell) + " planrun-session"
 
     /// A fresh nonce: 128 random bits in hex.
     static func nonce() -> String {
