@@ -52,10 +52,11 @@ final class TransferTests {
         }
     }
 
-    /// Above `Upload.writeBehindSize` the node receives with GNU dd (write-behind); a node whose dd lacks
-    /// those flags (here a stand-in that only logs and fails, first on PATH) receives with head -c instead, and
-    /// a small upload never asks dd. Either way the bytes arrive whole, and nothing past them is read.
-    @Test func aLargeUploadArrivesWholeWithOrWithoutGNUdd() async throws {
+    /// The node receives with one `dd` that reads exactly the bytes and flushes them (`conv=fsync`), with
+    /// write-behind above `Upload.writeBehindSize`; a node whose dd lacks those flags (here a stand-in that
+    /// only logs and fails, first on PATH) receives with `head -c` and `sync` instead. Either way the bytes
+    /// arrive whole, and nothing past them is read.
+    @Test func anUploadArrivesWholeWithOrWithoutAddThatKnowsItsFlags() async throws {
         let source = directory + "/large.bin"
         try Data(FileChecks.binary(Upload.writeBehindSize + 3)).write(to: URL(fileURLWithPath: source))
         let expected = FileChecks.sha256(source)
@@ -74,16 +75,42 @@ final class TransferTests {
                 let outcome = await node.execute(request)
                 #expect(outcome.succeeded, "\(outcome.stderr)")
                 #expect(outcome.stdout == "\(expected)  -\n", "PATH \(path ?? "as is")")
+                let smallTarget = directory + "/small-\(index)"
+                request = CommandRequest(
+                    command: .shell("wc -c < \(smallTarget)"), timeout: 60, upload: Upload(source: .file(small), path: smallTarget))
+                if let path { request.environment = [(name: "PATH", value: path)] }
+                #expect(await node.execute(request).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
             }
-            var request = CommandRequest(
-                command: .shell("wc -c < \(directory)/small-\(index)"), timeout: 60,
-                upload: Upload(source: .file(small), path: directory + "/small-\(index)"))
-            request.environment = [(name: "PATH", value: "\(bin):/usr/bin:/bin")]
-            #expect(await node.execute(request).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
         }
-        // One flag check per large upload through the stand-in, none for the small ones.
-        let checks = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
-        #expect(checks.count == 2 && checks.allSatisfy { $0.contains("iflag=fullblock,count_bytes") }, "\(checks)")
+        // The stand-in was asked once per upload through it: write-behind for the large ones only, a flush always.
+        let calls = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
+        #expect(calls.count == 4, "\(calls)")
+        #expect(calls.allSatisfy { $0.contains("iflag=fullblock,count_bytes") && $0.contains("conv=fsync") }, "\(calls)")
+        #expect(calls.filter { $0.contains("oflag=nocache") }.count == 2, "\(calls)")
+    }
+
+    /// The receive on its own, in the node's `sh`: the bytes count only with the end line right after them,
+    /// so a stream that stops after exactly the announced bytes (a connection cut at that point) still fails,
+    /// and what follows the end line is left for the next reader.
+    @Test func theReceiveNeedsTheEndLineAfterTheBytes() throws {
+        let path = directory + "/received"
+        let script = Upload.receiveScript(size: "\"$1\"", path: "\"$2\"", input: "") + "; cat"
+        func receive(_ input: [UInt8]) throws -> (status: Int32, rest: String) {
+            let feed = directory + "/feed"
+            try Data(input).write(to: URL(fileURLWithPath: feed))
+            let out = directory + "/rest"
+            let status = SSHServer.runAndWait("/bin/sh", ["-c", "sh -c \(ShellQuote.quote(script)) planrun 5 \(path) <\(feed) >\(out) 2>/dev/null"])
+            return ((status >> 8) & 0xff, try String(contentsOfFile: out, encoding: .utf8))
+        }
+        let bytes: [UInt8] = [0, 1, 10, 255, 0]
+        let whole = try receive(bytes + Upload.endLine + Array("next".utf8))
+        #expect(whole.status == 0 && whole.rest == "next")
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+        try FileManager.default.removeItem(atPath: path)
+        for cut in [bytes, Array(bytes.prefix(3)), bytes + Array(Upload.endLine.prefix(5))] {
+            #expect(try receive(cut).status == Upload.failedStatus, "\(cut)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
     }
 
     @Test func bytesFromMemoryArriveWholeAndTheCommandCanKeepThem() async throws {

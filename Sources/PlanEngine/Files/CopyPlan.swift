@@ -6,10 +6,11 @@
 ///    are set where they differ, and nothing is written;
 ///  - otherwise gives the new file its mode (as given, else that of the file it replaces, else the umask's)
 ///    and owner, runs `verify` on it, keeps a backup when asked (a hard link, so the old inode survives the
-///    rename), flushes it (`sync FILE`) and renames it over `dest`: a reader sees the old file or the new.
+///    rename) and renames it over `dest`: a reader sees the old file or the new. The bytes were flushed to
+///    disk as they arrived (`Upload.receiveScript`), so a crash after the rename cannot leave an empty file.
 /// Its last line says `planrun: changed` or `planrun: unchanged`. A file larger than `compareFirstSize` is
-/// compared before it is sent (`contentIsInPlace`), so an unchanged large file does not travel again. The node needs `sh`, `head`, `wc`,
-/// `stat -c`, `sha256sum`, `sync`, `mv` (coreutils or BusyBox).
+/// compared before it is sent (`contentIsInPlace`), so an unchanged large file does not travel again. The node needs `sh`, `dd`, `wc`,
+/// `stat -c`, `sha256sum`, `mv` (coreutils or BusyBox).
 struct CopyPlan: Sendable {
     let dest: String
     let temporary: String
@@ -133,14 +134,14 @@ struct CopyPlan: Sendable {
             #"  owned "$d" || { chown "$o${g:+:$g}" "$d" || exit; c=changed; }"#,
             #"  echo "planrun: $c"; exit 0"#,
             "fi",
-            #"if [ -n "$m" ]; then chmod "$m" "$t"; elif [ -e "$d" ]; then chmod "$(stat -c %a "$d")" "$t"; else chmod "$(printf %o $((0666 & ~0$(umask))))" "$t"; fi || exit"#,
+            // A new file's mode is the umask's: 0666 without its bits, written out in octal by arithmetic alone.
+            #"if [ -n "$m" ]; then chmod "$m" "$t"; elif [ -e "$d" ]; then chmod "$(stat -c %a "$d")" "$t"; else u=$(umask); u=$((0666 & ~0$u)); chmod "$((u >> 6))$((u >> 3 & 7))$((u & 7))" "$t"; fi || exit"#,
             #"if [ -n "$o$g" ]; then chown "$o${g:+:$g}" "$t" || exit; elif [ -e "$d" ]; then chown "$(stat -c %u:%g "$d")" "$t" 2>/dev/null; fi"#,
         ]
         if let verify {
             // A subshell, so an `exit` in verify ends verify only.
             lines.append("( \(verify)\n) >&2 || { s=$?; echo \"\(verifyMarker) (exit status $s); $d was not replaced\" >&2; exit 1; }")
         }
-        lines.append(#"sync "$t" || exit"#)
         if let backup {
             lines.append(#"if [ -e "$d" ]; then ln -f "$d" \#(q(backup)) 2>/dev/null || cp -p "$d" \#(q(backup)) || exit; fi"#)
         }

@@ -114,7 +114,8 @@ struct SSHCommandLine: Sendable {
         "kill -KILL $w 2>/dev/null",
         "wait $w 2>/dev/null",
         "kill -KILL -$p 2>/dev/null",
-        "[ -z \"$5\" ] || rm -f \"$5\"",
+        // `rm` only when the file is still there: a command that kept it (`copy`) moved it away.
+        "[ -z \"$5\" ] || { [ ! -e \"$5\" ] && [ ! -L \"$5\" ]; } || rm -f \"$5\"",
         "exit $s",
     ].joined(separator: "; ")
 

@@ -41,7 +41,10 @@ final class UploadFeed: @unchecked Sendable {
     let size: Int
     private var fd: Int32 = -1
     private let bytes: [UInt8]
+    /// Source bytes sent so far.
     private var sent = 0
+    /// Whether `Upload.endLine` went out after them (the node's receive reads it to know the bytes came whole).
+    private var endSent = false
     private var chunk: [UInt8] = []
     private var chunkOffset = 0
     /// Set when the source could not be read to its announced size (it shrank, or a read failed).
@@ -71,10 +74,10 @@ final class UploadFeed: @unchecked Sendable {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    var isDone: Bool { sent >= size || failure != nil }
+    var isDone: Bool { endSent || failure != nil }
 
-    /// Every byte was written to the child (it may still be in a pipe or on the network).
-    var sentWhole: Bool { sent >= size }
+    /// Every byte and the end line were written to the child (they may still be in a pipe or on the network).
+    var sentWhole: Bool { endSent }
 
     /// Writes what the pipe takes without blocking (`pipe` is non-blocking). Returns false when the child
     /// no longer reads (EPIPE) or the source failed: feeding stops and the command sees a short upload.
@@ -84,7 +87,7 @@ final class UploadFeed: @unchecked Sendable {
 
     private func feedHeld(_ pipe: Int32) -> Bool {
         while !isDone {
-            if fd >= 0, splices, chunkOffset >= chunk.count {
+            if fd >= 0, splices, sent < size, chunkOffset >= chunk.count {
                 switch splice(into: pipe) {
                 case .moved, .interrupted: continue
                 case .pipeFull: return true
@@ -92,7 +95,12 @@ final class UploadFeed: @unchecked Sendable {
                 case .unsupported: splices = false
                 }
             }
-            if chunkOffset >= chunk.count, !refill() { return false }
+            if chunkOffset >= chunk.count {
+                if sent >= size {
+                    chunk = Upload.endLine
+                    chunkOffset = 0
+                } else if !refill() { return false }
+            }
             let written = chunk.withUnsafeBytes { buffer in
                 write(pipe, buffer.baseAddress! + chunkOffset, chunk.count - chunkOffset)
             }
@@ -103,7 +111,7 @@ final class UploadFeed: @unchecked Sendable {
                 return false
             }
             chunkOffset += written
-            sent += written
+            if sent < size { sent += written } else if chunkOffset == chunk.count { endSent = true }
         }
         return true
     }
@@ -188,25 +196,28 @@ extension Upload {
     /// stream ended early): nothing of it is kept.
     public static let failedStatus: Int32 = 125
 
-    /// Shell text that saves `size` bytes of the input at `path` (readable by the owner only) or exits
-    /// with `failedStatus`, removing what arrived. It stops at `size`, so what follows on the same input
-    /// stays unread; a connection that drops mid-way gives end-of-file, hence a short file.
+    /// Shell text that saves `size` bytes of the input at `path` (readable by the owner only) and flushes
+    /// them to disk, or exits with `failedStatus`, removing what arrived. It stops at `size` and at the end
+    /// line after it (`endLine`), so what follows on the same input stays unread. A stream that ends early
+    /// (the connection dropped, planrun was stopped) has no end line where it should be: the upload failed.
     ///
-    /// Above `writeBehindSize`, where GNU `dd` is there, `dd` receives in 1 MiB blocks and asks the kernel
-    /// after each to start writing it to disk (`oflag=nocache`): the disk then works while the rest is still
-    /// on its way, and the `sync` before the rename (`CopyPlan`) only waits for the last blocks, instead of
-    /// for the whole file at the end. Elsewhere `head -c` (8 KiB reads) does the same without the overlap.
+    /// One `dd` (GNU coreutils or BusyBox) reads exactly `size` bytes, writes them and flushes the file
+    /// (`conv=fsync`), where `head -c`, `wc -c` and `sync` took a process each. Above `writeBehindSize` it
+    /// reads 1 MiB blocks and asks the kernel after each to start writing it (`oflag=nocache`): the disk then
+    /// works while the rest is still on its way, and the flush only waits for the last blocks. A `dd` that
+    /// rejects these flags stops before it creates the file (and says so on stderr); then `head -c` and
+    /// `sync FILE` receive instead.
     static func receiveScript(size: String, path: String, input: String) -> String {
-        let bulk = "dd bs=1048576 iflag=fullblock,count_bytes count=\(size) oflag=nocache status=none \(input) >\(path)"
-        let plain = "head -c \(size) \(input) >\(path)"
-        return "{ (umask 077; if [ \(size) -gt \(writeBehindSize) ] && \(ddCheck) 2>/dev/null; then \(bulk); else \(plain); fi)"
-            + " && [ $(($(wc -c <\(path)))) = \(size) ]; }"
+        let flags = "iflag=fullblock,count_bytes count=\(size) conv=fsync status=none \(input) of=\(path)"
+        return "{ (umask 077; if [ \(size) -gt \(writeBehindSize) ]; then dd bs=1048576 oflag=nocache \(flags);"
+            + " else dd bs=65536 \(flags); fi || { [ ! -e \(path) ] && head -c \(size) \(input) >\(path) && sync \(path); })"
+            + " && IFS= read -r z \(input) && [ \"$z\" = \(String(decoding: endLine.dropLast(), as: UTF8.self)) ]; }"
             + " || { rm -f \(path); echo \"planrun: the upload to \(path) did not arrive whole\" >&2; exit \(failedStatus); }"
     }
 
-    /// Uploads larger than this many bytes are received by `dd` with write-behind, where the node has it.
-    static let writeBehindSize = 8 << 20
+    /// What planrun sends right after an upload's bytes: the receive reads it to know they all came.
+    static let endLine = Array("planrun-upload-end\n".utf8)
 
-    /// Succeeds only with a `dd` that knows every flag the bulk receive uses (GNU coreutils); reads nothing.
-    static let ddCheck = "dd if=/dev/null iflag=fullblock,count_bytes oflag=nocache count=0 status=none >/dev/null"
+    /// Uploads larger than this many bytes are received with write-behind.
+    static let writeBehindSize = 8 << 20
 }
