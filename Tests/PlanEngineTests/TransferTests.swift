@@ -53,9 +53,9 @@ final class TransferTests {
     }
 
     /// The node receives with one `dd` that reads exactly the bytes and flushes them (`conv=fsync`), with
-    /// write-behind above `Upload.writeBehindSize`; a node whose dd lacks those flags (here a stand-in that
-    /// only logs and fails, first on PATH) receives with `head -c` and `sync` instead. Either way the bytes
-    /// arrive whole, and nothing past them is read.
+    /// write-behind above `Upload.writeBehindSize`; BusyBox's `dd` does the same where it is the node's; a
+    /// node whose dd lacks those flags (here a stand-in that only logs and fails, first on PATH) receives
+    /// with `head -c` and `sync` instead. Every way the bytes arrive whole, and nothing past them is read.
     @Test func anUploadArrivesWholeWithOrWithoutAddThatKnowsItsFlags() async throws {
         let source = directory + "/large.bin"
         try Data(FileChecks.binary(Upload.writeBehindSize + 3)).write(to: URL(fileURLWithPath: source))
@@ -66,14 +66,17 @@ final class TransferTests {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let log = directory + "/dd.log"
         try FileChecks.writeExecutable("#!/bin/sh\necho \"$*\" >> \(log)\nexit 1\n", to: bin + "/dd")
+        let busybox = directory + "/busybox"
+        try FileManager.default.createDirectory(atPath: busybox, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: busybox + "/dd", withDestinationPath: "/usr/bin/busybox")
         for (index, node) in await nodes().enumerated() {
-            for path in [nil, "\(bin):/usr/bin:/bin"] {
+            for path in [nil, "\(bin):/usr/bin:/bin", "\(busybox):/usr/bin:/bin"] {
                 let target = directory + "/large-\(index)"
                 var request = CommandRequest(
                     command: .shell("sha256sum < \(target)"), timeout: 60, upload: Upload(source: .file(source), path: target))
                 if let path { request.environment = [(name: "PATH", value: path)] }
                 let outcome = await node.execute(request)
-                #expect(outcome.succeeded, "\(outcome.stderr)")
+                #expect(outcome.succeeded && outcome.stderr.isEmpty, "\(outcome.stderr)")
                 #expect(outcome.stdout == "\(expected)  -\n", "PATH \(path ?? "as is")")
                 let smallTarget = directory + "/small-\(index)"
                 request = CommandRequest(
@@ -82,11 +85,14 @@ final class TransferTests {
                 #expect(await node.execute(request).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
             }
         }
-        // The stand-in was asked once per upload through it: write-behind for the large ones only, a flush always.
+        // Through the stand-in, per node: the write-behind check for the large upload only, then one receive
+        // per upload, flushed, without write-behind since the check failed.
         let calls = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
-        #expect(calls.count == 4, "\(calls)")
-        #expect(calls.allSatisfy { $0.contains("iflag=fullblock,count_bytes") && $0.contains("conv=fsync") }, "\(calls)")
-        #expect(calls.filter { $0.contains("oflag=nocache") }.count == 2, "\(calls)")
+        let checks = calls.filter { $0.contains("if=/dev/null") }
+        let receives = calls.filter { !$0.contains("if=/dev/null") }
+        #expect(checks.count == 2 && checks.allSatisfy { $0.contains("oflag=nocache") }, "\(calls)")
+        #expect(receives.count == 4, "\(calls)")
+        #expect(receives.allSatisfy { $0.contains("iflag=fullblock,count_bytes") && $0.contains("conv=fsync") && !$0.contains("nocache") }, "\(calls)")
     }
 
     /// The receive on its own, in the node's `sh`: the bytes count only with the end line right after them,

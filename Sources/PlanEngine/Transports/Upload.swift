@@ -202,15 +202,15 @@ extension Upload {
     /// (the connection dropped, planrun was stopped) has no end line where it should be: the upload failed.
     ///
     /// One `dd` (GNU coreutils or BusyBox) reads exactly `size` bytes, writes them and flushes the file
-    /// (`conv=fsync`), where `head -c`, `wc -c` and `sync` took a process each. Above `writeBehindSize` it
-    /// reads 1 MiB blocks and asks the kernel after each to start writing it (`oflag=nocache`): the disk then
-    /// works while the rest is still on its way, and the flush only waits for the last blocks. A `dd` that
-    /// rejects these flags stops before it creates the file (and says so on stderr); then `head -c` and
-    /// `sync FILE` receive instead.
+    /// (`conv=fsync`), where `head -c`, `wc -c` and `sync` took a process each. Above `writeBehindSize`, where
+    /// `dd` knows `oflag=nocache` (GNU; `ddCheck`), it reads 1 MiB blocks and asks the kernel after each to
+    /// start writing it: the disk then works while the rest is still on its way, and the flush only waits for
+    /// the last blocks. A `dd` that rejects the flags stops before it creates the file (and says so on
+    /// stderr); then `head -c` and `sync FILE` receive instead.
     static func receiveScript(size: String, path: String, input: String) -> String {
-        let flags = "iflag=fullblock,count_bytes count=\(size) conv=fsync status=none \(input) of=\(path)"
-        return "{ (umask 077; if [ \(size) -gt \(writeBehindSize) ]; then dd bs=1048576 oflag=nocache \(flags);"
-            + " else dd bs=65536 \(flags); fi || { [ ! -e \(path) ] && head -c \(size) \(input) >\(path) && sync \(path); })"
+        "{ (umask 077; b=65536; o=; if [ \(size) -gt \(writeBehindSize) ] && \(ddCheck) 2>/dev/null; then b=1048576; o=oflag=nocache; fi;"
+            + " dd bs=$b $o iflag=fullblock,count_bytes count=\(size) conv=fsync status=none \(input) of=\(path)"
+            + " || { [ ! -e \(path) ] && head -c \(size) \(input) >\(path) && sync \(path); })"
             + " && IFS= read -r z \(input) && [ \"$z\" = \(String(decoding: endLine.dropLast(), as: UTF8.self)) ]; }"
             + " || { rm -f \(path); echo \"planrun: the upload to \(path) did not arrive whole\" >&2; exit \(failedStatus); }"
     }
@@ -220,4 +220,7 @@ extension Upload {
 
     /// Uploads larger than this many bytes are received with write-behind.
     static let writeBehindSize = 8 << 20
+
+    /// Succeeds only with a `dd` that knows `oflag=nocache` besides the flags every receive uses; reads nothing.
+    static let ddCheck = "dd if=/dev/null iflag=fullblock,count_bytes oflag=nocache conv=fsync count=0 status=none >/dev/null"
 }
