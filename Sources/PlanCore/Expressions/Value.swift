@@ -90,6 +90,30 @@ public indirect enum Value: Sendable, Hashable {
 
         private static func take(_ position: inout Int) -> Int { position }
 
+        /// Puts `key`, which is not here yet, at `index` (keys from there on move one place on): ordered
+        /// objects grow without being rebuilt.
+        public mutating func insert(_ value: Value, forKey key: String, at index: Int) {
+            guard index < keys.count else {
+                self[key] = value
+                return
+            }
+            keys.insert(key, at: index)
+            values.insert(value, at: index)
+            guard keys.count > Self.indexedFrom else { return }
+            for position in (positions.isEmpty ? 0 : index)..<keys.count { positions[keys[position]] = position }
+        }
+
+        /// Changes the value at `key` (made `default` first when missing) in place: a nested object changed
+        /// through here is not copied while nothing else holds it.
+        public mutating func update(_ key: String, default value: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+            if let position = position(of: key) {
+                body(&values[position])
+            } else {
+                self[key] = value()
+                body(&values[keys.count - 1])
+            }
+        }
+
         public var count: Int { keys.count }
         public var isEmpty: Bool { keys.isEmpty }
 

@@ -12,7 +12,6 @@ public struct Inventory: Sendable, Equatable {
         self.groups = groups
     }
 
-    public func node(named name: String) -> NodeDeclaration? { nodes.first { $0.name == name } }
     public func group(named name: String) -> GroupDeclaration? { groups.first { $0.name == name } }
 }
 

@@ -31,14 +31,21 @@ actor RunState {
     }
 
     private func storeNode(_ name: String, _ entry: Value.Object) {
-        let isNew = nodes[name] == nil
-        nodes[name] = .object(entry)
-        guard isNew, nodes.count > 1 else { return }
-        var ordered = Value.Object()
-        for key in nodes.keys.sorted(by: { (nodeRank[$0] ?? .max, $0) < (nodeRank[$1] ?? .max, $1) }) {
-            ordered[key] = nodes[key]
+        placeNode(name, .object(entry), in: &nodes)
+    }
+
+    /// Sets `object[node]`, a new node going where inventory order puts it (whichever answered first), so
+    /// expressions over nodes (`select`, `keys`, `pluck`) give the same result every run. Nodes mostly
+    /// answer in about that order: the place is looked for from the end, and nothing is sorted again.
+    private func placeNode(_ node: String, _ value: Value, in object: inout Value.Object) {
+        guard object[node] == nil else {
+            object[node] = value
+            return
         }
-        nodes = ordered
+        let rank = (nodeRank[node] ?? .max, node)
+        var index = object.count
+        while index > 0, (nodeRank[object.keys[index - 1]] ?? .max, object.keys[index - 1]) > rank { index -= 1 }
+        object.insert(value, forKey: node, at: index)
     }
 
     /// What expressions see; `node` is added per node by the caller.
@@ -83,20 +90,12 @@ actor RunState {
 
     /// `steps.ID.NODE` (or `steps.ID` without a node); a group's step `web.restart` lands under `steps.web`.
     func setStepResult(_ step: String, node: String?, _ value: Value.Object) {
-        let path = step.split(separator: ".").map(String.init) + (node.map { [$0] } ?? [])
-        Self.set(.object(value), at: path[...], in: &steps)
-        if node != nil { orderNodes(under: path.dropLast()) }
-    }
-
-    /// Keeps `steps.ID`'s nodes in inventory order, whichever answered first, so expressions over them
-    /// (`select`, `keys`, `pluck`) give the same result every run.
-    private func orderNodes(under path: ArraySlice<String>) {
-        guard let entry = Self.value(at: path, in: steps)?.objectValue, entry.count > 1 else { return }
-        var ordered = Value.Object()
-        for key in entry.keys.sorted(by: { (nodeRank[$0] ?? .max, $0) < (nodeRank[$1] ?? .max, $1) }) {
-            ordered[key] = entry[key]
+        let path = step.split(separator: ".").map(String.init)
+        guard let node else {
+            Self.set(.object(value), at: path[...], in: &steps)
+            return
         }
-        Self.set(.object(ordered), at: path, in: &steps)
+        Self.withObject(at: path[...], in: &steps) { placeNode(node, .object(value), in: &$0) }
     }
 
     /// One item of a loop: `steps.ID.NODE` holds `ok` (every item so far) and `items`, one result per item,
@@ -105,14 +104,18 @@ actor RunState {
         _ step: String, node: String?, index: Int, count: Int, result: Value.Object, values: Value.Object = Value.Object(),
         valuesOnNode: Bool = false
     ) {
-        let path = step.split(separator: ".").map(String.init) + (node.map { [$0] } ?? [])
+        let stepPath = step.split(separator: ".").map(String.init)
+        let path = stepPath + (node.map { [$0] } ?? [])
         var entry = Self.value(at: path[...], in: steps)?.objectValue ?? Value.Object()
         var items = Self.padded(entry["items"], to: count)
         items[index] = .object(result)
         entry["ok"] = .bool(items.allSatisfy { $0.objectValue?["ok"] != .bool(false) })
         entry["items"] = .array(items)
-        Self.set(.object(entry), at: path[...], in: &steps)
-        if node != nil { orderNodes(under: path.dropLast()) }
+        if let node {
+            Self.withObject(at: stepPath[...], in: &steps) { placeNode(node, .object(entry), in: &$0) }
+        } else {
+            Self.set(.object(entry), at: path[...], in: &steps)
+        }
         guard !values.isEmpty else { return }
         if valuesOnNode, let node {
             var collected = nodes[node]?.objectValue ?? Value.Object()
@@ -146,14 +149,22 @@ actor RunState {
     /// Sets `value` at `path` in place: `steps` grows by a step at a time, and a copy of it per step made a
     /// run quadratic in its steps.
     private static func set(_ value: Value, at path: ArraySlice<String>, in object: inout Value.Object) {
-        guard let first = path.first else { return }
-        guard path.count > 1 else {
-            object[first] = value
-            return
+        guard let last = path.last else { return }
+        withObject(at: path.dropLast(), in: &object) { $0[last] = value }
+    }
+
+    /// Changes the object at `path` in place (made where missing): a fan-out over a thousand nodes sets a
+    /// thousand results under one step, and copying that step's object for each made it quadratic.
+    private static func withObject(
+        at path: ArraySlice<String>, in object: inout Value.Object, _ body: (inout Value.Object) -> Void
+    ) {
+        guard let first = path.first else { return body(&object) }
+        object.update(first, default: .object(Value.Object())) { value in
+            var inner = value.objectValue ?? Value.Object()
+            value = .null  // `inner` is then the only holder of its storage
+            withObject(at: path.dropFirst(), in: &inner, body)
+            value = .object(inner)
         }
-        var inner = object[first]?.objectValue ?? Value.Object()
-        set(value, at: path.dropFirst(), in: &inner)
-        object[first] = .object(inner)
     }
 
     func setVars(_ values: Value.Object) {

@@ -4,6 +4,15 @@ struct TargetResolver {
     let inventory: Inventory
     /// The node names `--limit` allows; nil allows every node.
     var limit: Set<String>? = nil
+    /// The inventory's nodes by name (the first of a name, where a name repeats): a group of a
+    /// thousand nodes is expanded by a thousand look-ups, each of which went through every node.
+    private let nodesByName: [String: NodeDeclaration]
+
+    init(inventory: Inventory, limit: Set<String>? = nil) {
+        self.inventory = inventory
+        self.limit = limit
+        nodesByName = Dictionary(inventory.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// Why a target names no usable node; thrown by every method here, so callers read it without casting.
     struct Failure: Error {
@@ -46,7 +55,7 @@ struct TargetResolver {
 
     /// A node by name, for `fallback_node:`.
     func node(_ name: String) throws(Failure) -> NodeDeclaration {
-        guard let node = inventory.node(named: name) else { throw unknown(name) }
+        guard let node = nodesByName[name] else { throw unknown(name) }
         guard allowed(node) else { throw Failure(message: "node '\(name)' is outside --limit") }
         return node
     }
@@ -74,7 +83,7 @@ struct TargetResolver {
     }
 
     private func expand(_ name: String, depth: Int, expanded: inout Set<String>) throws(Failure) -> [NodeDeclaration] {
-        if let node = inventory.node(named: name) { return [node] }
+        if let node = nodesByName[name] { return [node] }
         guard let group = inventory.group(named: name), depth <= GroupNestingRule.maxDepth else { throw unknown(name) }
         guard expanded.insert(name).inserted else { return [] }
         var out: [NodeDeclaration] = []
