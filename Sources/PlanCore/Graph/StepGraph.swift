@@ -84,17 +84,17 @@ public struct StepGraph: Sendable {
             for dep in deps { dependents[dep.index].append(i) }
         }
         var waves: [[Int]] = []
+        var placed = [Bool](repeating: false, count: steps.count)
         var start = 0
         while start < steps.count {
             var end = start
             while end < steps.count, steps[end].phase == steps[start].phase { end += 1 }
-            var placed = Set<Int>()
             var wave = (start..<end).filter { remaining[$0] == 0 }
             while !wave.isEmpty {
                 waves.append(wave)
                 var next: [Int] = []
                 for i in wave {
-                    placed.insert(i)
+                    placed[i] = true
                     for d in dependents[i] {
                         remaining[d] -= 1
                         if remaining[d] == 0 { next.append(d) }
@@ -102,7 +102,7 @@ public struct StepGraph: Sendable {
                 }
                 wave = next.sorted()
             }
-            for i in start..<end where !placed.contains(i) { waves.append([i]) }
+            for i in start..<end where !placed[i] { waves.append([i]) }
             start = end
         }
         return waves

@@ -18,7 +18,7 @@ public struct ExpressionTypeRule: PlanRule {
         if case .template(let t) = context.plan.policy.deadline { visit(t) }
         if let t = context.plan.policy.destructiveWhen { visit(t) }
         for operation in context.operations {
-            for facts in operation.steps { facts.forEachTemplate { _, template in visit(template) } }
+            for facts in operation.steps { operation.forEachTemplate(of: facts) { _, template in visit(template) } }
         }
         for field in context.plan.output { field.value.forEachTemplate(visit) }
         return checker.diagnostics
@@ -37,8 +37,8 @@ public struct SetReadsItselfRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                guard case .set(let entries) = facts.step.action else { continue }
-                let targeted = facts.step.target != nil
+                guard case .set(let entries) = operation.step(facts).action else { continue }
+                let targeted = operation.step(facts).target != nil
                 let names = Set(entries.map(\.key))
                 for entry in entries {
                     entry.value.forEachTemplate { template in

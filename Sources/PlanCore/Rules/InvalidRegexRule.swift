@@ -20,12 +20,12 @@ public struct InvalidRegexRule: PlanRule {
         }
         for operation in context.operations {
             for facts in operation.steps {
-                for rule in facts.step.errors {
+                for rule in operation.step(facts).errors {
                     if let pattern = rule.match, let problem = cachedProblem(pattern) {
                         out.append(Diagnostic(id, "errors: match '\(pattern)' is not a valid regular expression: \(problem)", at: rule.matchRange))
                     }
                 }
-                for capture in facts.step.captures {
+                for capture in operation.step(facts).captures {
                     if case .regex(let pattern) = capture.source, let problem = cachedProblem(pattern) {
                         out.append(
                             Diagnostic(

@@ -2,40 +2,50 @@ import PlanYAML
 
 /// What every rule reads, computed once per plan: step graphs, id indices, name sets and the paths each
 /// template reads (so no rule walks a template's expressions twice or scans steps linearly for an id).
+///
+/// The facts hold no copy of a step: a rule reads the fields it needs where the step stands
+/// (`operation.step(facts).id`). A copy of a step retains every array and string in it, and releases them when
+/// the facts go: at 50,000 steps, touching each step's objects twice more was a third of linting.
 public struct LintContext: Sendable {
-    /// A step (top-level or fallback) with the paths its templates read.
-    ///
-    /// A class, so that the rules' loops over the steps retain one reference per step rather than copy every
-    /// field of a `Step` (as a struct, copying facts was an eighth of validating 5,000 steps).
-    public final class StepFacts: Sendable {
-        public let step: Step
-        /// Index in the graph of the top-level step that owns it (itself when top-level).
+    /// Where a step (top-level or nested) stands, and the range of its entries in `OperationFacts.references`.
+    public struct StepFacts: Sendable {
+        /// Index in `OperationFacts.allSteps`.
+        let index: Int
+        /// Index in the graph (the operation's steps) of the top-level step that owns it (itself when top-level).
         public let owner: Int
+        /// Whether the step is nested in another (a fallback, an `on_failure` step or a group's step).
         public let isFallback: Bool
-        /// `key` is the step key the template stands under (`run`, `until`, `target`, …).
-        public let references: [(key: String, reference: Reference)]
-
-        /// Calls `body` with every template of the step, read in place: through `facts.step`, a rule copied the
-        /// whole step out of this object first.
-        public func forEachTemplate(_ body: (String, Template) -> Void) {
-            step.forEachTemplate(body)
-        }
-
-        init(step: Step, owner: Int, isFallback: Bool, references: [(key: String, reference: Reference)]) {
-            self.step = step
-            self.owner = owner
-            self.isFallback = isFallback
-            self.references = references
-        }
+        /// Its entries in `OperationFacts.references`.
+        let referenceRange: Range<Int>
     }
 
     public struct OperationFacts: Sendable {
         public var operation: Operation
         public var graph: StepGraph
-        /// Top-level steps and fallbacks, depth first.
+        /// Facts of the top-level steps and nested ones, depth first.
         public var steps: [StepFacts]
         /// Id → index in `steps` of its first definition.
         public var firstByID: [String: Int]
+        /// Every path the steps' templates read, step after step; `key` is the step key the template stands under
+        /// (`run`, `until`, `target`, …). One array for all steps, rather than one allocated per step.
+        public var references: [(key: String, reference: Reference)]
+        /// The steps `steps` describe, in the same order: the operation's own list when no step has nested ones
+        /// (most plans), else a depth-first copy. One array, so that reading a field of `allSteps[i]` copies
+        /// that field only; reading through a choice of two arrays copied the whole step.
+        let allSteps: [Step]
+
+        /// The step `facts` describe. Read one field of it (`step(facts).id`): that field is all that is copied.
+        public func step(_ facts: StepFacts) -> Step { allSteps[facts.index] }
+
+        /// Calls `body` with every template of the step and the key it stands under, read in place.
+        public func forEachTemplate(of facts: StepFacts, _ body: (String, Template) -> Void) {
+            allSteps.forEachTemplate(ofStepAt: facts.index, body)
+        }
+
+        /// The paths the step's templates read, with the key each stands under.
+        public func references(of facts: StepFacts) -> ArraySlice<(key: String, reference: Reference)> {
+            references[facts.referenceRange]
+        }
     }
 
     public let plan: Plan
@@ -51,10 +61,7 @@ public struct LintContext: Sendable {
         nodeNames = Set(plan.inventory.nodes.map(\.name))
         groupNames = Set(plan.inventory.groups.map(\.name))
         inputNames = Set(plan.inputs.map(\.name))
-        operations = plan.operations.map { operation in
-            let (steps, firstByID) = Self.stepFacts(of: operation)
-            return OperationFacts(operation: operation, graph: StepGraph(operation: operation), steps: steps, firstByID: firstByID)
-        }
+        operations = plan.operations.map(Self.facts)
         var planTemplates: [Template] = []
         if case .template(let t) = plan.policy.deadline { planTemplates.append(t) }
         if let t = plan.policy.destructiveWhen { planTemplates.append(t) }
@@ -62,29 +69,62 @@ public struct LintContext: Sendable {
         planReferences = planTemplates.flatMap(\.references)
     }
 
-    /// The operation's steps and fallbacks, depth first, and where each id is first defined.
-    private static func stepFacts(of operation: Operation) -> (steps: [StepFacts], firstByID: [String: Int]) {
-        var steps: [StepFacts] = []
-        steps.reserveCapacity(operation.steps.count)
+    /// The operation's steps and nested steps, depth first, where each id is first defined, and what each reads.
+    private static func facts(of operation: Operation) -> OperationFacts {
+        let steps = operation.steps
+        var facts: [StepFacts] = []
+        facts.reserveCapacity(steps.count)
         var firstByID: [String: Int] = [:]
-        func visit(_ step: Step, owner: Int, isFallback: Bool) {
-            if firstByID[step.id] == nil { firstByID[step.id] = steps.count }
-            steps.append(StepFacts(step: step, owner: owner, isFallback: isFallback, references: step.references))
-            for nested in step.fallback { visit(nested, owner: owner, isFallback: true) }
-            for nested in step.onFailure { visit(nested, owner: owner, isFallback: true) }
+        firstByID.reserveCapacity(steps.count)
+        var references: [(key: String, reference: Reference)] = []
+        var nested: [Step] = []
+        // Field by field and by index: `for step in steps`, or a step passed whole, copied every step.
+        func readReferences(_ key: String, _ template: Template) {
+            template.forEachReference { references.append((key, $0)) }
+        }
+        func add(id: String, owner: Int, isFallback: Bool, referencesFrom start: Int) {
+            if firstByID[id] == nil { firstByID[id] = facts.count }
+            facts.append(StepFacts(index: facts.count, owner: owner, isFallback: isFallback, referenceRange: start..<references.count))
+        }
+        func visitNested(of step: Step, owner: Int) {
+            func visit(_ step: Step) {
+                nested.append(step)
+                let start = references.count
+                step.forEachTemplate(readReferences)
+                add(id: step.id, owner: owner, isFallback: true, referencesFrom: start)
+                visitNested(of: step, owner: owner)
+            }
+            step.fallback.forEach(visit)
+            step.onFailure.forEach(visit)
             if step.uses != nil {
                 // A used step file's steps were checked against the file itself (its inputs, its lines); here
                 // they are only names that `needs:` and `steps.ID` may use.
-                let group = firstByID[step.id] ?? steps.count - 1
+                let group = firstByID[step.id] ?? facts.count - 1
                 for child in Operation(name: "", steps: step.children).allSteps where firstByID[child.id] == nil {
                     firstByID[child.id] = group
                 }
             } else {
-                for child in step.children { visit(child, owner: owner, isFallback: true) }
+                step.children.forEach(visit)
             }
         }
-        for (i, step) in operation.steps.enumerated() { visit(step, owner: i, isFallback: false) }
-        return (steps, firstByID)
+        // Nil until a step has nested ones: until then the steps described are the operation's own list.
+        var allSteps: [Step]?
+        for i in steps.indices {
+            let start = references.count
+            steps.forEachTemplate(ofStepAt: i, readReferences)
+            add(id: steps[i].id, owner: i, isFallback: false, referencesFrom: start)
+            let nests = !steps[i].fallback.isEmpty || !steps[i].onFailure.isEmpty || steps[i].isGroup
+            if nests, allSteps == nil { allSteps = Array(steps[..<i]) }
+            guard allSteps != nil else { continue }
+            allSteps?.append(steps[i])
+            guard nests else { continue }
+            nested = []
+            visitNested(of: steps[i], owner: i)
+            allSteps? += nested
+        }
+        return OperationFacts(
+            operation: operation, graph: StepGraph(operation: operation), steps: facts, firstByID: firstByID,
+            references: references, allSteps: allSteps ?? steps)
     }
 
     /// The did-you-mean among node and group names.
@@ -102,9 +142,25 @@ extension Step {
     }
 
     /// Calls `body` with every template of the step (not its fallbacks) and the key it stands under, in the
-    /// order of `templates`, without building that array (the lint context does this for every step).
+    /// order of `templates`, without building that array.
     public func forEachTemplate(_ body: (String, Template) -> Void) {
-        switch action {
+        [self].forEachTemplate(ofStepAt: 0, body)
+    }
+
+    /// Every path the step's templates read, with the key each stands under.
+    public var references: [(key: String, reference: Reference)] {
+        var out: [(key: String, reference: Reference)] = []
+        forEachTemplate { key, template in template.forEachReference { out.append((key, $0)) } }
+        return out
+    }
+}
+
+extension Array where Element == Step {
+    /// `self[i].forEachTemplate(body)`, reading each field where the step stands. The lint context and the
+    /// expression rule do this for every step: called on `self[i]`, a method copied the whole step first
+    /// (retaining every array and string in it) and released it after.
+    public func forEachTemplate(ofStepAt i: Int, _ body: (String, Template) -> Void) {
+        switch self[i].action {
         case .run(let t): body("run", t)
         case .argv(let ts): for t in ts { body("argv", t) }
         case .set(let entries): for entry in entries { entry.value.forEachTemplate { body("set", $0) } }
@@ -115,23 +171,16 @@ extension Step {
             body("fetch", fetch.dest)
         case .group: break
         }
-        forEach?.forEachTemplate { body("for_each", $0) }
-        for entry in uses?.with ?? [] { entry.value.forEachTemplate { body("with", $0) } }
-        if case .names(let names)? = target { for t in names { body("target", t) } }
-        if let when { body("when", when) }
-        if case .template(let t)? = timeout { body("timeout", t) }
-        if let until { body("until", until) }
-        if let changedWhen { body("changed_when", changedWhen) }
-        if let fallbackNode { body("fallback_node", fallbackNode) }
-        if let message { body("message", message) }
-        if let recommend { body("recommend", recommend) }
-    }
-
-    /// Every path the step's templates read, with the key each stands under.
-    public var references: [(key: String, reference: Reference)] {
-        var out: [(key: String, reference: Reference)] = []
-        forEachTemplate { key, template in template.forEachReference { out.append((key, $0)) } }
-        return out
+        self[i].forEach?.forEachTemplate { body("for_each", $0) }
+        for entry in self[i].uses?.with ?? [] { entry.value.forEachTemplate { body("with", $0) } }
+        if case .names(let names)? = self[i].target { for t in names { body("target", t) } }
+        if let when = self[i].when { body("when", when) }
+        if case .template(let t)? = self[i].timeout { body("timeout", t) }
+        if let until = self[i].until { body("until", until) }
+        if let changedWhen = self[i].changedWhen { body("changed_when", changedWhen) }
+        if let fallbackNode = self[i].fallbackNode { body("fallback_node", fallbackNode) }
+        if let message = self[i].message { body("message", message) }
+        if let recommend = self[i].recommend { body("recommend", recommend) }
     }
 }
 

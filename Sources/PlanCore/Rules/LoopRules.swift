@@ -25,7 +25,7 @@ public struct ItemOutsideLoopRule: PlanRule {
         }
         for operation in context.operations {
             // Most operations read no `item` at all, which the facts already say: then nothing is walked.
-            guard operation.steps.contains(where: { $0.references.contains { Self.loopName(read: $0.reference) != nil } })
+            guard operation.references.contains(where: { Self.loopName(read: $0.reference) != nil })
             else { continue }
             operation.operation.steps.forEach { visit($0, inLoop: false) }
         }

@@ -25,7 +25,7 @@ public enum PlanLinter {
         // Some rules see into the step files the plan uses: they read it with those files opened (`UsedFileLint`).
         // The facts list every step a used file could hang from (a `uses:` step is a group's step, a fallback or
         // top-level): asking them reads one field a step, where walking the plan copied every step.
-        let usesFiles = context.operations.contains { $0.steps.contains { $0.step.uses != nil } }
+        let usesFiles = context.operations.contains { operation in operation.steps.contains { operation.step($0).uses != nil } }
         let opened = (usesFiles ? UsedFileLint.opened(plan) : nil).map { LintContext(plan: $0) } ?? context
         var out: [Diagnostic] = []
         var seen = Set<Diagnostic>()

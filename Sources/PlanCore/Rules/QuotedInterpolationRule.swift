@@ -11,7 +11,7 @@ public struct QuotedInterpolationRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                guard case .run(let template) = facts.step.action, Self.mayQuote(template) else { continue }
+                guard case .run(let template) = operation.step(facts).action, Self.mayQuote(template) else { continue }
                 for expression in ShellQuote.quotedExpressions(in: template) {
                     out.append(
                         Diagnostic(

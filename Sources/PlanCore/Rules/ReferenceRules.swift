@@ -19,7 +19,7 @@ public struct UndefinedInputRule: PlanRule {
         }
         context.planReferences.forEach(check)
         for operation in context.operations {
-            for facts in operation.steps { facts.references.forEach { check($0.reference) } }
+            for (_, reference) in operation.references { check(reference) }
         }
         return out
     }
@@ -40,10 +40,8 @@ public struct UnknownStepReferenceRule: PlanRule {
             out.append(Diagnostic(id, message, at: reference.range, fixIt: guess))
         }
         for operation in context.operations {
-            for facts in operation.steps {
-                for (_, reference) in facts.references {
-                    check(reference, known: { operation.firstByID[$0] != nil }, candidates: { Array(operation.firstByID.keys).sorted() })
-                }
+            for (_, reference) in operation.references {
+                check(reference, known: { operation.firstByID[$0] != nil }, candidates: { Array(operation.firstByID.keys).sorted() })
             }
         }
         let everywhere = Set(context.operations.flatMap { $0.firstByID.keys })

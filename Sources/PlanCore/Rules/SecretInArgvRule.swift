@@ -13,7 +13,7 @@ public struct SecretInArgvRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                guard case .argv(let words) = facts.step.action else { continue }
+                guard case .argv(let words) = operation.step(facts).action else { continue }
                 for word in words {
                     for reference in word.references {
                         let path = reference.path

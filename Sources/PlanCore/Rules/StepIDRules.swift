@@ -10,13 +10,13 @@ public struct DuplicateStepIDRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for (i, facts) in operation.steps.enumerated() {
-                guard let first = operation.firstByID[facts.step.id], first != i else { continue }
-                let firstStep = operation.steps[first].step
+                let stepID = operation.step(facts).id
+                guard let first = operation.firstByID[stepID], first != i else { continue }
                 out.append(
                     Diagnostic(
-                        id, "duplicate step id '\(facts.step.id)' in operation '\(operation.operation.name)'",
-                        at: facts.step.idRange,
-                        notes: [Diagnostic.Note("first defined here", at: firstStep.idRange)]))
+                        id, "duplicate step id '\(stepID)' in operation '\(operation.operation.name)'",
+                        at: operation.step(facts).idRange,
+                        notes: [Diagnostic.Note("first defined here", at: operation.step(operation.steps[first]).idRange)]))
             }
         }
         return out
@@ -32,9 +32,9 @@ public struct UnknownNeedsRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                for need in facts.step.needs where operation.firstByID[need.id] == nil {
+                for need in operation.step(facts).needs where operation.firstByID[need.id] == nil {
                     let guess = Suggest.closest(to: need.id, among: operation.operation.allSteps.map(\.id))
-                    let message = "step '\(facts.step.id)' needs unknown step '\(need.id)'"
+                    let message = "step '\(operation.step(facts).id)' needs unknown step '\(need.id)'"
                         + (guess.map { "; did you mean '\($0)'?" } ?? "")
                     out.append(Diagnostic(id, message, at: need.range, fixIt: guess))
                 }
@@ -53,15 +53,17 @@ public struct NeedsLaterPhaseRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                for need in facts.step.needs {
+                for need in operation.step(facts).needs {
                     guard let target = operation.firstByID[need.id] else { continue }
                     let other = operation.steps[target]
-                    guard other.step.phase > facts.step.phase else { continue }
+                    let phase = operation.step(facts).phase
+                    let otherPhase = operation.step(other).phase
+                    guard otherPhase > phase else { continue }
                     out.append(
                         Diagnostic(
                             id,
-                            "step '\(facts.step.id)' of phase \(facts.step.phase.rawValue) needs '\(need.id)' of the later phase \(other.step.phase.rawValue)",
-                            at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: other.step.idRange)]))
+                            "step '\(operation.step(facts).id)' of phase \(phase.rawValue) needs '\(need.id)' of the later phase \(otherPhase.rawValue)",
+                            at: need.range, notes: [Diagnostic.Note("'\(need.id)' is here", at: operation.step(other).idRange)]))
                 }
             }
         }

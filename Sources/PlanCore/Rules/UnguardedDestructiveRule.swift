@@ -15,9 +15,9 @@ public struct UnguardedDestructiveRule: PlanRule {
     public func check(_ context: LintContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for operation in context.operations {
-            for facts in operation.steps where !facts.step.destructive {
+            for facts in operation.steps where !operation.step(facts).destructive {
                 let templates: [Template]
-                switch facts.step.action {
+                switch operation.step(facts).action {
                 case .run(let t): templates = [t]
                 case .argv(let ts): templates = ts
                 default: continue
@@ -38,7 +38,7 @@ public struct UnguardedDestructiveRule: PlanRule {
                 out.append(
                     Diagnostic(
                         id,
-                        "step '\(facts.step.id)' runs '\(what)' without 'destructive: true', so policy.destructive_when does not guard it",
+                        "step '\(operation.step(facts).id)' runs '\(what)' without 'destructive: true', so policy.destructive_when does not guard it",
                         at: templates[0].range))
             }
         }

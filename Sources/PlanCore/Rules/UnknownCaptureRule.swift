@@ -30,11 +30,11 @@ public struct UnknownCaptureRule: PlanRule {
         for operation in context.operations {
             let graph = operation.graph
             let scopes = GroupScopes(operation.operation.steps)
-            // Fields read through `facts`: passing `facts.step` copied the whole step, for every step.
+            // Field by field: passing `operation.step(facts)` copied the whole step, for every step.
             func names(madeBy facts: LintContext.StepFacts) -> [String] {
-                var names = facts.step.captures.map(\.name)
-                if case .set(let entries) = facts.step.action,
-                    facts.step.target != nil || scopes.walkedSets.contains(facts.step.id)
+                var names = operation.step(facts).captures.map(\.name)
+                if case .set(let entries) = operation.step(facts).action,
+                    operation.step(facts).target != nil || scopes.walkedSets.contains(operation.step(facts).id)
                 {
                     names += entries.map(\.key)
                 }
@@ -47,11 +47,9 @@ public struct UnknownCaptureRule: PlanRule {
             // Only names some step reads are tracked, as bits: a chain of 5,000 steps that each capture
             // a name of their own must not carry 5,000-name sets from step to step.
             var index: [String: Int] = [:]
-            for facts in operation.steps {
-                for (_, reference) in facts.references {
-                    if let name = Self.captureName(reference), !Self.engineKeys.contains(name), index[name] == nil {
-                        index[name] = index.count
-                    }
+            for (_, reference) in operation.references {
+                if let name = Self.captureName(reference), !Self.engineKeys.contains(name), index[name] == nil {
+                    index[name] = index.count
                 }
             }
             if index.isEmpty { continue }
@@ -82,10 +80,10 @@ public struct UnknownCaptureRule: PlanRule {
                 }
             }
             for facts in operation.steps {
-                for (key, reference) in facts.references {
+                for (key, reference) in operation.references(of: facts) {
                     guard let name = Self.captureName(reference), let bit = index[name] else { continue }
                     if before[facts.owner].contains(bit) { continue }
-                    let local = scopes.visible[facts.step.id]
+                    let local = scopes.visible[operation.step(facts).id]
                     if let local {
                         if local.contains(name) { continue }
                         if Self.ownCaptureKeys.contains(key), names(madeBy: facts).contains(name) { continue }
@@ -93,10 +91,10 @@ public struct UnknownCaptureRule: PlanRule {
                         let own = facts.isFallback || Self.ownCaptureKeys.contains(key)
                         if own, made[facts.owner].contains(bit) { continue }
                     }
-                    let makers = operation.steps.filter { names(madeBy: $0).contains(name) }.map(\.step.id)
+                    let makers = operation.steps.filter { names(madeBy: $0).contains(name) }.map { operation.step($0).id }
                     var notes: [Diagnostic.Note] = []
                     if let maker = makers.first {
-                        notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(facts.step.id)'"))
+                        notes.append(Diagnostic.Note("'\(name)' is captured by step '\(maker)', which does not run before step '\(operation.step(facts).id)'"))
                     }
                     let visible = Self.visibleNames(facts.owner, graph: graph, made: madeNames) + (local ?? []).sorted()
                     let guess = makers.isEmpty ? Suggest.closest(to: name, among: visible) : nil
@@ -104,7 +102,7 @@ public struct UnknownCaptureRule: PlanRule {
                         Diagnostic(
                             id, "no earlier step captures '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""),
                             at: reference.range, notes: notes, fixIt: guess
-                        ).about(facts.step))
+                        ).about(operation.step(facts)))
                 }
             }
         }

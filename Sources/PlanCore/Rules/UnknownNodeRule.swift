@@ -14,14 +14,14 @@ public struct UnknownNodeRule: PlanRule {
         // whole, and its label built, for every step of the plan.
         func check(
             _ name: String, at range: SourceRange, _ what: @autoclosure () -> String, file: String? = nil,
-            facts: LintContext.StepFacts? = nil
+            about step: (() -> Step)? = nil
         ) {
             guard !context.nodeNames.contains(name), !context.groupNames.contains(name) else { return }
             let guess = context.closestTarget(to: name)
             let message = "\(what()) names unknown node or group '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "")
             var diagnostic = Diagnostic(id, message, at: range, fixIt: guess)
             diagnostic.file = file
-            out.append(facts.map { diagnostic.about($0.step) } ?? diagnostic)
+            out.append(step.map { diagnostic.about($0()) } ?? diagnostic)
         }
         for group in context.plan.inventory.groups {
             for (i, member) in group.members.enumerated() {
@@ -34,16 +34,18 @@ public struct UnknownNodeRule: PlanRule {
         }
         for operation in context.operations {
             for facts in operation.steps {
-                // Fields read through `facts`: `let step = facts.step` copied the whole step for every step.
-                if case .names(let names)? = facts.step.target {
+                // Field by field: `let step = operation.step(facts)` copied the whole step for every step.
+                if case .names(let names)? = operation.step(facts).target {
                     for name in names {
                         if let literal = name.literalText {
-                            check(literal, at: name.range, "step '\(facts.step.id)'", facts: facts)
+                            check(literal, at: name.range, "step '\(operation.step(facts).id)'", about: { operation.step(facts) })
                         }
                     }
                 }
-                if let fallbackNode = facts.step.fallbackNode, let literal = fallbackNode.literalText {
-                    check(literal, at: fallbackNode.range, "the fallback_node of step '\(facts.step.id)'", facts: facts)
+                if let fallbackNode = operation.step(facts).fallbackNode, let literal = fallbackNode.literalText {
+                    check(
+                        literal, at: fallbackNode.range, "the fallback_node of step '\(operation.step(facts).id)'",
+                        about: { operation.step(facts) })
                 }
             }
         }
@@ -89,11 +91,11 @@ public struct TimeoutAboveMaxRule: PlanRule {
         var out: [Diagnostic] = []
         for operation in context.operations {
             for facts in operation.steps {
-                guard case .literal(let seconds, let range)? = facts.step.timeout, seconds > max else { continue }
+                guard case .literal(let seconds, let range)? = operation.step(facts).timeout, seconds > max else { continue }
                 out.append(
                     Diagnostic(
                         id,
-                        "timeout \(DurationText.format(seconds)) of step '\(facts.step.id)' is above policy.max_timeout \(DurationText.format(max))",
+                        "timeout \(DurationText.format(seconds)) of step '\(operation.step(facts).id)' is above policy.max_timeout \(DurationText.format(max))",
                         at: range, fixIt: DurationText.format(max)))
             }
         }
