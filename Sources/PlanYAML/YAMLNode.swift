@@ -54,12 +54,6 @@ public struct YAMLNode: Sendable, Hashable {
         set { rare = Self.rare(tag: tag, aliasRange: newValue) }
     }
 
-    public init(_ content: Content, range: SourceRange, tag: String? = nil, aliasRange: SourceRange? = nil) {
-        self.content = content
-        self.range = range
-        rare = Self.rare(tag: tag, aliasRange: aliasRange)
-    }
-
     private static func rare(tag: String?, aliasRange: SourceRange?) -> Rare? {
         tag == nil && aliasRange == nil ? nil : .parts(tag: tag, aliasRange: aliasRange)
     }
@@ -106,5 +100,14 @@ public struct YAMLNode: Sendable, Hashable {
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         }
+    }
+}
+
+extension YAMLNode {
+    /// In an extension, so that the struct keeps its memberwise initializer: built through it, a node is one
+    /// value; assigned field by field here, the optimizer copied every node out of the initializer (a retain
+    /// and a release of its text or children per node, a twentieth of composing).
+    public init(_ content: Content, range: SourceRange, tag: String? = nil, aliasRange: SourceRange? = nil) {
+        self.init(content: content, range: range, rare: Self.rare(tag: tag, aliasRange: aliasRange))
     }
 }
