@@ -66,11 +66,16 @@ final class TransferTests {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let log = directory + "/dd.log"
         try FileChecks.writeExecutable("#!/bin/sh\necho \"$*\" >> \(log)\nexit 1\n", to: bin + "/dd")
+        // GNU dd, with each call logged.
+        let spy = directory + "/spy"
+        let spyLog = directory + "/spy.log"
+        try FileManager.default.createDirectory(atPath: spy, withIntermediateDirectories: true)
+        try FileChecks.writeExecutable("#!/bin/sh\necho \"$*\" >> \(spyLog)\nexec /usr/bin/dd \"$@\"\n", to: spy + "/dd")
         let busybox = directory + "/busybox"
         try FileManager.default.createDirectory(atPath: busybox, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: busybox + "/dd", withDestinationPath: "/usr/bin/busybox")
         for (index, node) in await nodes().enumerated() {
-            for path in [nil, "\(bin):/usr/bin:/bin", "\(busybox):/usr/bin:/bin"] {
+            for path in [nil, "\(spy):/usr/bin:/bin", "\(bin):/usr/bin:/bin", "\(busybox):/usr/bin:/bin"] {
                 let target = directory + "/large-\(index)"
                 var request = CommandRequest(
                     command: .shell("sha256sum < \(target)"), timeout: 60, upload: Upload(source: .file(source), path: target))
@@ -93,6 +98,12 @@ final class TransferTests {
         #expect(checks.count == 2 && checks.allSatisfy { $0.contains("oflag=nocache") }, "\(calls)")
         #expect(receives.count == 4, "\(calls)")
         #expect(receives.allSatisfy { $0.contains("iflag=fullblock,count_bytes") && $0.contains("conv=fsync") && !$0.contains("nocache") }, "\(calls)")
+        // Through GNU dd, per node: the check, the large receive with write-behind, the small one without.
+        let spied = (try String(contentsOfFile: spyLog, encoding: .utf8)).split(separator: "\n").filter { !$0.contains("if=/dev/null") }
+        #expect(spied.count == 4, "\(spied)")
+        #expect(spied.allSatisfy { $0.contains("conv=fsync") }, "\(spied)")
+        #expect(spied.filter { $0.contains("oflag=nocache") && $0.contains("count=\(Upload.writeBehindSize + 3)") }.count == 2, "\(spied)")
+        #expect(spied.filter { $0.contains("oflag=nocache") }.count == 2, "\(spied)")
     }
 
     /// The receive on its own, in the node's `sh`: the bytes count only with the end line right after them,

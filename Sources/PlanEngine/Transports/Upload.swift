@@ -221,6 +221,7 @@ extension Upload {
     /// Uploads larger than this many bytes are received with write-behind.
     static let writeBehindSize = 8 << 20
 
-    /// Succeeds only with a `dd` that knows `oflag=nocache` besides the flags every receive uses; reads nothing.
-    static let ddCheck = "dd if=/dev/null iflag=fullblock,count_bytes oflag=nocache conv=fsync count=0 status=none >/dev/null"
+    /// Succeeds only with a `dd` that knows `oflag=nocache` besides the input flags every receive uses; reads
+    /// nothing. (Not `conv=fsync`: /dev/null cannot be flushed; the receive itself shows whether dd knows it.)
+    static let ddCheck = "dd if=/dev/null iflag=fullblock,count_bytes oflag=nocache count=0 status=none >/dev/null"
 }
