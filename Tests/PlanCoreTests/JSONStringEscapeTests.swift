@@ -21,6 +21,9 @@ import Testing
         ("combining mark after an escape", "\"\u{301}", "\"\\\"\u{301}\""),
         ("C1 control stays", "\u{85}", "\"\u{85}\""),
         ("line separator stays", "\u{2028}", "\"\u{2028}\""),
+        // Longer strings, copied in runs between their escapes.
+        ("long, escapes at both ends", "\"0123456789abcdefé\u{1}", #""\"0123456789abcdefé\u0001""#),
+        ("long, nothing to escape", "0123456789abcdef-🙂", "\"0123456789abcdef-🙂\""),
     ]
 
     @Test(arguments: cases.indices)
@@ -42,5 +45,12 @@ import Testing
         let json = Value.string(text).jsonText()
         #expect(try Value.parseJSON(json) == .string(text))
         #expect(json.utf8.count == text.utf8.count + 2 + 2000 * (2 + 1 + 5 + 1 + 1))
+    }
+
+    /// Numbers are written digit by digit into the text: every sign, length and the extremes.
+    @Test(arguments: [0, 7, 10, 99, 100, -1, -10, 1_234_567_890, Int.max, Int.min])
+    func integersPrintAsTheirDecimalText(_ i: Int) {
+        #expect(Value.int(i).jsonText() == String(i))
+        #expect(Value.double(Double(i)).jsonText() == (abs(Double(i)) < 1e15 ? "\(i).0" : "\(Double(i))"))
     }
 }
