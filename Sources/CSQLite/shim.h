@@ -9,3 +9,9 @@ static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TR
 static inline int csqlite_no_checkpoint_on_close(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
 }
+
+/// Turns SQLite's memory statistics off (before its first use in the process): they take a global mutex at
+/// every allocation and planrun never reads them. sqlite3_config is variadic, which Swift cannot call.
+static inline int csqlite_no_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

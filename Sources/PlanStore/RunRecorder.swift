@@ -1,3 +1,4 @@
+import Dispatch
 import PlanEngine
 import Synchronization
 
@@ -17,7 +18,7 @@ public final class RunRecorder: EventSink, StepCache {
     private struct State {
         var seq = 0
         var failed = false
-        var pending: [(Int, Value)] = []
+        var pending = EventLog()
     }
 
     init(store: RunStore, run: Int) {
@@ -40,12 +41,13 @@ public final class RunRecorder: EventSink, StepCache {
     }
 
     /// Keeps the event for the next `flush()`: one write transaction per event cost about a millisecond each
-    /// on a busy machine (locks and a WAL frame apiece), a quarter of a 100-step run.
-    public func receive(_ event: Value) {
+    /// on a busy machine (locks and a WAL frame apiece), a quarter of a 100-step run; and one row per event
+    /// most of what recording cost a 100-step run, so the events between two writes are one row.
+    public func receive(_ event: EventText) {
         counter.withLock { state in
             guard !state.failed else { return }
             state.seq += 1
-            state.pending.append((state.seq, event))
+            state.pending.append(event, seq: state.seq)
         }
     }
 
@@ -55,24 +57,22 @@ public final class RunRecorder: EventSink, StepCache {
         let pending = takePending()
         guard !pending.isEmpty else { return }
         do {
-            try store.append(run: run, events: pending)
+            try store.append(run: run, log: pending)
         } catch {
             warn("cannot record events: \(error.message)")
         }
     }
 
-    /// Calls `flush()` every `interval` on a task of its own until the task is cancelled. Cancelling writes
-    /// nothing more: what is pending then goes with `finish`, in the transaction that ends the record (a
-    /// flush on cancellation made a run's end two write transactions that rewrote the same pages).
-    public func flushPeriodically(every interval: Duration = .milliseconds(200)) -> Task<Void, Never> {
-        Task { [self] in
-            while (try? await Task.sleep(for: interval)) != nil { flush() }
-        }
+    /// Calls `flush()` every `interval` on a Dispatch timer until it is cancelled. Cancelling writes nothing
+    /// more: what is pending then goes with `finish`, in the transaction that ends the record (a flush on
+    /// cancellation made a run's end two write transactions that rewrote the same pages).
+    public func flushPeriodically(every interval: Duration = .milliseconds(200)) -> PeriodicFlush {
+        PeriodicFlush(every: interval) { [self] in flush() }
     }
 
-    private func takePending() -> [(Int, Value)] {
+    private func takePending() -> EventLog {
         counter.withLock { state in
-            defer { state.pending.removeAll() }
+            defer { state.pending = EventLog() }
             return state.pending
         }
     }
@@ -142,4 +142,24 @@ public final class RunRecorder: EventSink, StepCache {
         defer { free(resolved) }
         return String(cString: resolved)
     }
+}
+
+/// A recorder's periodic flush. A Dispatch timer, not a task sleeping in a loop: the task's first
+/// `Task.sleep` looked up its executor's conformances (0.15 M instructions at every recorded run's start, most
+/// of a one-step run's recording beside the database), where the signal trap has already set Dispatch up.
+public final class PeriodicFlush: @unchecked Sendable {
+    // @unchecked: the timer source is only resumed and cancelled, both thread-safe.
+    private let timer: any DispatchSourceTimer
+
+    init(every interval: Duration, _ flush: @escaping @Sendable () -> Void) {
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "planrun.store.flush"))
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds), leeway: .milliseconds(20))
+        timer.setEventHandler(handler: flush)
+        timer.resume()
+    }
+
+    /// No flush starts after this returns; one already under way finishes.
+    public func cancel() { timer.cancel() }
 }

@@ -116,9 +116,7 @@ public final class RunStore: Sendable {
             if pid == Int64(getpid()) || kill(pid_t(pid), 0) == 0 || errno == EPERM { continue }
             try db.query(
                 """
-                UPDATE runs SET status = 'interrupted',
-                    ended_at = (SELECT (max(julianday(json_extract(event, '$.time'))) - 2440587.5) * 86400.0
-                                FROM events WHERE run_id = ?1)
+                UPDATE runs SET status = 'interrupted', ended_at = (SELECT max(last_at) FROM events WHERE run_id = ?1)
                 WHERE id = ?1 AND status = 'running'
                 """, [.int(id)])
         }
@@ -167,27 +165,22 @@ public final class RunStore: Sendable {
         }
     }
 
-    func append(run: Int, seq: Int, event: Value) throws(SQLite.Failure) {
-        try append(run: run, events: [(seq, event)])
+    /// Appends one write's worth of a run's log (one row).
+    func append(run: Int, log: EventLog) throws(SQLite.Failure) {
+        try database.transaction { db throws(SQLite.Failure) in try Self.insert(log, of: run, db) }
     }
 
-    /// Appends events to a run's log in one transaction.
-    func append(run: Int, events: [(Int, Value)]) throws(SQLite.Failure) {
-        try database.transaction { db throws(SQLite.Failure) in try Self.insert(events, of: run, db) }
-    }
-
-    private static func insert(_ events: [(Int, Value)], of run: Int, _ db: SQLite.Transaction) throws(SQLite.Failure) {
-        guard !events.isEmpty else { return }
-        let insert = try db.prepare("INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)")
-        for (seq, event) in events {
-            try insert.query([.int(Int64(run)), .int(Int64(seq)), .text(event.jsonText())])
-        }
+    private static func insert(_ log: EventLog, of run: Int, _ db: SQLite.Transaction) throws(SQLite.Failure) {
+        guard !log.isEmpty else { return }
+        try db.query(
+            "INSERT INTO events (run_id, seq, lines, last_at) VALUES (?, ?, ?, ?)",
+            [.int(Int64(run)), .int(Int64(log.firstSeq)), .utf8(log.lines), .double(log.lastAt)])
     }
 
     /// Ends the run's record with its (masked) result and its last `events`, then applies the retention: one
     /// transaction, so a run's end takes the write lock once.
-    public func finish(
-        run: Int, result: RunResult, masked json: Value, learned: Value, events: [(Int, Value)] = [], keep: Int = defaultKeep
+    func finish(
+        run: Int, result: RunResult, masked json: Value, learned: Value, events: EventLog = EventLog(), keep: Int = defaultKeep
     ) throws(Failure) {
         do {
             try database.transaction { db throws(SQLite.Failure) in

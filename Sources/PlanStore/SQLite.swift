@@ -15,6 +15,8 @@ final class SQLite: @unchecked Sendable {
         case int(Int64)
         case double(Double)
         case text(String)
+        /// UTF-8 text already in bytes (an event log), bound as text without making a `String` of it.
+        case utf8([UInt8])
 
         var int: Int64? { if case .int(let i) = self { i } else if case .double(let d) = self { Int64(d) } else { nil } }
         var double: Double? { if case .double(let d) = self { d } else if case .int(let i) = self { Double(i) } else { nil } }
@@ -27,6 +29,7 @@ final class SQLite: @unchecked Sendable {
     /// Opens (creating) the database at `path`; `busyTimeout` is how long, in milliseconds, a write waits
     /// for another process's write to end before it fails.
     init(path: String, busyTimeout: Int32 = 5000) throws(Failure) {
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
@@ -39,6 +42,11 @@ final class SQLite: @unchecked Sendable {
         sqlite3_busy_timeout(db, busyTimeout)
         _ = csqlite_no_checkpoint_on_close(db)
     }
+
+    /// SQLite's process-wide settings, made once before the first connection: no memory statistics (planrun
+    /// never reads them, and keeping them took a global mutex at every allocation: about 0.1 M instructions of
+    /// a recorded run's start).
+    private static let configured: Void = { _ = csqlite_no_memory_statistics() }()
 
     /// Checkpoints the WAL into the database once a commit leaves it longer than `pages` (the C call, not
     /// `PRAGMA wal_autocheckpoint`: nothing to compile).
@@ -99,37 +107,6 @@ final class SQLite: @unchecked Sendable {
 
         /// The row id of this transaction's last insert (the C call: no `SELECT last_insert_rowid()` to compile).
         var lastInsertID: Int64 { sqlite3_last_insert_rowid(connection.handle) }
-
-        /// One statement compiled once and run many times in this transaction: compiling an INSERT costs
-        /// more than running it (a run's event log is hundreds of the same INSERT).
-        func prepare(_ sql: String) throws(Failure) -> Statement {
-            Statement(connection: connection, sql: sql, handle: try connection.compile(sql))
-        }
-    }
-
-    /// A statement of one `Transaction.prepare`; finalized when the last reference goes.
-    final class Statement {
-        fileprivate let connection: SQLite
-        fileprivate let sql: String
-        fileprivate let handle: OpaquePointer
-
-        fileprivate init(connection: SQLite, sql: String, handle: OpaquePointer) {
-            self.connection = connection
-            self.sql = sql
-            self.handle = handle
-        }
-
-        deinit { sqlite3_finalize(handle) }
-
-        /// Runs the statement with `parameters` bound to `?1…`, returning its rows.
-        @discardableResult
-        func query(_ parameters: [Datum] = []) throws(Failure) -> [[Datum]] {
-            defer {
-                sqlite3_reset(handle)
-                sqlite3_clear_bindings(handle)
-            }
-            return try connection.run(handle, sql, parameters)
-        }
     }
 
     /// The row id of the last insert on this connection.
@@ -160,6 +137,14 @@ final class SQLite: @unchecked Sendable {
             case .int(let value): sqlite3_bind_int64(statement, index, value)
             case .double(let value): sqlite3_bind_double(statement, index, value)
             case .text(let value): sqlite3_bind_text(statement, index, value, -1, csqlite_transient())
+            case .utf8(let bytes):
+                _ = bytes.withUnsafeBytes { raw in
+                    if let start = raw.baseAddress {
+                        sqlite3_bind_text(statement, index, start.assumingMemoryBound(to: CChar.self), Int32(raw.count), csqlite_transient())
+                    } else {
+                        sqlite3_bind_text(statement, index, "", 0, csqlite_transient())
+                    }
+                }
             }
         }
         var rows: [[Datum]] = []

@@ -109,8 +109,8 @@ extension RunStore {
     /// The run's events in the order they happened.
     public func events(of run: Int) throws(Failure) -> [Value] {
         do {
-            return try database.query("SELECT event FROM events WHERE run_id = ? ORDER BY seq", [.int(Int64(run))])
-                .compactMap { $0[0].text.flatMap { try? Value.parseJSON($0) } }
+            return try database.query("SELECT lines FROM events WHERE run_id = ? ORDER BY seq", [.int(Int64(run))])
+                .flatMap { EventLog.events(in: $0[0].text ?? "") }
         } catch {
             throw Failure(message: "cannot read the run store: \(error.message)")
         }

@@ -14,7 +14,7 @@ struct LoopAndPauseProgressTests {
     /// Keeps every event, in order.
     final class Collected: EventSink {
         private let events = Mutex<[Value]>([])
-        func receive(_ event: Value) { events.withLock { $0.append(event) } }
+        func receive(_ event: EventText) { events.withLock { $0.append(event.value ?? .null) } }
         var all: [Value.Object] { events.withLock { $0.compactMap { if case .object(let o) = $0 { o } else { nil } } } }
     }
 

@@ -7,6 +7,11 @@ import Testing
 struct RunStoreUnitTests {
     private func directory() -> String { NSTemporaryDirectory() + "planrun-store-unit-\(UUID().uuidString)" }
 
+    /// An event as `RunEvents` hands it to the sinks.
+    private func event(_ kind: String, time: Double = 1_000) -> EventText {
+        EventText(json: Array(#"{"event":"\#(kind)","time":"\#(RunEvents.timestamp(time))"}"#.utf8), time: time)
+    }
+
     private func start(_ name: String = "p") -> RunStore.Start {
         RunStore.Start(planName: name, planPath: "/p/\(name).yaml", planDigest: "d", operation: "op",
                        inputs: .object(Value.Object()), rerunOf: nil)
@@ -115,12 +120,26 @@ struct RunStoreUnitTests {
     @Test func cancellingThePeriodicFlushWritesNothing() async throws {
         let store = try RunStore(directory: directory())
         let recorder = RunRecorder(store: store, run: try store.begin(start()))
-        let flusher = recorder.flushPeriodically(every: .seconds(3600))
-        recorder.receive(.object(Value.Object([("event", .string("x"))])))
+        let flusher = recorder.flushPeriodically(every: .milliseconds(100))
+        recorder.receive(event("x"))
         flusher.cancel()
-        await flusher.value
+        try await Task.sleep(for: .milliseconds(300))
         #expect(try store.events(of: recorder.run).isEmpty)
         recorder.flush()
+        #expect(try store.events(of: recorder.run).count == 1)
+    }
+
+    /// Until it is cancelled, the periodic flush writes what came in: a `kill -9` loses at most an interval.
+    @Test func thePeriodicFlushWritesTheEventsAsTheyCome() async throws {
+        let store = try RunStore(directory: directory())
+        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        let flusher = recorder.flushPeriodically(every: .milliseconds(20))
+        defer { flusher.cancel() }
+        recorder.receive(event("x"))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try store.events(of: recorder.run).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(try store.events(of: recorder.run).count == 1)
     }
 
@@ -148,6 +167,59 @@ struct RunStoreUnitTests {
         #expect(Value.object(RunRecorder.bounded(plain)) == .object(plain))
     }
 
+    /// The events between two writes are one row of NDJSON, read back one event a line in order; a flush in
+    /// between makes a second row, after the first.
+    @Test func theEventsOfAWriteAreOneRowAndReadBackInOrder() throws {
+        let store = try RunStore(directory: directory())
+        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        recorder.receive(event("a", time: 10))
+        recorder.receive(event("b", time: 11))
+        recorder.flush()
+        recorder.receive(event("c", time: 12))
+        recorder.receive(event("d", time: 13.5))
+        recorder.flush()
+        let rows = try store.database.query("SELECT seq, last_at FROM events WHERE run_id = ? ORDER BY seq", [.int(Int64(recorder.run))])
+        #expect(rows == [[.int(1), .double(11)], [.int(3), .double(13.5)]])
+        let kinds = try store.events(of: recorder.run).map { event -> String in
+            if case .object(let o) = event, case .string(let kind)? = o["event"] { kind } else { "?" }
+        }
+        #expect(kinds == ["a", "b", "c", "d"])
+    }
+
+    /// A store of schema version 2 (a row per event) is brought forward: its events read as before, and a run
+    /// it left `running` by a dead planrun is marked `interrupted`, ending at its last event.
+    @Test func aStoreOfTheSecondSchemaIsMigratedWithItsEvents() throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            let old = try SQLite(path: dir + "/runs.sqlite")
+            try old.execute("PRAGMA journal_mode = WAL")
+            try old.execute(StoreSchema.migrations[0] + "\n;" + StoreSchema.migrations[1] + "\n; PRAGMA user_version = 2")
+            for (id, status) in [(1, "finished"), (2, "running")] {
+                try old.query(
+                    """
+                    INSERT INTO runs (id, status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs)
+                    VALUES (?, ?, 4999999, 1000, 'p', '/p/p.yaml', 'd', 'op', '{}')
+                    """, [.int(Int64(id)), .text(status)])
+                for (seq, kind, time) in [(1, "run_started", 1000.0), (2, "step_started", 1001.25)] {
+                    try old.query("INSERT INTO events (run_id, seq, event) VALUES (?, ?, ?)", [
+                        .int(Int64(id)), .int(Int64(seq)), .text(String(decoding: event(kind, time: time).json, as: UTF8.self)),
+                    ])
+                }
+            }
+        }
+        let store = try RunStore(directory: dir)
+        #expect(try store.database.query("PRAGMA user_version").first?.first == .int(Int64(StoreSchema.migrations.count)))
+        for id in [1, 2] {
+            let kinds = try store.events(of: id).map { event -> Value? in if case .object(let o) = event { o["event"] } else { nil } }
+            #expect(kinds == [.string("run_started"), .string("step_started")])
+        }
+        let interrupted = try #require(try store.run(2))
+        #expect(interrupted.status == .interrupted)
+        #expect(abs((interrupted.endedAt ?? 0) - 1001.25) < 0.01)
+        #expect(try store.run(1)?.status == .finished)
+    }
+
     @Test func pruneKeepsTheNewestRunsWhateverGapsTheirIdsHave() throws {
         let store = try RunStore(directory: directory())
         var ids: [Int] = []
@@ -163,7 +235,9 @@ struct RunStoreUnitTests {
         var ids: [Int] = []
         for _ in 0..<5 {
             let id = try store.begin(start())
-            try store.append(run: id, seq: 1, event: .object(Value.Object([("event", .string("x"))])))
+            var log = EventLog()
+            log.append(event("x"), seq: 1)
+            try store.append(run: id, log: log)
             ids.append(id)
         }
         #expect(try store.prune(keep: 2) == 3)

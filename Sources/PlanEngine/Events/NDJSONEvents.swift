@@ -30,8 +30,9 @@ public final class NDJSONEvents: EventSink {
 
     deinit { if owned { close(descriptor) } }
 
-    public func receive(_ event: Value) {
-        let line = event.jsonText() + "\n"
+    public func receive(_ event: EventText) {
+        var line = event.json
+        line.append(UInt8(ascii: "\n"))
         lock.withLock { _ in StandardStream.write(line, to: descriptor) }
     }
 }

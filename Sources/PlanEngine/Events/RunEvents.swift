@@ -19,22 +19,14 @@ public final class RunEvents: ProgressSink {
 
     public var isEmpty: Bool { sinks.isEmpty }
 
-    private func send(_ kind: String, _ fields: Value.Object) {
-        var event = Self.event(kind, room: fields.count)
-        for (key, value) in fields { event[key] = value }
-        deliver(event)
+    private func send(_ kind: StaticString, _ fields: Value.Object) {
+        var event = EventWriter(kind)
+        event.fields(fields)
+        deliver(event.text())
     }
 
-    /// A new event: its kind and time first, with room for `room` more keys.
-    private static func event(_ kind: String, room: Int) -> Value.Object {
-        var event = Value.Object(minimumCapacity: room + 2)
-        event["event"] = .string(kind)
-        event["time"] = .string(timestamp())
-        return event
-    }
-
-    private func deliver(_ event: Value.Object) {
-        for sink in sinks { sink.receive(.object(event)) }
+    private func deliver(_ event: EventText) {
+        for sink in sinks { sink.receive(event) }
     }
 
     /// `inputs` are masked by the caller; `run` is the store's id of this run when it is recorded.
@@ -57,21 +49,21 @@ public final class RunEvents: ProgressSink {
         send("run_finished", o)
     }
 
-    // The step events are built in place rather than through `send`: one per step and node, they were
-    // copied key by key twice.
+    // The step events are written field by field rather than through `send`: there is one of each per step
+    // and node.
     public func started(step: Step, node: String?, attempt: Int, command: String?, item: LoopItem?) {
-        var event = Self.event("step_started", room: 7)
-        event["step"] = .string(step.id)
-        event["phase"] = .string(step.phase.rawValue)
-        event["node"] = node.map(Value.string) ?? .null
-        event["attempt"] = .int(attempt)
-        if let command { event["command"] = .string(command) }
+        var event = EventWriter("step_started")
+        event.field("step", step.id)
+        event.field("phase", step.phase.rawValue)
+        event.field("node", node.map(Value.string) ?? .null)
+        event.field("attempt", attempt)
+        if let command { event.field("command", command) }
         if let item {
             // As the step's record has it, and its place, so a tool can pair the start with its finish.
-            event["item"] = item.value
-            event["item_index"] = .int(item.index)
+            event.field("item", item.value)
+            event.field("item_index", item.index)
         }
-        deliver(event)
+        deliver(event.text())
     }
 
     /// `rollout_paused`: the group's rollout waits before its next batch.
@@ -87,13 +79,13 @@ public final class RunEvents: ProgressSink {
 
     public func finished(_ record: StepRecord) {
         guard case .object(let fields) = record.json(includeTimes: true) else { return }
-        var event = Self.event("step_finished", room: fields.count + 3)
-        event["step"] = .string(record.step)
-        for (key, value) in fields where key != "id" { event[key] = value }
-        if let index = record.itemIndex { event["item_index"] = .int(index) }
-        if let tail = record.stdoutTail { event["stdout_tail"] = .string(tail) }
-        if let tail = record.stderrTail { event["stderr_tail"] = .string(tail) }
-        deliver(event)
+        var event = EventWriter("step_finished", room: 512)
+        event.field("step", record.step)
+        event.fields(fields, skipping: "id")  // the record's `id` is the event's `step`
+        if let index = record.itemIndex { event.field("item_index", index) }
+        if let tail = record.stdoutTail { event.field("stdout_tail", tail) }
+        if let tail = record.stderrTail { event.field("stderr_tail", tail) }
+        deliver(event.text())
     }
 
     public var wantsOutput: Bool { false }
@@ -117,14 +109,10 @@ public final class RunEvents: ProgressSink {
 
     /// Now in UTC, ISO 8601 with milliseconds: `2026-11-30T07:25:45.123Z`.
     public static func timestamp(_ seconds: Double = wallClock()) -> String {
-        var time = time_t(seconds.rounded(.down))
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        writeTimestamp(seconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Seconds since the epoch.
