@@ -1,7 +1,7 @@
 import PlanEngine
 
-/// Events not yet written to the store, as the NDJSON text of one `events` row: each event's JSON text
-/// (made once, for `--events` too) is appended as it comes, and a flush writes them all as one row.
+/// Events not yet written to the store, as NDJSON: each event's JSON text (made once, for `--events` too) is
+/// appended as it comes; a periodic flush writes them as one row of `events`, the run's end into `runs.log`.
 struct EventLog: Sendable {
     /// One JSON object a line, each ending with `\n`.
     private(set) var lines: [UInt8] = []
@@ -22,8 +22,7 @@ struct EventLog: Sendable {
         lastAt = event.time
     }
 
-    /// The events of a stored row: its lines, each parsed (a row of an older store holds one event, without a
-    /// line end).
+    /// The events of a stored text: its lines, each parsed (a row of schema 2 held one event, without a line end).
     static func events(in text: String) -> [Value] {
         text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { try? Value.parseJSON(String($0) ?? "") }
     }

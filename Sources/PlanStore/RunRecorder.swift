@@ -14,6 +14,9 @@ public final class RunRecorder: EventSink, StepCache {
     public let store: RunStore
     public let run: Int
     private let counter = Mutex(State())
+    /// Held from taking the pending events to having written them: a flush under way when the run ends has
+    /// written its events before `finish` takes the rest (the process may exit right after `finish`).
+    private let writing = Mutex(())
 
     private struct State {
         var seq = 0
@@ -54,12 +57,12 @@ public final class RunRecorder: EventSink, StepCache {
     /// Writes the events received since the last flush, in one transaction. `flushPeriodically` calls it
     /// every 0.2 s while the run goes on: a `kill -9` loses at most the last 0.2 s of the log.
     public func flush() {
-        let pending = takePending()
-        guard !pending.isEmpty else { return }
-        do {
-            try store.append(run: run, log: pending)
-        } catch {
-            warn("cannot record events: \(error.message)")
+        writing.withLock { _ in
+            do throws(SQLite.Failure) {
+                try store.append(run: run, log: takePending())
+            } catch {
+                warn("cannot record events: \(error.message)")
+            }
         }
     }
 
@@ -80,11 +83,13 @@ public final class RunRecorder: EventSink, StepCache {
     /// Ends the record, with the events not yet written, in one transaction. `json` is the masked result
     /// document.
     public func finish(_ result: RunResult, json: Value) {
-        do {
-            try store.finish(
-                run: run, result: result, masked: json, learned: .object(Self.bounded(result.learned)), events: takePending())
-        } catch {
-            warn(error.message)
+        writing.withLock { _ in
+            do throws(RunStore.Failure) {
+                try store.finish(
+                    run: run, result: result, masked: json, learned: .object(Self.bounded(result.learned)), events: takePending())
+            } catch {
+                warn(error.message)
+            }
         }
     }
 

@@ -6,6 +6,8 @@ import Synchronization
 final class SQLite: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         var message: String
+        /// SQLite's result code (`SQLITE_BUSY` when another connection holds the lock).
+        var code: Int32 = SQLITE_ERROR
         var description: String { message }
     }
 
@@ -63,10 +65,11 @@ final class SQLite: @unchecked Sendable {
 
     private func unlockedExecute(_ sql: String) throws(Failure) {
         var error: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(handle, sql, nil, nil, &error) != SQLITE_OK {
+        let code = sqlite3_exec(handle, sql, nil, nil, &error)
+        if code != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? lastError
             sqlite3_free(error)
-            throw Failure(message: message)
+            throw Failure(message: "\(message) in: \(sql)", code: code)
         }
     }
 

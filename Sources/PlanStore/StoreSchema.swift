@@ -43,11 +43,12 @@ enum StoreSchema {
         """
         CREATE INDEX runs_running ON runs (pid) WHERE status = 'running';  -- holds id and pid: the look-up reads no row
         """,
-        // A row per write of the log, not per event: the events a run gives between two writes (every one of a
-        // run shorter than the 0.2 s between flushes) go in as one NDJSON text. An INSERT per event was most of
-        // what the store cost a 100-step run. The table is made anew (an added column would sit under the old
-        // one's comment); an older row (one event) becomes a row of one line, and `last_at` is filled for the runs
-        // still `running`, the only ones whose end is read from it.
+        // The event log as NDJSON, not a row per event (an INSERT per event was most of what the store cost a
+        // 100-step run): the events of each periodic flush while a run goes on are one row of `events`, and those
+        // left at its end go in its own row, `runs.log` (all of them for a run shorter than the 0.2 s between
+        // flushes). `events` is made anew (an added column would sit under the old one's comment); an older row
+        // (one event) becomes a row of one line, and `last_at` is filled for the runs still `running`, the only
+        // ones whose end is read from it.
         """
         CREATE TABLE event_log (
             run_id INTEGER NOT NULL,
@@ -63,6 +64,7 @@ enum StoreSchema {
             FROM events;
         DROP TABLE events;
         ALTER TABLE event_log RENAME TO events;
+        ALTER TABLE runs ADD COLUMN log TEXT;
         """,
     ]
 }

@@ -109,8 +109,14 @@ extension RunStore {
     /// The run's events in the order they happened.
     public func events(of run: Int) throws(Failure) -> [Value] {
         do {
-            return try database.query("SELECT lines FROM events WHERE run_id = ? ORDER BY seq", [.int(Int64(run))])
-                .flatMap { EventLog.events(in: $0[0].text ?? "") }
+            // What the periodic flushes wrote, then what the run's end wrote into its own row.
+            let rows = try database.query(
+                """
+                SELECT seq, lines FROM events WHERE run_id = ?1
+                UNION ALL SELECT 9223372036854775807, log FROM runs WHERE id = ?1 AND log IS NOT NULL
+                ORDER BY 1
+                """, [.int(Int64(run))])
+            return rows.flatMap { EventLog.events(in: $0[1].text ?? "") }
         } catch {
             throw Failure(message: "cannot read the run store: \(error.message)")
         }

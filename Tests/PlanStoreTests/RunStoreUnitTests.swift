@@ -1,5 +1,5 @@
 import Foundation
-import PlanEngine
+@testable import PlanEngine
 @testable import PlanStore
 import Testing
 
@@ -167,23 +167,48 @@ struct RunStoreUnitTests {
         #expect(Value.object(RunRecorder.bounded(plain)) == .object(plain))
     }
 
-    /// The events between two writes are one row of NDJSON, read back one event a line in order; a flush in
-    /// between makes a second row, after the first.
-    @Test func theEventsOfAWriteAreOneRowAndReadBackInOrder() throws {
+    /// Each flush while the run goes on writes its events as one row of NDJSON; the run's end puts the rest in
+    /// its own row. Read back, they are one event a line, in order.
+    @Test func eachFlushIsOneRowTheEndGoesInTheRunsRowAndTheyReadBackInOrder() throws {
         let store = try RunStore(directory: directory())
         let recorder = RunRecorder(store: store, run: try store.begin(start()))
         recorder.receive(event("a", time: 10))
         recorder.receive(event("b", time: 11))
         recorder.flush()
+        recorder.flush()  // nothing new: no row
         recorder.receive(event("c", time: 12))
         recorder.receive(event("d", time: 13.5))
-        recorder.flush()
-        let rows = try store.database.query("SELECT seq, last_at FROM events WHERE run_id = ? ORDER BY seq", [.int(Int64(recorder.run))])
-        #expect(rows == [[.int(1), .double(11)], [.int(3), .double(13.5)]])
+        recorder.finish(
+            RunResult(operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
+                      confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: []),
+            json: .object(Value.Object()))
+        let id = Int64(recorder.run)
+        #expect(try store.database.query("SELECT seq, last_at FROM events WHERE run_id = ?", [.int(id)]) == [[.int(1), .double(11)]])
+        let log = try store.database.query("SELECT log FROM runs WHERE id = ?", [.int(id)]).first?.first?.text ?? ""
+        #expect(log.split(separator: "\n").count == 2 && log.hasSuffix("\n"))
         let kinds = try store.events(of: recorder.run).map { event -> String in
             if case .object(let o) = event, case .string(let kind)? = o["event"] { kind } else { "?" }
         }
         #expect(kinds == ["a", "b", "c", "d"])
+        #expect(try store.run(recorder.run)?.status == .finished)
+    }
+
+    /// Two planruns creating the store at once: switching a new file to WAL fails at once, without the busy
+    /// timeout, while another connection holds its write lock (as the other planrun does while it switches),
+    /// and that run went unrecorded ("database is locked", 6 in 40 pairs on a new store). It waits now.
+    @Test func aNewStoreIsMadeWhileAnotherConnectionHoldsItsWriteLock() async throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let other = try SQLite(path: dir + "/runs.sqlite")
+        try other.execute("BEGIN IMMEDIATE")  // the write lock of the new, empty file
+        let opening = Task.detached { () -> Result<RunStore, RunStore.Failure> in
+            do throws(RunStore.Failure) { return .success(try RunStore(directory: dir)) } catch { return .failure(error) }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        try other.execute("COMMIT")
+        let store = try await opening.value.get()
+        #expect(try store.database.query("PRAGMA user_version").first?.first == .int(Int64(StoreSchema.migrations.count)))
+        #expect(try store.database.query("PRAGMA journal_mode").first?.first == .text("wal"))
     }
 
     /// A store of schema version 2 (a row per event) is brought forward: its events read as before, and a run
