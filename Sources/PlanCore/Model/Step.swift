@@ -61,39 +61,19 @@ public struct Step: Sendable, Equatable {
     public var retries: Int
     /// Seconds between attempts (retries and `until:` polling).
     public var delay: Double
-    public var until: Template?
-    /// Whether a succeeded node step changed something; without it a command step counts as changed, and
-    /// `copy`/`fetch` say themselves.
-    public var changedWhen: Template? = nil
     public var captures: [Capture]
     public var onError: OnError
     public var fallback: [Step]
-    public var fallbackNode: Template?
     public var errors: [ErrorRule]
     public var destructive: Bool
-    /// `cache: 30s`: seconds a recorded result of this read-only command step on the same node, with the same
-    /// rendered command, may be reused instead of running it; nil runs it every time.
-    public var cache: Double? = nil
-    /// Where the `cache:` key stands, for the diagnostics about it.
-    public var cacheRange: SourceRange? = nil
     /// For asserts: what failed; for other steps, shown when the step fails.
     public var message: Template?
-    public var recommend: Template?
     /// The whole step mapping.
     public var range: SourceRange
-    /// `for_each:`: a list, or a template that yields one; the step runs once per item (per node).
-    public var forEach: ValueTemplate? = nil
-    /// `parallel: true`: the items of `for_each` run together (within `max_parallel`) rather than in order.
-    public var parallel = false
-    /// `batch:`, `pause:` and `max_failures:` of a group.
-    public var rollout: Rollout? = nil
-    /// `on_failure:`: steps run on the node where this step failed; unlike `fallback:`, the step stays failed.
-    public var onFailure: [Step] = []
-    /// `uses:` with `with:`: the step file whose steps this group runs.
-    public var uses: StepUse? = nil
-    /// For a step of a used step file: that file and where it is used, so that a rule that checks it in the
-    /// using plan (its target, the captures before it) points into the file. Nil for the plan's own steps.
-    public var origin: StepOrigin? = nil
+    /// The fields few steps set (`until`, `changed_when`, `fallback_node`, `recommend`, `cache`, `for_each`,
+    /// `parallel`, a rollout, `on_failure`, `uses`, and a used file's origin), out of line: nil when none is
+    /// set. See `Step+Rare.swift`.
+    var rare: Rare?
 
     /// The group's steps; empty for a step that is not a group.
     public var children: [Step] {
@@ -125,16 +105,16 @@ public struct Step: Sendable, Equatable {
         self.timeout = timeout
         self.retries = retries
         self.delay = delay
-        self.until = until
         self.captures = captures
         self.onError = onError
         self.fallback = fallback
-        self.fallbackNode = fallbackNode
         self.errors = errors
         self.destructive = destructive
         self.message = message
-        self.recommend = recommend
         self.range = range
+        if until != nil || fallbackNode != nil || recommend != nil {
+            rare = Rare(Rare.Fields(until: until, fallbackNode: fallbackNode, recommend: recommend))
+        }
     }
 }
 
