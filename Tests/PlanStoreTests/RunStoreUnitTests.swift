@@ -245,6 +245,24 @@ struct RunStoreUnitTests {
         #expect(try store.run(1)?.status == .finished)
     }
 
+    /// Each run's start applies the retention, counting itself: after every run the newest `keep` are left,
+    /// the running one among them, with their events.
+    @Test func aRunsStartKeepsTheNewestRunsItselfIncluded() throws {
+        let store = try RunStore(directory: directory())
+        var ids: [Int] = []
+        for _ in 0..<5 {
+            let id = try store.begin(start(), keep: 3)
+            var log = EventLog()
+            log.append(event("x"), seq: 1)
+            try store.append(run: id, log: log)
+            ids.append(id)
+            #expect(try store.runs().map(\.id) == Array(ids.suffix(3).reversed()))
+        }
+        #expect(try store.events(of: ids[1]).isEmpty)
+        #expect(try store.events(of: ids[2]).count == 1)
+        #expect(try store.database.query("SELECT count(*) FROM events").first?.first == .int(3))
+    }
+
     @Test func pruneKeepsTheNewestRunsWhateverGapsTheirIdsHave() throws {
         let store = try RunStore(directory: directory())
         var ids: [Int] = []
