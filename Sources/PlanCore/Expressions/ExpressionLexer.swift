@@ -84,6 +84,9 @@ struct ExpressionLexer {
     init(bytes: [UInt8], start: Int) {
         self.bytes = bytes
         self.position = start
+        // Room for a path of a few components and its `}}` (`inputs.message }}` is four tokens): grown from
+        // empty, the list was reallocated three times for most expressions.
+        tokens.reserveCapacity(8)
     }
 
     mutating func run() -> Outcome {

@@ -100,7 +100,8 @@ public struct StepGraph: Sendable {
                         if remaining[d] == 0 { next.append(d) }
                     }
                 }
-                wave = next.sorted()
+                next.sort()
+                wave = next
             }
             for i in start..<end where !placed[i] { waves.append([i]) }
             start = end

@@ -25,6 +25,8 @@ public struct UnguardedDestructiveRule: PlanRule {
                 // Literal parts as written, each expression as one word, the arguments of argv apart: the bytes
                 // only, since the text is read once and never shown.
                 var command: [UInt8] = []
+                // Sized once: each template's text as written is at least as long as its part of the command.
+                command.reserveCapacity(templates.reduce(templates.count) { $0 + $1.source.utf8.count })
                 for (index, template) in templates.enumerated() {
                     if index > 0 { command.append(UInt8(ascii: " ")) }
                     for part in template.parts {
@@ -52,6 +54,8 @@ public struct UnguardedDestructiveRule: PlanRule {
     static func destructiveCommand(in bytes: [UInt8]) -> String? {
         // Words, nil standing for every command separator so that flags are read per command.
         var words: [Range<Int>?] = []
+        // Most commands are a few words: grown from empty, the list was reallocated three times a command.
+        words.reserveCapacity(8)
         var start = 0
         for (index, b) in bytes.enumerated() {
             let isSeparator: Bool
