@@ -90,8 +90,9 @@ struct SSHCommandLine: Sendable {
     ///    line `NAME=VALUE` each, VALUE written as `printf %b` octal escapes (`\0101`) so any byte but NUL
     ///    passes, then an empty line (`environmentInput`). `read` takes one byte at a time from a pipe, so it
     ///    never consumes past its own line;
-    /// 2. for an upload, exactly `$4` bytes, saved at `$5` before the command starts; a stream that ends
-    ///    early (the connection dropped, planrun was stopped) leaves no file and exit status 125;
+    /// 2. for an upload, exactly `$4` bytes, saved at `$5` and flushed before the command starts, then the
+    ///    line `Upload.endLine`; a stream that ends early (the connection dropped, planrun was stopped) has
+    ///    no end line there, and leaves no file and exit status 125 (`Upload.receiveScript`);
     /// 3. nothing more: planrun keeps its end open until the command is done, so end-of-file means the
     ///    client went away, and the watcher stops the command. `$5` is removed when the command ends,
     ///    however it ends (a command that keeps the file has moved it away).
