@@ -8,15 +8,23 @@ import Glibc
 import Musl
 #endif
 
-/// Records one run into the store as it happens: the row at the start (`running`, with the pid), each event
-/// as it comes, the result at the end. A store that fails mid-run costs a warning, never the run.
+/// Records one run into the store: its row as `running` (with the pid) at the first flush, 0.2 s into the run,
+/// the events as they come, the result at the end. A run that ends before its first flush (most do) is written
+/// whole at its end, in one transaction. A store that fails costs a warning, never the run.
+///
+/// The store is opened lazily, at the first write or cache look-up, not when the run starts: opening it
+/// (SQLite reads back the WAL and the schema) and writing the row took most of a millisecond before the first
+/// step, which a user waits for at every run. The price: a run killed with `kill -9` in its first 0.2 s leaves
+/// no record, as a killed run's last 0.2 s of events are lost; one killed later is marked `interrupted`.
 public final class RunRecorder: EventSink, StepCache {
-    public let store: RunStore
-    public let run: Int
+    /// Where the store is, and what its row says of the run's start.
+    private let directory: String
+    private let start: RunStore.Start
     private let counter = Mutex(State())
-    /// Held from taking the pending events to having written them: a flush under way when the run ends has
-    /// written its events before `finish` takes the rest (the process may exit right after `finish`).
-    private let writing = Mutex(())
+    /// The store and the run's row in it once they exist. Held from taking the pending events to having written
+    /// them: a flush under way when the run ends has written its events before `finish` takes the rest (the
+    /// process may exit right after `finish`).
+    private let record: Mutex<Record>
 
     private struct State {
         var seq = 0
@@ -24,24 +32,34 @@ public final class RunRecorder: EventSink, StepCache {
         var pending = EventLog()
     }
 
-    init(store: RunStore, run: Int) {
-        self.store = store
-        self.run = run
+    private struct Record {
+        var store: RunStore?
+        var run: Int?
     }
 
-    /// Opens the store and writes the run's first row (marking dead runs `interrupted` in the same
-    /// transaction). `inputs` are masked.
-    public static func start(
-        directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?
-    ) throws(RunStore.Failure) -> RunRecorder {
-        let store = try RunStore(directory: directory, reconcile: false)
+    init(directory: String, start: RunStore.Start) {
+        self.directory = directory
+        self.start = start
+        record = Mutex(Record())
+    }
+
+    /// A recorder for a run whose row `begin` wrote already.
+    init(store: RunStore, run: Int) {
+        directory = store.path
+        start = RunStore.Start(planName: "", planPath: "", planDigest: "", operation: "", inputs: .null, rerunOf: nil)
+        record = Mutex(Record(store: store, run: run))
+    }
+
+    /// A recorder for a run of `plan` about to start; nothing is opened or written yet. `inputs` are masked.
+    public static func start(directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?) -> RunRecorder {
         let path = absolute(plan.file)
         let digest = SourceFile.read(plan.file).map(SHA256.hex) ?? ""
-        let id = try store.begin(RunStore.Start(
-            planName: plan.name, planPath: path, planDigest: digest, operation: operation, inputs: inputs,
-            rerunOf: rerunOf))
-        return RunRecorder(store: store, run: id)
+        return RunRecorder(directory: directory, start: RunStore.Start(
+            planName: plan.name, planPath: path, planDigest: digest, operation: operation, inputs: inputs, rerunOf: rerunOf))
     }
+
+    /// The run's id in the store, once its row is written (the first flush, or the end).
+    public var run: Int? { record.withLock { $0.run } }
 
     /// Keeps the event for the next `flush()`: one write transaction per event cost about a millisecond each
     /// on a busy machine (locks and a WAL frame apiece), a quarter of a 100-step run; and one row per event
@@ -54,14 +72,23 @@ public final class RunRecorder: EventSink, StepCache {
         }
     }
 
-    /// Writes the events received since the last flush, in one transaction. `flushPeriodically` calls it
-    /// every 0.2 s while the run goes on: a `kill -9` loses at most the last 0.2 s of the log.
+    /// Writes the events received since the last flush, in one transaction; the first flush writes the run's
+    /// row with them. `flushPeriodically` calls it every 0.2 s while the run goes on: a `kill -9` loses at most
+    /// the last 0.2 s of the log.
     public func flush() {
-        writing.withLock { _ in
-            do throws(SQLite.Failure) {
-                try store.append(run: run, log: takePending())
+        record.withLock { record in
+            guard !failed else { return }
+            let log = takePending()
+            do throws(RunStore.Failure) {
+                if let run = record.run, let store = record.store {
+                    do throws(SQLite.Failure) { try store.append(run: run, log: log) } catch {
+                        throw RunStore.Failure(message: "cannot record events: \(error.message)")
+                    }
+                } else {
+                    record.run = try opened(&record).begin(start, events: log)
+                }
             } catch {
-                warn("cannot record events: \(error.message)")
+                warn(error.message, recorded: record.run != nil)
             }
         }
     }
@@ -80,15 +107,31 @@ public final class RunRecorder: EventSink, StepCache {
         }
     }
 
-    /// Ends the record, with the events not yet written, in one transaction. `json` is the masked result
-    /// document.
+    private var failed: Bool { counter.withLock { $0.failed } }
+
+    /// The store, opened on first use.
+    private func opened(_ record: inout Record) throws(RunStore.Failure) -> RunStore {
+        if let store = record.store { return store }
+        let store = try RunStore(directory: directory, reconcile: false)
+        record.store = store
+        return store
+    }
+
+    /// Ends the record, with the events not yet written, in one transaction; a run with no row yet is written
+    /// whole. `json` is the masked result document.
     public func finish(_ result: RunResult, json: Value) {
-        writing.withLock { _ in
+        record.withLock { record in
+            guard !failed else { return }
+            let learned = Value.object(Self.bounded(result.learned))
+            let log = takePending()
             do throws(RunStore.Failure) {
-                try store.finish(
-                    run: run, result: result, masked: json, learned: .object(Self.bounded(result.learned)), events: takePending())
+                if let run = record.run, let store = record.store {
+                    try store.finish(run: run, result: result, masked: json, learned: learned, events: log)
+                } else {
+                    record.run = try opened(&record).record(start, result: result, masked: json, learned: learned, events: log)
+                }
             } catch {
-                warn(error.message)
+                warn(error.message, recorded: record.run != nil)
             }
         }
     }
@@ -96,20 +139,37 @@ public final class RunRecorder: EventSink, StepCache {
     // MARK: StepCache
 
     public func lookup(node: String, command: String, maxAge: Double) -> CachedCommand? {
-        store.cachedResult(node: node, command: command, maxAge: maxAge)
+        cacheStore()?.cachedResult(node: node, command: command, maxAge: maxAge)
     }
 
     public func store(node: String, command: String, _ result: CachedCommand) {
+        guard let store = cacheStore() else { return }
         do { try store.keep(node: node, command: command, result) } catch { warn("cannot cache a step result: \(error.message)") }
     }
 
-    /// One warning on stderr, then the recording stops: a broken store must not flood the progress.
-    private func warn(_ message: String) {
+    /// The store for the cache, opened on first use; nil once the store failed.
+    private func cacheStore() -> RunStore? {
+        guard !failed else { return nil }
+        let opened = record.withLock { record -> Result<RunStore, RunStore.Failure> in
+            do throws(RunStore.Failure) { return .success(try self.opened(&record)) } catch { return .failure(error) }
+        }
+        switch opened {
+        case .success(let store): return store
+        case .failure(let error):
+            warn(error.message, recorded: run != nil)
+            return nil
+        }
+    }
+
+    /// One warning on stderr, then the recording stops: a broken store must not flood the progress. Before the
+    /// run's row exists, the warning says the run is not recorded at all.
+    private func warn(_ message: String, recorded: Bool = true) {
         let first = counter.withLock { state in
             defer { state.failed = true }
             return !state.failed
         }
-        if first { StandardStream.write("planrun: run store: \(message)\n", to: STDERR_FILENO) }
+        let what = recorded ? "run store" : "the run is not recorded"
+        if first { StandardStream.write("planrun: \(what): \(message)\n", to: STDERR_FILENO) }
     }
 
     /// Step results keep at most a tail of their output: the store is for what a rerun reads, not a log.

@@ -56,8 +56,8 @@ public final class RunStore: Sendable {
             // A connection that opens the store alone rebuilds the WAL's index by reading every frame since
             // the last checkpoint (nothing checkpoints at close): at SQLite's default of 1,000 pages that was
             // up to 4 MB read at every start. 64 pages keep it under 256 KB; the checkpoint (two fsyncs)
-            // comes every few runs instead of never.
-            database.autocheckpoint(pages: 64)
+            // comes every few runs instead of never, and leaves the WAL empty.
+            database.checkpointAndTruncate(atPages: 64)
             try migrate()
             // The write lock only when some run is still `running` (`history` beside a run waits for no writer).
             if reconcile, try !database.query(Self.runningRuns).isEmpty {
@@ -151,26 +151,33 @@ public final class RunStore: Sendable {
         /// Masked.
         public var inputs: Value
         public var rerunOf: Int?
+        /// Seconds since 1970: when the run started, which may be well before its row is written.
+        public var startedAt: Double
 
-        public init(planName: String, planPath: String, planDigest: String, operation: String, inputs: Value, rerunOf: Int?) {
+        public init(
+            planName: String, planPath: String, planDigest: String, operation: String, inputs: Value, rerunOf: Int?,
+            startedAt: Double = RunEvents.wallClock()
+        ) {
             self.planName = planName
             self.planPath = planPath
             self.planDigest = planDigest
             self.operation = operation
             self.inputs = inputs
             self.rerunOf = rerunOf
+            self.startedAt = startedAt
         }
     }
 
-    /// Marks dead runs `interrupted`, writes the run's row as `running` with this process's pid, and applies the
-    /// retention (all but the newest `keep` runs go, this one counted), in one transaction; returns its id.
+    /// Marks dead runs `interrupted`, writes the run's row as `running` with this process's pid and the `events`
+    /// so far (one row of `events`), and applies the retention (all but the newest `keep` runs go, this one
+    /// counted), in one transaction; returns its id.
     ///
     /// The retention is here, not at the run's end: on a full store its deletes rewrite the first page of the
     /// database (the free-page list) and the root of `runs`, which the new row's insert rewrites as well when
     /// it takes a page; in one transaction each is written once (14 WAL frames a one-step run on a full store
     /// → 12, so the checkpoint and its two fsyncs come a sixth less often). The newest `keep` runs are kept
     /// after every run as before, the one running among them.
-    public func begin(_ start: Start, keep: Int = defaultKeep) throws(Failure) -> Int {
+    func begin(_ start: Start, keep: Int = defaultKeep, events: EventLog = EventLog()) throws(Failure) -> Int {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
                 try Self.reconcile(db)
@@ -179,9 +186,41 @@ public final class RunStore: Sendable {
                     INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
                     VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [.int(Int64(getpid())), .double(RunEvents.wallClock()), .text(start.planName), .text(start.planPath),
+                    [.int(Int64(getpid())), .double(start.startedAt), .text(start.planName), .text(start.planPath),
                      .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
                      start.rerunOf.map { .int(Int64($0)) } ?? .null])
+                let id = Int(db.lastInsertID)
+                try Self.append(run: id, log: events, db)
+                _ = try Self.pruneRows(keep: max(keep, 1), db)
+                return id
+            }
+        } catch {
+            throw Failure(message: "cannot record the run: \(error.message)")
+        }
+    }
+
+    /// Writes a whole run at once, ended, with its (masked) result and all its `events` in the row's `log`:
+    /// what `begin` and `finish` write, in one transaction. A run that ends before the recorder's first flush
+    /// (0.2 s; a one-step run, a 100-step local run) is recorded this way, so its start does not wait for the
+    /// store: opening it (the WAL read back, the schema) and a write transaction were most of a millisecond
+    /// before the first step, for a row that a run this short would rewrite a moment later.
+    func record(
+        _ start: Start, result: RunResult, masked json: Value, learned: Value, events: EventLog, keep: Int = defaultKeep
+    ) throws(Failure) -> Int {
+        do {
+            return try database.transaction { db throws(SQLite.Failure) in
+                try Self.reconcile(db)
+                try db.query(
+                    """
+                    INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs,
+                                      rerun_of, exit_code, validation_status, result, learned, log)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.text(Self.status(result)), .int(Int64(getpid())), .double(start.startedAt), .double(RunEvents.wallClock()),
+                     .text(start.planName), .text(start.planPath), .text(start.planDigest), .text(start.operation),
+                     .text(start.inputs.jsonText()), start.rerunOf.map { .int(Int64($0)) } ?? .null,
+                     .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
+                     .text(learned.jsonText()), events.isEmpty ? .null : .utf8(events.lines)])
                 let id = Int(db.lastInsertID)
                 _ = try Self.pruneRows(keep: max(keep, 1), db)
                 return id
@@ -191,14 +230,22 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// A finished run's `status`.
+    private static func status(_ result: RunResult) -> String {
+        result.ending == .interrupted ? "interrupted" : "finished"
+    }
+
     /// Appends the events of one flush while the run goes on, as one row of `events`.
     func append(run: Int, log: EventLog) throws(SQLite.Failure) {
         guard !log.isEmpty else { return }
-        _ = try database.transaction { db throws(SQLite.Failure) in
-            try db.query(
-                "INSERT INTO events (run_id, seq, lines, last_at) VALUES (?, ?, ?, ?)",
-                [.int(Int64(run)), .int(Int64(log.firstSeq)), .utf8(log.lines), .double(log.lastAt)])
-        }
+        _ = try database.transaction { db throws(SQLite.Failure) in try Self.append(run: run, log: log, db) }
+    }
+
+    private static func append(run: Int, log: EventLog, _ db: SQLite.Transaction) throws(SQLite.Failure) {
+        guard !log.isEmpty else { return }
+        try db.query(
+            "INSERT INTO events (run_id, seq, lines, last_at) VALUES (?, ?, ?, ?)",
+            [.int(Int64(run)), .int(Int64(log.firstSeq)), .utf8(log.lines), .double(log.lastAt)])
     }
 
     /// Ends the run's record with its (masked) result and its last `events`, in one transaction. The last events
@@ -213,7 +260,7 @@ public final class RunStore: Sendable {
                     UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, validation_status = ?, result = ?, learned = ?, log = ?
                     WHERE id = ?
                     """,
-                    [.text(result.ending == .interrupted ? "interrupted" : "finished"), .double(RunEvents.wallClock()),
+                    [.text(Self.status(result)), .double(RunEvents.wallClock()),
                      .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
                      .text(learned.jsonText()), events.isEmpty ? .null : .utf8(events.lines), .int(Int64(run))])
             }

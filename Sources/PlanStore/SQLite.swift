@@ -50,10 +50,10 @@ final class SQLite: @unchecked Sendable {
     /// a recorded run's start).
     private static let configured: Void = { _ = csqlite_no_memory_statistics() }()
 
-    /// Checkpoints the WAL into the database once a commit leaves it longer than `pages` (the C call, not
-    /// `PRAGMA wal_autocheckpoint`: nothing to compile).
-    func autocheckpoint(pages: Int32) {
-        lock.withLock { _ in _ = sqlite3_wal_autocheckpoint(handle, pages) }
+    /// Checkpoints the WAL into the database and truncates it once a commit leaves it `pages` frames long or
+    /// longer (`csqlite_truncating_checkpoints`; the hook puts the busy timeout back to its 5 s afterwards).
+    func checkpointAndTruncate(atPages pages: Int32) {
+        lock.withLock { _ in csqlite_truncating_checkpoints(handle, pages) }
     }
 
     deinit { sqlite3_close_v2(handle) }

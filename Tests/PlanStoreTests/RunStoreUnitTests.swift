@@ -53,6 +53,25 @@ struct RunStoreUnitTests {
         #expect(info.st_size < 600 * 1024, "WAL of \(info.st_size) bytes")
     }
 
+    /// A run shorter than the first flush writes once, then its planrun exits: SQLite's own automatic checkpoint
+    /// leaves the WAL's frames for the connection's next write to start over, which never comes, and the next
+    /// planrun reads them all back. The WAL grew by every run, and each commit checkpointed all of it again (two
+    /// fsyncs a run); checkpointed and truncated, it stays short.
+    @Test func theWriteAheadLogStaysShortWhenEachRunWritesOnce() throws {
+        let dir = directory()
+        let result = RunResult(
+            operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
+            confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
+        for _ in 0..<60 {
+            let store = try RunStore(directory: dir)
+            _ = try store.record(
+                start(), result: result, masked: .string(String(repeating: "x", count: 16_000)), learned: .null, events: EventLog())
+        }
+        var info = stat()
+        #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
+        #expect(info.st_size < 400 * 1024, "WAL of \(info.st_size) bytes")
+    }
+
     @Test func aStoreFromANewerPlanrunIsRefusedAndOneFromAnOlderIsBroughtForward() throws {
         let dir = directory()
         let store = try RunStore(directory: dir)
@@ -119,28 +138,30 @@ struct RunStoreUnitTests {
     /// end, in its transaction.
     @Test func cancellingThePeriodicFlushWritesNothing() async throws {
         let store = try RunStore(directory: directory())
-        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        let id = try store.begin(start())
+        let recorder = RunRecorder(store: store, run: id)
         let flusher = recorder.flushPeriodically(every: .milliseconds(100))
         recorder.receive(event("x"))
         flusher.cancel()
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try store.events(of: recorder.run).isEmpty)
+        #expect(try store.events(of: id).isEmpty)
         recorder.flush()
-        #expect(try store.events(of: recorder.run).count == 1)
+        #expect(try store.events(of: id).count == 1)
     }
 
     /// Until it is cancelled, the periodic flush writes what came in: a `kill -9` loses at most an interval.
     @Test func thePeriodicFlushWritesTheEventsAsTheyCome() async throws {
         let store = try RunStore(directory: directory())
-        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        let id = try store.begin(start())
+        let recorder = RunRecorder(store: store, run: id)
         let flusher = recorder.flushPeriodically(every: .milliseconds(20))
         defer { flusher.cancel() }
         recorder.receive(event("x"))
         let deadline = ContinuousClock.now + .seconds(10)
-        while try store.events(of: recorder.run).isEmpty, ContinuousClock.now < deadline {
+        while try store.events(of: id).isEmpty, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(try store.events(of: recorder.run).count == 1)
+        #expect(try store.events(of: id).count == 1)
     }
 
     /// What a rerun reads keeps a tail of each step's output, at any depth; the rest is kept as it is.
@@ -171,7 +192,8 @@ struct RunStoreUnitTests {
     /// its own row. Read back, they are one event a line, in order.
     @Test func eachFlushIsOneRowTheEndGoesInTheRunsRowAndTheyReadBackInOrder() throws {
         let store = try RunStore(directory: directory())
-        let recorder = RunRecorder(store: store, run: try store.begin(start()))
+        let run = try store.begin(start())
+        let recorder = RunRecorder(store: store, run: run)
         recorder.receive(event("a", time: 10))
         recorder.receive(event("b", time: 11))
         recorder.flush()
@@ -182,15 +204,76 @@ struct RunStoreUnitTests {
             RunResult(operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
                       confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: []),
             json: .object(Value.Object()))
-        let id = Int64(recorder.run)
+        let id = Int64(run)
         #expect(try store.database.query("SELECT seq, last_at FROM events WHERE run_id = ?", [.int(id)]) == [[.int(1), .double(11)]])
         let log = try store.database.query("SELECT log FROM runs WHERE id = ?", [.int(id)]).first?.first?.text ?? ""
         #expect(log.split(separator: "\n").count == 2 && log.hasSuffix("\n"))
-        let kinds = try store.events(of: recorder.run).map { event -> String in
+        #expect(kinds(try store.events(of: run)) == ["a", "b", "c", "d"])
+        #expect(try store.run(run)?.status == .finished)
+    }
+
+    private func kinds(_ events: [Value]) -> [String] {
+        events.map { event -> String in
             if case .object(let o) = event, case .string(let kind)? = o["event"] { kind } else { "?" }
         }
-        #expect(kinds == ["a", "b", "c", "d"])
-        #expect(try store.run(recorder.run)?.status == .finished)
+    }
+
+    private func finished(_ code: Int32 = 0) -> RunResult {
+        RunResult(operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
+                  confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
+    }
+
+    /// A run's start opens nothing: a run that ends before the first flush is written whole at its end, with
+    /// when it started (not when it was written), all its events in its own row, and what it reran.
+    @Test func aRunShorterThanTheFirstFlushIsWrittenWholeAtItsEnd() throws {
+        let dir = directory()
+        let began = RunEvents.wallClock() - 5
+        var start = start("short")
+        start.startedAt = began
+        start.rerunOf = 7
+        let recorder = RunRecorder(directory: dir, start: start)
+        recorder.receive(event("a", time: 10))
+        recorder.receive(event("b", time: 11))
+        #expect(access(dir, F_OK) != 0, "the store was touched before the run's end")
+        #expect(recorder.run == nil)
+        recorder.finish(finished(), json: .object(Value.Object([("validation_status", .string("success"))])))
+        let run = try #require(recorder.run)
+        let store = try RunStore(directory: dir)
+        let stored = try #require(try store.run(run))
+        #expect(stored.status == .finished)
+        #expect(abs(stored.startedAt - began) < 0.001)
+        #expect(stored.rerunOf == 7)
+        #expect(kinds(try store.events(of: run)) == ["a", "b"])
+        #expect(try store.database.query("SELECT count(*) FROM events").first?.first == .int(0))
+    }
+
+    /// The first flush writes the run's row, `running`, with the events so far; the end finishes that row.
+    @Test func theFirstFlushWritesTheRunningRowAndTheEndFinishesIt() throws {
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start("long"))
+        recorder.receive(event("a", time: 10))
+        recorder.flush()
+        let run = try #require(recorder.run)
+        let store = try RunStore(directory: dir)
+        #expect(try store.run(run)?.status == .running)
+        #expect(kinds(try store.events(of: run)) == ["a"])
+        recorder.receive(event("b", time: 11))
+        recorder.finish(finished(), json: .object(Value.Object()))
+        #expect(recorder.run == run)
+        #expect(try store.run(run)?.status == .finished)
+        #expect(kinds(try store.events(of: run)) == ["a", "b"])
+        #expect(try store.database.query("SELECT count(*) FROM runs").first?.first == .int(1))
+    }
+
+    /// A store that cannot be made (its directory is a file) leaves the run unrecorded, and says so once.
+    @Test func aStoreThatCannotBeOpenedLeavesTheRunUnrecorded() throws {
+        let file = directory()
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let recorder = RunRecorder(directory: file + "/state", start: start())
+        recorder.receive(event("a"))
+        recorder.flush()
+        recorder.finish(finished(), json: .object(Value.Object()))
+        #expect(recorder.run == nil)
     }
 
     /// Two planruns creating the store at once: switching a new file to WAL fails at once, without the busy

@@ -64,6 +64,26 @@ struct RunStoreTests {
         }
     }
 
+    /// The store is not opened before the first step: a run shorter than the recorder's first flush finds no
+    /// store yet (here a new one), and its record is all there once it has ended.
+    @Test func aRunsFirstStepStartsBeforeTheStoreIsOpened() async throws {
+        let path = try plan("short", """
+            planrun: 1
+            name: short
+            operations:
+              op:
+                execute:
+                  - { id: look, run: "test ! -e STATE/runs.sqlite && echo no store yet" }
+            """.replacingOccurrences(of: "STATE", with: state))
+        let run = try await planrun(["run", path, "-q"])
+        #expect(run.exitCode == 0, "run: \(run.stderr)")
+        let runs = try await history()
+        #expect(runs.count == 1 && runs.first?["status"] as? String == "finished")
+        let shown = try await show("last")
+        let events = shown["events"] as? [[String: Any]] ?? []
+        #expect(events.first { $0["event"] as? String == "step_finished" }?["stdout_tail"] as? String == "no store yet")
+    }
+
     @Test func aRunKilledWithSigkillIsMarkedInterruptedAndCanBeShown() async throws {
         let path = try plan("long", """
             planrun: 1

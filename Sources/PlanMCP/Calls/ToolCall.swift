@@ -72,21 +72,16 @@ struct ToolCall: Sendable {
             ("isError", .bool(failed)),
         ])
         // The run's id in the store, for `planrun show ID` and `--rerun-failed ID`.
-        if let recorder { answer["_meta"] = .object(Value.Object([("dev.planrun/run", .int(recorder.run))])) }
+        if let run = recorder?.run { answer["_meta"] = .object(Value.Object([("dev.planrun/run", .int(run))])) }
         return .object(answer)
     }
 
-    /// Starts the run's record, as `planrun run` does; a store that cannot be opened costs a log line, never
-    /// the run.
+    /// The run's recorder, as `planrun run` has; a store that cannot be written costs a log line at the run's end,
+    /// never the run.
     private func record(_ request: RunRequest, inputs: Value) -> RunRecorder? {
         guard let stateDirectory else { return nil }
-        do {
-            return try RunRecorder.start(
-                directory: stateDirectory, plan: request.plan, operation: tool.operation, inputs: inputs, rerunOf: nil)
-        } catch {
-            MCPServer.log("\(tool.name): the run is not recorded: \(error.message)")
-            return nil
-        }
+        return RunRecorder.start(
+            directory: stateDirectory, plan: request.plan, operation: tool.operation, inputs: inputs, rerunOf: nil)
     }
 
     /// The plan or the inputs did not pass the checks `planrun run` makes before its first step: the tool

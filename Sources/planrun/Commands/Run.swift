@@ -120,16 +120,10 @@ extension Planrun {
                 }
             }
             let maskedInputs = redactor.redact(Value.object(runRequest.inputs))
-            var recorder: RunRecorder?
-            if !dryRun && !noRecord {
-                do {
-                    recorder = try RunRecorder.start(
-                        directory: RunRecording.directory, plan: runRequest.plan, operation: runRequest.operation.name,
-                        inputs: maskedInputs, rerunOf: runRequest.rerun?.previous)
-                } catch {
-                    Terminal.writeError("planrun: the run is not recorded: \(error.message)\n")
-                }
-            }
+            // Opened at its first write (0.2 s into the run, or at the end), not before the first step.
+            let recorder = dryRun || noRecord ? nil : RunRecorder.start(
+                directory: RunRecording.directory, plan: runRequest.plan, operation: runRequest.operation.name,
+                inputs: maskedInputs, rerunOf: runRequest.rerun?.previous)
             if let recorder { sinks.append(recorder) }
             let runEvents = RunEvents(sinks)
             let progress: any ProgressSink = runEvents.isEmpty ? stderrProgress : ProgressSinks([stderrProgress, runEvents])
