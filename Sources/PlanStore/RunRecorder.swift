@@ -14,12 +14,14 @@ import Musl
 ///
 /// The store is opened lazily, at the first write or cache look-up, not when the run starts: opening it
 /// (SQLite reads back the WAL and the schema) and writing the row took most of a millisecond before the first
-/// step, which a user waits for at every run. The price: a run killed with `kill -9` in its first 0.2 s leaves
-/// no record, as a killed run's last 0.2 s of events are lost; one killed later is marked `interrupted`.
+/// step, which a user waits for at every run. Until then the run has a marker file (`RunMarker`), so a run
+/// killed with `kill -9` before its row was written is still recorded, as `interrupted`, by the next planrun.
 public final class RunRecorder: EventSink, StepCache {
     /// Where the store is, and what its row says of the run's start.
     private let directory: String
     private let start: RunStore.Start
+    /// The run's marker until its row is written (`RunMarker`).
+    private let marker: RunMarker?
     private let counter = Mutex(State())
     /// The store and the run's row in it once they exist. Held from taking the pending events to having written
     /// them: a flush under way when the run ends has written its events before `finish` takes the rest (the
@@ -37,25 +39,29 @@ public final class RunRecorder: EventSink, StepCache {
         var run: Int?
     }
 
-    init(directory: String, start: RunStore.Start) {
+    init(directory: String, start: RunStore.Start, marker: RunMarker? = nil) {
         self.directory = directory
         self.start = start
+        self.marker = marker
         record = Mutex(Record())
     }
 
     /// A recorder for a run whose row `begin` wrote already.
     init(store: RunStore, run: Int) {
-        directory = store.path
+        directory = store.directory
         start = RunStore.Start(planName: "", planPath: "", planDigest: "", operation: "", inputs: .null, rerunOf: nil)
+        marker = nil
         record = Mutex(Record(store: store, run: run))
     }
 
-    /// A recorder for a run of `plan` about to start; nothing is opened or written yet. `inputs` are masked.
+    /// A recorder for a run of `plan` about to start: only its marker is written, the store is not opened yet.
+    /// `inputs` are masked.
     public static func start(directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?) -> RunRecorder {
         let path = absolute(plan.file)
         let digest = SourceFile.read(plan.file).map(SHA256.hex) ?? ""
-        return RunRecorder(directory: directory, start: RunStore.Start(
-            planName: plan.name, planPath: path, planDigest: digest, operation: operation, inputs: inputs, rerunOf: rerunOf))
+        let start = RunStore.Start(
+            planName: plan.name, planPath: path, planDigest: digest, operation: operation, inputs: inputs, rerunOf: rerunOf)
+        return RunRecorder(directory: directory, start: start, marker: RunMarker.write(start, in: directory))
     }
 
     /// The run's id in the store, once its row is written (the first flush, or the end).
@@ -85,7 +91,7 @@ public final class RunRecorder: EventSink, StepCache {
                         throw RunStore.Failure(message: "cannot record events: \(error.message)")
                     }
                 } else {
-                    record.run = try opened(&record).begin(start, events: log)
+                    record.run = try opened(&record).begin(start, events: log, marker: marker)
                 }
             } catch {
                 warn(error.message, recorded: record.run != nil)
@@ -128,7 +134,8 @@ public final class RunRecorder: EventSink, StepCache {
                 if let run = record.run, let store = record.store {
                     try store.finish(run: run, result: result, masked: json, learned: learned, events: log)
                 } else {
-                    record.run = try opened(&record).record(start, result: result, masked: json, learned: learned, events: log)
+                    record.run = try opened(&record).record(
+                        start, result: result, masked: json, learned: learned, events: log, marker: marker)
                 }
             } catch {
                 warn(error.message, recorded: record.run != nil)
@@ -168,8 +175,11 @@ public final class RunRecorder: EventSink, StepCache {
             defer { state.failed = true }
             return !state.failed
         }
+        guard first else { return }
+        // Left behind, the marker would have a later planrun record this run as interrupted.
+        marker?.remove()
         let what = recorded ? "run store" : "the run is not recorded"
-        if first { StandardStream.write("planrun: \(what): \(message)\n", to: STDERR_FILENO) }
+        StandardStream.write("planrun: \(what): \(message)\n", to: STDERR_FILENO)
     }
 
     /// Step results keep at most a tail of their output: the store is for what a rerun reads, not a log.

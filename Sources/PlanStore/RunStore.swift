@@ -19,6 +19,8 @@ import Musl
 public final class RunStore: Sendable {
     let database: SQLite
     public let path: String
+    /// The store's directory: `runs.sqlite`, and the markers of runs without a row yet (`RunMarker`).
+    let directory: String
 
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
@@ -45,6 +47,7 @@ public final class RunStore: Sendable {
     /// row: a run's start then takes the write lock once.
     init(directory: String, reconcile: Bool) throws(Failure) {
         try Self.makeDirectory(directory)
+        self.directory = directory
         path = directory + "/runs.sqlite"
         do {
             database = try SQLite(path: path)
@@ -60,8 +63,8 @@ public final class RunStore: Sendable {
             database.checkpointAndTruncate(atPages: 64)
             try migrate()
             // The write lock only when some run is still `running` (`history` beside a run waits for no writer).
-            if reconcile, try !database.query(Self.runningRuns).isEmpty {
-                try database.transaction { db throws(SQLite.Failure) in try Self.reconcile(db) }
+            if reconcile, try !database.query(Self.runningRuns).isEmpty || !RunMarker.orphans(in: directory).isEmpty {
+                try database.transaction { db throws(SQLite.Failure) in try Self.reconcile(db, directory: directory) }
             }
         } catch {
             throw Failure(message: "run store \(directory): \(error.message)")
@@ -70,7 +73,7 @@ public final class RunStore: Sendable {
 
     /// Creates the directory and its missing parents. It nearly always exists: one `mkdir` says so, without
     /// splitting the path (a generic `String.append(contentsOf:)` whose first use cost 0.2 M instructions).
-    private static func makeDirectory(_ directory: String) throws(Failure) {
+    static func makeDirectory(_ directory: String) throws(Failure) {
         if mkdir(directory, 0o700) == 0 || errno == EEXIST { return }
         var prefix = directory.hasPrefix("/") ? "" : "."
         for part in directory.split(separator: "/") {
@@ -126,17 +129,32 @@ public final class RunStore: Sendable {
     static let runningRuns = "SELECT id, pid FROM runs WHERE status = 'running'"
 
     /// Runs left `running` by a process that is gone were cut short: mark them `interrupted`, ending at
-    /// their last event.
-    private static func reconcile(_ db: SQLite.Transaction) throws(SQLite.Failure) {
+    /// their last event. A run killed before its row was written left only its marker: it becomes an
+    /// `interrupted` row that ends where it started (nothing of its log was written). Inside a write
+    /// transaction, so two planruns never record one marker twice.
+    private static func reconcile(_ db: SQLite.Transaction, directory: String) throws(SQLite.Failure) {
         let running = try db.query(runningRuns)
         for row in running {
             guard let id = row[0].int, let pid = row[1].int else { continue }
-            if pid == Int64(getpid()) || kill(pid_t(pid), 0) == 0 || errno == EPERM { continue }
+            if RunMarker.isAlive(pid_t(pid)) { continue }
             try db.query(
                 """
                 UPDATE runs SET status = 'interrupted', ended_at = (SELECT max(last_at) FROM events WHERE run_id = ?1)
                 WHERE id = ?1 AND status = 'running'
                 """, [.int(id)])
+        }
+        for (marker, start) in RunMarker.orphans(in: directory) {
+            if let start, access(marker.path, F_OK) == 0 {
+                try db.query(
+                    """
+                    INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
+                    VALUES ('interrupted', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.int(Int64(marker.pid)), .double(start.startedAt), .double(start.startedAt), .text(start.planName),
+                     .text(start.planPath), .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
+                     start.rerunOf.map { .int(Int64($0)) } ?? .null])
+            }
+            marker.remove()
         }
     }
 
@@ -166,6 +184,32 @@ public final class RunStore: Sendable {
             self.rerunOf = rerunOf
             self.startedAt = startedAt
         }
+
+        /// The start as its run's marker holds it (`RunMarker`).
+        var json: Value {
+            .object(Value.Object([
+                ("plan_name", .string(planName)), ("plan_path", .string(planPath)), ("plan_digest", .string(planDigest)),
+                ("operation", .string(operation)), ("inputs", inputs), ("rerun_of", rerunOf.map { .int($0) } ?? .null),
+                ("started_at", .double(startedAt)),
+            ]))
+        }
+
+        init?(json: Value) {
+            guard case .object(let o) = json, case .string(let name)? = o["plan_name"], case .string(let path)? = o["plan_path"],
+                  case .string(let digest)? = o["plan_digest"], case .string(let operation)? = o["operation"],
+                  let inputs = o["inputs"]
+            else { return nil }
+            let started: Double
+            switch o["started_at"] {
+            case .double(let seconds)?: started = seconds
+            case .int(let seconds)?: started = Double(seconds)
+            default: return nil
+            }
+            var rerunOf: Int?
+            if case .int(let id)? = o["rerun_of"] { rerunOf = id }
+            self.init(planName: name, planPath: path, planDigest: digest, operation: operation, inputs: inputs,
+                      rerunOf: rerunOf, startedAt: started)
+        }
     }
 
     /// Marks dead runs `interrupted`, writes the run's row as `running` with this process's pid and the `events`
@@ -177,10 +221,12 @@ public final class RunStore: Sendable {
     /// it takes a page; in one transaction each is written once (14 WAL frames a one-step run on a full store
     /// → 12, so the checkpoint and its two fsyncs come a sixth less often). The newest `keep` runs are kept
     /// after every run as before, the one running among them.
-    func begin(_ start: Start, keep: Int = defaultKeep, events: EventLog = EventLog()) throws(Failure) -> Int {
+    func begin(
+        _ start: Start, keep: Int = defaultKeep, events: EventLog = EventLog(), marker: RunMarker? = nil
+    ) throws(Failure) -> Int {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
-                try Self.reconcile(db)
+                try Self.reconcile(db, directory: directory)
                 try db.query(
                     """
                     INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
@@ -192,6 +238,8 @@ public final class RunStore: Sendable {
                 let id = Int(db.lastInsertID)
                 try Self.append(run: id, log: events, db)
                 _ = try Self.pruneRows(keep: max(keep, 1), db)
+                // The row says all the marker did; gone before the commit, so no later reconcile writes it twice.
+                marker?.remove()
                 return id
             }
         } catch {
@@ -205,11 +253,12 @@ public final class RunStore: Sendable {
     /// store: opening it (the WAL read back, the schema) and a write transaction were most of a millisecond
     /// before the first step, for a row that a run this short would rewrite a moment later.
     func record(
-        _ start: Start, result: RunResult, masked json: Value, learned: Value, events: EventLog, keep: Int = defaultKeep
+        _ start: Start, result: RunResult, masked json: Value, learned: Value, events: EventLog, keep: Int = defaultKeep,
+        marker: RunMarker? = nil
     ) throws(Failure) -> Int {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
-                try Self.reconcile(db)
+                try Self.reconcile(db, directory: directory)
                 try db.query(
                     """
                     INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs,
@@ -223,6 +272,7 @@ public final class RunStore: Sendable {
                      .text(learned.jsonText()), events.isEmpty ? .null : .utf8(events.lines)])
                 let id = Int(db.lastInsertID)
                 _ = try Self.pruneRows(keep: max(keep, 1), db)
+                marker?.remove()
                 return id
             }
         } catch {

@@ -265,6 +265,44 @@ struct RunStoreUnitTests {
         #expect(try store.database.query("SELECT count(*) FROM runs").first?.first == .int(1))
     }
 
+    /// A planrun killed before its run's row was written leaves the run's marker: the next open of the store
+    /// records that run as `interrupted`, with its start, and takes the marker away (once: a second open adds
+    /// nothing). A marker cut short by the kill is only taken away.
+    @Test func aMarkerLeftByADeadPlanrunBecomesAnInterruptedRecord() throws {
+        let dir = directory()
+        var start = start("killed")
+        start.startedAt = 1_700_000_000.5
+        start.rerunOf = 3
+        try RunStore.makeDirectory(dir + "/running")
+        // As if written by a planrun that is gone (pid_max is below 2^22).
+        try #require(FileManager.default.createFile(
+            atPath: dir + "/running/4999999-1.json", contents: Data(start.json.jsonText().utf8)))
+        try #require(FileManager.default.createFile(atPath: dir + "/running/4999998-1.json", contents: Data("{\"plan_na".utf8)))
+        let store = try RunStore(directory: dir)
+        let runs = try store.database.query("SELECT id FROM runs")
+        #expect(runs.count == 1)
+        let stored = try #require(try store.run(Int(runs.first?.first?.int ?? 0)))
+        #expect(stored.status == .interrupted)
+        #expect(stored.planName == "killed" && stored.rerunOf == 3)
+        #expect(stored.startedAt == 1_700_000_000.5 && stored.endedAt == 1_700_000_000.5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/running").isEmpty)
+        _ = try RunStore(directory: dir)
+        #expect(try store.database.query("SELECT count(*) FROM runs").first?.first == .int(1))
+    }
+
+    /// A live run's marker is left alone, and the recorder takes its own away once the row is written.
+    @Test func theRecordersMarkerLastsUntilItsRowIsWritten() throws {
+        let dir = directory()
+        let start = start("live")
+        let recorder = RunRecorder(directory: dir, start: start, marker: RunMarker.write(start, in: dir))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/running").count == 1)
+        let store = try RunStore(directory: dir)  // reconciles: this process is alive
+        #expect(try store.database.query("SELECT count(*) FROM runs").first?.first == .int(0))
+        recorder.finish(finished(), json: .object(Value.Object()))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/running").isEmpty)
+        #expect(try store.database.query("SELECT status FROM runs") == [[.text("finished")]])
+    }
+
     /// A store that cannot be made (its directory is a file) leaves the run unrecorded, and says so once.
     @Test func aStoreThatCannotBeOpenedLeavesTheRunUnrecorded() throws {
         let file = directory()

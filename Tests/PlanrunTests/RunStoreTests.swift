@@ -121,6 +121,30 @@ struct RunStoreTests {
         #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
     }
 
+    /// Killed before its first flush, a run has no row yet, only its marker: `history` records it as
+    /// `interrupted` all the same.
+    @Test func aRunKilledBeforeItsRowWasWrittenIsStillRecordedAsInterrupted() async throws {
+        let path = try plan("early", """
+            planrun: 1
+            name: early
+            operations:
+              op:
+                execute:
+                  - { id: slow, run: "echo $$ > DIR/early.pid; exec sleep 30" }
+            """)
+        let child = try BinaryRunner.start(["run", path, "-q"], environment: ["PLANRUN_STATE": state])
+        let deadline = Date().addingTimeInterval(20)
+        while access(dir + "/early.pid", F_OK) != 0, Date() < deadline { try await Task.sleep(nanoseconds: 2_000_000) }
+        child.signal(SIGKILL)
+        _ = await child.wait(timeout: 10)
+        if let pid = Int32((try? String(contentsOfFile: dir + "/early.pid", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(pid, SIGKILL) }
+        let runs = try await history()
+        #expect(runs.count == 1)
+        #expect(runs.first?["status"] as? String == "interrupted")
+        #expect(runs.first?["plan"] as? String == "early", "\(runs)")
+    }
+
     @Test func eventsStreamMatchesTheirSchemaAndTheStoredLog() async throws {
         let path = try plan("mixed", """
             planrun: 1
