@@ -22,6 +22,7 @@ struct OrphanReaperTests {
             reaper.started(42)
             reaper.started(43)
             reaper.swept(43)
+            reaper.emptyIfNothingListed()  // 42 is listed: the list stays
         }  // the reaper is gone: its descriptors closed, as at planrun's death
         var listed: String?
         for _ in 0..<600 where listed == nil {  // at most a minute
@@ -32,6 +33,31 @@ struct OrphanReaperTests {
         let entries = listed.map { $0.dropFirst().dropLast().split(whereSeparator: \.isWhitespace) } ?? []
         #expect(entries.count == 1)
         #expect(entries.first == "42")
+    }
+
+    /// At a run's end every group is swept and the list is emptied: the watcher ends at planrun's exit without
+    /// reading it (no `awk`), and so never gets to the command after the read (here: write a file).
+    @Test func anEmptiedListEndsTheWatcherWithoutReadingIt() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("reaper-empty-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var watcher: pid_t = 0
+        do {
+            let reaper = OrphanReaper(script: OrphanReaper.keepList + "\n: > '\(out.path)'")
+            reaper.started(4_200_000)
+            reaper.swept(4_200_000)
+            reaper.emptyIfNothingListed()
+            watcher = try #require(reaper.watcherPID)
+        }
+        // The watcher is this process's child: reaped once it has ended (at most a minute).
+        var status: Int32 = 0
+        var ended = false
+        for _ in 0..<600 where !ended {
+            ended = waitpid(watcher, &status, WNOHANG) == watcher
+            if !ended { usleep(100_000) }
+        }
+        #expect(ended, "the watcher is still running")
+        #expect(status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the watcher read the list after it was emptied")
     }
 
     /// The list is a file the watcher reads only at planrun's end: a command wakes no other process. (Lines

@@ -112,6 +112,8 @@ public final class PlanRunner: Sendable {
         await markUnreached()
         await pool.closeAll()
         controlDirectory?.remove()
+        // Every group this run started is swept: the watcher has nothing to stop when planrun exits.
+        OrphanReaper.shared.emptyIfNothingListed()
         let elapsed = clock.now - start
         return await ResultBuilder(runner: self).build(
             executionTime: elapsed.inSeconds)

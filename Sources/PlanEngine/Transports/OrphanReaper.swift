@@ -75,6 +75,17 @@ final class OrphanReaper: Sendable {
     /// Takes `pgid` off the list once the group has been swept.
     func swept(_ pgid: pid_t) { note("- \(pgid) .\n", listed: -1) }
 
+    /// Empties the list when no group is on it (a run's end): at planrun's exit the watcher then finds it empty
+    /// and ends without starting `awk` (a process of about a millisecond of CPU after every run). A group still
+    /// listed (another run of an MCP server) keeps the list as it is.
+    func emptyIfNothingListed() {
+        state.withLock { state in
+            guard var watcher = state.watcher, watcher.listed == 0, watcher.end > 0 else { return }
+            if ftruncate(watcher.list, 0) == 0 { watcher.end = 0 }
+            state.watcher = watcher
+        }
+    }
+
     /// The watcher's process id, once started (tests look at it).
     var watcherPID: pid_t? { state.withLock { $0.watcher?.pid } }
 
@@ -108,12 +119,14 @@ final class OrphanReaper: Sendable {
         }
     }
 
-    /// The watcher's wait and its list: `read` returns at end-of-file (planrun is gone), then `awk` reads the
-    /// file and leaves the groups still listed in `$g`, one id a line. Signals that reach planrun's terminal
-    /// group are ignored, by `awk` too (an ignored signal stays so).
+    /// The watcher's wait and its list: `read` returns at end-of-file (planrun is gone); a list seen to be empty
+    /// ends the watcher there (`emptyIfNothingListed`), else `awk` reads the file and leaves the groups still
+    /// listed in `$g`, one id a line. Signals that reach planrun's terminal group are ignored, by `awk` too (an
+    /// ignored signal stays so).
     static let keepList = [
         "trap '' INT TERM HUP QUIT",
         "read -r _",
+        "! [ -e /dev/fd/3 ] || [ -s /dev/fd/3 ] || exit 0",
         "g=$(awk '$3 != \".\" { next } $1 == \"+\" { g[$2] = 1 } $1 == \"-\" { delete g[$2] } END { for (p in g) print p }' <&3)",
     ].joined(separator: "\n")
 
