@@ -148,9 +148,6 @@ extension PlanRunner {
         return templates.allSatisfy { $0.literalText != nil }
     }
 
-    /// The resolver of `target:` names, keeping to `--limit`.
-    var targets: TargetResolver { TargetResolver(inventory: request.plan.inventory, limit: request.limit) }
-
     /// The nodes `step` runs on; nil after recording why there are none. A target outside `--limit` is
     /// skipped; in a dry-run, one that reads what only the run knows is planned, not failed.
     func resolveTargets(_ step: Step, scope: Value.Object, _ frame: StepFrame = StepFrame()) async -> [NodeDeclaration]? {

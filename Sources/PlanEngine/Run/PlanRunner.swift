@@ -23,6 +23,9 @@ public final class PlanRunner: Sendable {
     private let controlDirectory: SSHControlDirectory?
     /// In a sharded run, the names of the nodes this shard runs; nil runs every node.
     let shardNodes: Set<String>?
+    /// The resolver of `target:` names, keeping to `--limit`: made once (it indexes the inventory's nodes by
+    /// name), not for every step.
+    let targets: TargetResolver
 
     public init(
         _ request: RunRequest, progress: (any ProgressSink)? = nil, cache: (any StepCache)? = nil,
@@ -54,6 +57,7 @@ public final class PlanRunner: Sendable {
         self.graph = StepGraph(operation: request.operation)
         self.limiter = ConcurrencyLimiter(limit: settings.maxParallel)
         self.shardNodes = request.shard.map { Set($0.slice(request.plan.inventory.nodes).map(\.name)) }
+        self.targets = TargetResolver(inventory: request.plan.inventory, limit: request.limit)
     }
 
     /// A note for the operator when the open-file limit holds the run below its policy's parallelism.

@@ -1,6 +1,6 @@
 /// Turns a step's `target:` into node names: groups expanded (recursively), duplicates dropped, order kept,
 /// and only the nodes of `--limit` kept when it is given.
-struct TargetResolver {
+struct TargetResolver: Sendable {
     let inventory: Inventory
     /// The node names `--limit` allows; nil allows every node.
     var limit: Set<String>? = nil
