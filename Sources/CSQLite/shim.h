@@ -1,5 +1,9 @@
 #include <sqlite3.h>
 
+/// How long, in milliseconds, a connection waits for another's write lock (`SQLite.init`); the checkpoint
+/// hook below sets it to 0 for its checkpoint and back to this.
+#define CSQLITE_BUSY_TIMEOUT_MS 5000
+
 /// SQLITE_TRANSIENT is a cast macro Swift cannot import: bound text is copied by SQLite at once.
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
 
@@ -29,7 +33,7 @@ static inline int csqlite_truncate_when_long(void *pages, sqlite3 *db, const cha
     if (frames >= (int)(long)pages) {
         sqlite3_busy_timeout(db, 0);
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, (int *)0, (int *)0);
-        sqlite3_busy_timeout(db, 5000);
+        sqlite3_busy_timeout(db, CSQLITE_BUSY_TIMEOUT_MS);
     }
     return SQLITE_OK;
 }

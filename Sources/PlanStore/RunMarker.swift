@@ -25,9 +25,9 @@ struct RunMarker: Sendable {
         let folder = directory + "/" + directoryName
         guard (try? RunStore.makeDirectory(folder)) != nil else { return nil }
         let text = Array(start.json.jsonText().utf8)
-        // Named by pid, and a counter for the (rare) second run of one process (an MCP server runs many).
-        for attempt in 0..<1000 {
-            let path = "\(folder)/\(getpid())-\(sequence.next() &+ attempt).json"
+        // Named by pid, and a number for the (rare) second run of one process (an MCP server runs many).
+        for _ in 0..<1000 {
+            let path = "\(folder)/\(getpid())-\(sequence.withLock { $0 += 1; return $0 }).json"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd < 0 {
                 if errno == EEXIST { continue }
@@ -47,22 +47,25 @@ struct RunMarker: Sendable {
     /// The run's row is written: the marker has no more to say.
     func remove() { unlink(path) }
 
-    /// The markers in `directory` left by planruns that are gone, each with the run's start (nil when the file
-    /// cannot be read as one: cut short by the kill itself).
-    static func orphans(in directory: String) -> [(marker: RunMarker, start: RunStore.Start?)] {
+    /// The markers in `directory` left by planruns that are gone (only their names are read).
+    static func orphans(in directory: String) -> [RunMarker] {
         let folder = directory + "/" + directoryName
         guard let listing = opendir(folder) else { return [] }
         defer { closedir(listing) }
-        var found: [(RunMarker, RunStore.Start?)] = []
+        var found: [RunMarker] = []
         while let entry = readdir(listing) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard name.hasSuffix(".json"), let pid = Int32(name.prefix { $0 != "-" }), !isAlive(pid) else { continue }
-            let path = folder + "/" + name
-            let start = SourceFile.read(path).flatMap { try? Value.parseJSON(String(decoding: $0, as: UTF8.self)) }
-                .flatMap(RunStore.Start.init(json:))
-            found.append((RunMarker(path: path, pid: pid), start))
+            found.append(RunMarker(path: folder + "/" + name, pid: pid))
         }
         return found
+    }
+
+    /// The run's start as the marker holds it; nil when it is gone, or cannot be read as one (cut short by the
+    /// kill itself).
+    var start: RunStore.Start? {
+        SourceFile.read(path).flatMap { try? Value.parseJSON(String(decoding: $0, as: UTF8.self)) }
+            .flatMap(RunStore.Start.init(json:))
     }
 
     /// Whether process `pid` exists (one that planrun may not signal exists too). This process is alive.
@@ -70,12 +73,6 @@ struct RunMarker: Sendable {
         pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
     }
 
-    /// Numbers markers of one process apart.
-    private static let sequence = MarkerSequence()
-}
-
-/// A counter shared by a process's runs.
-private final class MarkerSequence: Sendable {
-    private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    /// Numbers the markers of one process apart.
+    private static let sequence = Mutex(0)
 }

@@ -46,14 +46,6 @@ public final class RunRecorder: EventSink, StepCache {
         record = Mutex(Record())
     }
 
-    /// A recorder for a run whose row `begin` wrote already.
-    init(store: RunStore, run: Int) {
-        directory = store.directory
-        start = RunStore.Start(planName: "", planPath: "", planDigest: "", operation: "", inputs: .null, rerunOf: nil)
-        marker = nil
-        record = Mutex(Record(store: store, run: run))
-    }
-
     /// A recorder for a run of `plan` about to start: only its marker is written, the store is not opened yet.
     /// `inputs` are masked.
     public static func start(directory: String, plan: Plan, operation: String, inputs: Value, rerunOf: Int?) -> RunRecorder {
@@ -87,9 +79,7 @@ public final class RunRecorder: EventSink, StepCache {
             let log = takePending()
             do throws(RunStore.Failure) {
                 if let run = record.run, let store = record.store {
-                    do throws(SQLite.Failure) { try store.append(run: run, log: log) } catch {
-                        throw RunStore.Failure(message: "cannot record events: \(error.message)")
-                    }
+                    try store.append(run: run, log: log)
                 } else {
                     record.run = try opened(&record).begin(start, events: log, marker: marker)
                 }
@@ -157,12 +147,9 @@ public final class RunRecorder: EventSink, StepCache {
     /// The store for the cache, opened on first use; nil once the store failed.
     private func cacheStore() -> RunStore? {
         guard !failed else { return nil }
-        let opened = record.withLock { record -> Result<RunStore, RunStore.Failure> in
-            do throws(RunStore.Failure) { return .success(try self.opened(&record)) } catch { return .failure(error) }
-        }
-        switch opened {
-        case .success(let store): return store
-        case .failure(let error):
+        do {
+            return try record.withLock { record throws(RunStore.Failure) in try opened(&record) }
+        } catch {
             warn(error.message, recorded: run != nil)
             return nil
         }

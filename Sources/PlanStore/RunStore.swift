@@ -118,7 +118,7 @@ public final class RunStore: Sendable {
             do {
                 try database.execute("PRAGMA journal_mode = WAL")
                 return
-            } catch where error.code & 0xFF == SQLITE_BUSY && waited < 5000 {
+            } catch where error.code & 0xFF == SQLITE_BUSY && waited < CSQLITE_BUSY_TIMEOUT_MS {
                 usleep(1000)
                 waited += 1
             }
@@ -143,19 +143,43 @@ public final class RunStore: Sendable {
                 WHERE id = ?1 AND status = 'running'
                 """, [.int(id)])
         }
-        for (marker, start) in RunMarker.orphans(in: directory) {
-            if let start, access(marker.path, F_OK) == 0 {
-                try db.query(
-                    """
-                    INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
-                    VALUES ('interrupted', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.int(Int64(marker.pid)), .double(start.startedAt), .double(start.startedAt), .text(start.planName),
-                     .text(start.planPath), .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
-                     start.rerunOf.map { .int(Int64($0)) } ?? .null])
+        for marker in RunMarker.orphans(in: directory) {
+            // Read inside the write lock: another planrun may have recorded it and taken it away meanwhile.
+            if let start = marker.start {
+                _ = try insert(start, pid: marker.pid, ending: Ending(status: "interrupted", endedAt: start.startedAt), db)
             }
             marker.remove()
         }
+    }
+
+    /// How a row that is written ended: its status and time, and for a run that ran to its end, what it left.
+    private struct Ending {
+        var status: String
+        var endedAt: Double
+        var exitCode: Int32? = nil
+        var validationStatus: String? = nil
+        var result: String? = nil
+        var learned: String? = nil
+        var log: EventLog = EventLog()
+    }
+
+    /// Inserts a run's row: `running` without an `ending`; returns its id.
+    private static func insert(
+        _ start: Start, pid: Int32, ending: Ending?, _ db: SQLite.Transaction
+    ) throws(SQLite.Failure) -> Int {
+        try db.query(
+            """
+            INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs,
+                              rerun_of, exit_code, validation_status, result, learned, log)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(ending?.status ?? "running"), .int(Int64(pid)), .double(start.startedAt),
+             ending.map { .double($0.endedAt) } ?? .null, .text(start.planName), .text(start.planPath),
+             .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
+             start.rerunOf.map { .int(Int64($0)) } ?? .null, ending?.exitCode.map { .int(Int64($0)) } ?? .null,
+             ending?.validationStatus.map { .text($0) } ?? .null, ending?.result.map { .text($0) } ?? .null,
+             ending?.learned.map { .text($0) } ?? .null, ending.map { $0.log.isEmpty ? .null : .utf8($0.log.lines) } ?? .null])
+        return Int(db.lastInsertID)
     }
 
     // MARK: Writing a run
@@ -227,15 +251,7 @@ public final class RunStore: Sendable {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
                 try Self.reconcile(db, directory: directory)
-                try db.query(
-                    """
-                    INSERT INTO runs (status, pid, started_at, plan_name, plan_path, plan_digest, operation, inputs, rerun_of)
-                    VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.int(Int64(getpid())), .double(start.startedAt), .text(start.planName), .text(start.planPath),
-                     .text(start.planDigest), .text(start.operation), .text(start.inputs.jsonText()),
-                     start.rerunOf.map { .int(Int64($0)) } ?? .null])
-                let id = Int(db.lastInsertID)
+                let id = try Self.insert(start, pid: getpid(), ending: nil, db)
                 try Self.append(run: id, log: events, db)
                 _ = try Self.pruneRows(keep: max(keep, 1), db)
                 // The row says all the marker did; gone before the commit, so no later reconcile writes it twice.
@@ -259,18 +275,10 @@ public final class RunStore: Sendable {
         do {
             return try database.transaction { db throws(SQLite.Failure) in
                 try Self.reconcile(db, directory: directory)
-                try db.query(
-                    """
-                    INSERT INTO runs (status, pid, started_at, ended_at, plan_name, plan_path, plan_digest, operation, inputs,
-                                      rerun_of, exit_code, validation_status, result, learned, log)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.text(Self.status(result)), .int(Int64(getpid())), .double(start.startedAt), .double(RunEvents.wallClock()),
-                     .text(start.planName), .text(start.planPath), .text(start.planDigest), .text(start.operation),
-                     .text(start.inputs.jsonText()), start.rerunOf.map { .int(Int64($0)) } ?? .null,
-                     .int(Int64(result.exitCode)), .text(result.validationStatus.rawValue), .text(json.jsonText()),
-                     .text(learned.jsonText()), events.isEmpty ? .null : .utf8(events.lines)])
-                let id = Int(db.lastInsertID)
+                let id = try Self.insert(start, pid: getpid(), ending: Ending(
+                    status: Self.status(result), endedAt: RunEvents.wallClock(), exitCode: result.exitCode,
+                    validationStatus: result.validationStatus.rawValue, result: json.jsonText(), learned: learned.jsonText(),
+                    log: events), db)
                 _ = try Self.pruneRows(keep: max(keep, 1), db)
                 marker?.remove()
                 return id
@@ -286,9 +294,13 @@ public final class RunStore: Sendable {
     }
 
     /// Appends the events of one flush while the run goes on, as one row of `events`.
-    func append(run: Int, log: EventLog) throws(SQLite.Failure) {
+    func append(run: Int, log: EventLog) throws(Failure) {
         guard !log.isEmpty else { return }
-        _ = try database.transaction { db throws(SQLite.Failure) in try Self.append(run: run, log: log, db) }
+        do {
+            _ = try database.transaction { db throws(SQLite.Failure) in try Self.append(run: run, log: log, db) }
+        } catch {
+            throw Failure(message: "cannot record events: \(error.message)")
+        }
     }
 
     private static func append(run: Int, log: EventLog, _ db: SQLite.Transaction) throws(SQLite.Failure) {

@@ -28,9 +28,9 @@ final class SQLite: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = Mutex(())
 
-    /// Opens (creating) the database at `path`; `busyTimeout` is how long, in milliseconds, a write waits
-    /// for another process's write to end before it fails.
-    init(path: String, busyTimeout: Int32 = 5000) throws(Failure) {
+    /// Opens (creating) the database at `path`. A write waits up to `CSQLITE_BUSY_TIMEOUT_MS` for another
+    /// process's write to end before it fails.
+    init(path: String) throws(Failure) {
         _ = Self.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -41,7 +41,7 @@ final class SQLite: @unchecked Sendable {
             throw Failure(message: "cannot open \(path): \(message)")
         }
         handle = db
-        sqlite3_busy_timeout(db, busyTimeout)
+        sqlite3_busy_timeout(db, CSQLITE_BUSY_TIMEOUT_MS)
         _ = csqlite_no_checkpoint_on_close(db)
     }
 
@@ -51,7 +51,7 @@ final class SQLite: @unchecked Sendable {
     private static let configured: Void = { _ = csqlite_no_memory_statistics() }()
 
     /// Checkpoints the WAL into the database and truncates it once a commit leaves it `pages` frames long or
-    /// longer (`csqlite_truncating_checkpoints`; the hook puts the busy timeout back to its 5 s afterwards).
+    /// longer (`csqlite_truncating_checkpoints`).
     func checkpointAndTruncate(atPages pages: Int32) {
         lock.withLock { _ in csqlite_truncating_checkpoints(handle, pages) }
     }

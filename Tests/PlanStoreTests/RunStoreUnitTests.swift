@@ -137,9 +137,11 @@ struct RunStoreUnitTests {
     /// The periodic flush stops when cancelled without writing: the events still pending go with the record's
     /// end, in its transaction.
     @Test func cancellingThePeriodicFlushWritesNothing() async throws {
-        let store = try RunStore(directory: directory())
-        let id = try store.begin(start())
-        let recorder = RunRecorder(store: store, run: id)
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start())
+        recorder.flush()  // the run's row, with no events yet
+        let id = try #require(recorder.run)
+        let store = try RunStore(directory: dir)
         let flusher = recorder.flushPeriodically(every: .milliseconds(100))
         recorder.receive(event("x"))
         flusher.cancel()
@@ -151,9 +153,11 @@ struct RunStoreUnitTests {
 
     /// Until it is cancelled, the periodic flush writes what came in: a `kill -9` loses at most an interval.
     @Test func thePeriodicFlushWritesTheEventsAsTheyCome() async throws {
-        let store = try RunStore(directory: directory())
-        let id = try store.begin(start())
-        let recorder = RunRecorder(store: store, run: id)
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start())
+        recorder.flush()  // the run's row, with no events yet
+        let id = try #require(recorder.run)
+        let store = try RunStore(directory: dir)
         let flusher = recorder.flushPeriodically(every: .milliseconds(20))
         defer { flusher.cancel() }
         recorder.receive(event("x"))
@@ -191,12 +195,13 @@ struct RunStoreUnitTests {
     /// Each flush while the run goes on writes its events as one row of NDJSON; the run's end puts the rest in
     /// its own row. Read back, they are one event a line, in order.
     @Test func eachFlushIsOneRowTheEndGoesInTheRunsRowAndTheyReadBackInOrder() throws {
-        let store = try RunStore(directory: directory())
-        let run = try store.begin(start())
-        let recorder = RunRecorder(store: store, run: run)
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start())
         recorder.receive(event("a", time: 10))
         recorder.receive(event("b", time: 11))
-        recorder.flush()
+        recorder.flush()  // the first: the run's row, and these events as one row of `events`
+        let run = try #require(recorder.run)
+        let store = try RunStore(directory: dir)
         recorder.flush()  // nothing new: no row
         recorder.receive(event("c", time: 12))
         recorder.receive(event("d", time: 13.5))
@@ -242,7 +247,10 @@ struct RunStoreUnitTests {
         let stored = try #require(try store.run(run))
         #expect(stored.status == .finished)
         #expect(abs(stored.startedAt - began) < 0.001)
+        #expect((stored.endedAt ?? 0) > began + 4)
         #expect(stored.rerunOf == 7)
+        #expect(stored.exitCode == 0 && stored.validationStatus == "success")
+        #expect(stored.planName == "short" && stored.pid == Int(getpid()))
         #expect(kinds(try store.events(of: run)) == ["a", "b"])
         #expect(try store.database.query("SELECT count(*) FROM events").first?.first == .int(0))
     }

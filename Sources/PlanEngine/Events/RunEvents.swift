@@ -29,14 +29,14 @@ public final class RunEvents: ProgressSink {
         for sink in sinks { sink.receive(event) }
     }
 
-    /// `inputs` are masked by the caller; `run` is the store's id of this run when it is recorded.
-    public func runStarted(plan: Plan, path: String, operation: String, inputs: Value, run: Int?, rerunOf: Int?) {
+    /// `inputs` are masked by the caller. No store id: the run store writes a run's row only at its first flush
+    /// or its end (`RunRecorder`), after this event.
+    public func runStarted(plan: Plan, path: String, operation: String, inputs: Value, rerunOf: Int?) {
         var o = Value.Object()
         o["plan"] = .string(plan.name)
         o["plan_path"] = .string(path)
         o["operation"] = .string(operation)
         o["inputs"] = inputs
-        if let run { o["run"] = .int(run) }
         if let rerunOf { o["rerun_of"] = .int(rerunOf) }
         send("run_started", o)
     }

@@ -55,7 +55,7 @@ struct ToolCall: Sendable {
         if !events.isEmpty { sinks.append(events) }
         events.runStarted(
             plan: runRequest.plan, path: RunRecorder.absolute(runRequest.plan.file), operation: tool.operation,
-            inputs: maskedInputs, run: recorder?.run, rerunOf: nil)
+            inputs: maskedInputs, rerunOf: nil)
         let runner = PlanRunner(runRequest, progress: sinks.isEmpty ? nil : ProgressSinks(sinks), cache: recorder)
         let result = await withTaskCancellationHandler {
             await runner.run()

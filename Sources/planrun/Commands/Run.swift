@@ -129,7 +129,7 @@ extension Planrun {
             let progress: any ProgressSink = runEvents.isEmpty ? stderrProgress : ProgressSinks([stderrProgress, runEvents])
             runEvents.runStarted(
                 plan: runRequest.plan, path: RunRecording.absolute(runRequest.plan.file),
-                operation: runRequest.operation.name, inputs: maskedInputs, run: recorder?.run,
+                operation: runRequest.operation.name, inputs: maskedInputs,
                 rerunOf: runRequest.rerun?.previous)
 
             runRequest.noCache = noCache
