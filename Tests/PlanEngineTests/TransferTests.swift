@@ -130,6 +130,91 @@ final class TransferTests {
         }
     }
 
+    /// Bytes meant for a new file that takes the umask are saved with the umask's mode from the start, so
+    /// no `chmod` has to follow; where that file exists they stay owner-only (it may hold a secret).
+    @Test func bytesForANewFileTakeTheUmaskAndForAnExistingOneStayOwnerOnly() async throws {
+        let existing = directory + "/existing.conf"
+        try "old".write(toFile: existing, atomically: true, encoding: .utf8)
+        for (index, node) in await nodes().enumerated() {
+            let umaskMode = String(0o666 & ~Int(Self.umaskNow()), radix: 8)
+            for (target, expected) in [(directory + "/new-\(index).conf", umaskMode), (existing, "600")] {
+                let path = directory + "/umask-\(index)"
+                let outcome = await node.execute(CommandRequest(
+                    command: .shell("stat -c %a \(path)"), timeout: 30,
+                    upload: Upload(source: .bytes(Array("new".utf8)), path: path, umaskModeIfAbsent: target)))
+                #expect(outcome.succeeded, "\(outcome.stderr)")
+                // The node's umask as the bytes arrive: the test's (sshd here inherits it).
+                #expect(outcome.stdout == "\(expected)\n", "\(target)")
+            }
+        }
+    }
+
+    /// A copy with no mode asked: a new file gets the umask's mode, a replaced one keeps its own; a second
+    /// copy of the same bytes changes nothing. (Over SSH the install runs inline.)
+    @Test func aCopyWithoutAModeTakesTheUmaskOrTheReplacedFilesMode() async throws {
+        let source = directory + "/app.conf"
+        try "v2\n".write(toFile: source, atomically: true, encoding: .utf8)
+        for (index, node) in await nodes().enumerated() {
+            let fresh = directory + "/fresh-\(index).conf"
+            let replaced = directory + "/replaced-\(index).conf"
+            try "v1\n".write(toFile: replaced, atomically: true, encoding: .utf8)
+            chmod(replaced, 0o640)
+            for (dest, mode) in [(fresh, 0o666 & ~Int(Self.umaskNow())), (replaced, 0o640)] {
+                let action = CopyAction(source: .file(path: source, resolved: source), dest: Template(literal: dest))
+                let plan = try CopyPlan.prepare(action, scope: Value.Object(), time: "20261205T000000Z")
+                for expected in [true, false] {
+                    let outcome = await node.execute(plan.request(timeout: 30, grace: 1, outputLimit: 4096))
+                    #expect(CopyPlan.changed(outcome.stdout) == expected, "\(dest): \(outcome.stderr)")
+                }
+                #expect(try String(contentsOfFile: dest, encoding: .utf8) == "v2\n")
+                #expect(try FileManager.default.attributesOfItem(atPath: dest)[.posixPermissions] as? Int == mode, "\(dest)")
+            }
+        }
+    }
+
+    /// This process's umask (read by setting it, then set back).
+    static func umaskNow() -> mode_t {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }
+
+    /// An inline request (planrun's own file operations) runs in the remote wrapper's shell: no `timeout`
+    /// and no `sh` of its own on the node. Shown with the wrapper run here, a `timeout` first on PATH that
+    /// logs each call: a plain command calls it, an inline one does not, and both leave no upload behind.
+    @Test func anInlineRequestRunsWithoutTimeoutOrAShellOfItsOwn() throws {
+        let bin = directory + "/shim"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let log = directory + "/timeout.log"
+        try "#!/bin/sh\necho called >> \(log)\nexec /usr/bin/timeout \"$@\"\n"
+            .write(toFile: bin + "/timeout", atomically: true, encoding: .utf8)
+        chmod(bin + "/timeout", 0o755)
+        for mode in [SSHCommandLine.WrapperMode.plain, .inline] {
+            let out = directory + "/wrapper-\(mode.rawValue).out"
+            let remote = SSHCommandLine.remoteCommand(for: .shell("echo ran; exit 3"), timeout: 10, grace: 1, mode: mode)
+            let status = SSHServer.runAndWait(
+                "/bin/sh", ["-c", "PATH=\(bin):$PATH; export PATH; sleep 3 | { \(remote); } >\(out) 2>&1"])
+            #expect((status >> 8) & 0xff == 3, "\(mode)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8) == "ran\n", "\(mode)")
+            let calls = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(calls == (mode == .plain ? "called\n" : ""), "\(mode)")
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
+    /// Over SSH an inline request has no remote time bound: the step's timeout, enforced here, ends it, and
+    /// is reported as the command's timeout, not as a stalled connection.
+    @Test func anInlineRequestPastItsTimeoutIsATimeout() async throws {
+        let ssh = await nodes()[1]
+        var request = CommandRequest(command: .shell("sleep 2"), timeout: 0.3, grace: 0.2)
+        request.runsInWrapper = true
+        let outcome = await ssh.execute(request)
+        #expect(outcome.timedOut, "\(outcome)")
+        #expect(outcome.failure == nil, "\(outcome)")
+        // The node's next command still runs (a new session if that one was ended).
+        #expect(await ssh.execute(CommandRequest(command: .shell("echo next"), timeout: 10)).stdout == "next\n")
+    }
+
     @Test func bytesFromMemoryArriveWholeAndTheCommandCanKeepThem() async throws {
         let bytes: [UInt8] = [0, 1, 2, 0, 255, 10, 0]
         for (index, node) in await nodes().enumerated() {

@@ -16,9 +16,11 @@ extension CopyPlan: StepAction {
     func request(
         timeout: Double, grace: Double, outputLimit: Int, onLine: (@Sendable (String) -> Void)? = nil
     ) -> CommandRequest {
-        CommandRequest(
-            command: .shell(script), timeout: timeout, grace: grace, outputLimit: outputLimit,
-            upload: contentInPlace ? nil : Upload(source: source, path: temporary))
+        var request = CommandRequest(
+            command: .shell(script), timeout: timeout, grace: grace, outputLimit: outputLimit, upload: upload)
+        // Without `verify` the script is planrun's own file operations alone.
+        request.runsInWrapper = verify == nil
+        return request
     }
 
     /// The script's last line says whether it changed the file.

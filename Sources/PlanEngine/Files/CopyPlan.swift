@@ -10,7 +10,8 @@
 ///    disk as they arrived (`Upload.receiveScript`), so a crash after the rename cannot leave an empty file.
 /// Its last line says `planrun: changed` or `planrun: unchanged`. A file larger than `compareFirstSize` is
 /// compared before it is sent (`contentIsInPlace`), so an unchanged large file does not travel again. The node needs `sh`, `dd`, `wc`,
-/// `stat -c`, `sha256sum`, `mv` (coreutils or BusyBox).
+/// `stat -c`, `sha256sum`, `mv` (coreutils or BusyBox), and uses `cmp` where it has one. Without `verify` (user code)
+/// the script runs in the remote wrapper's own shell (`CommandRequest.runsInWrapper`).
 struct CopyPlan: Sendable {
     let dest: String
     let temporary: String
@@ -33,7 +34,16 @@ struct CopyPlan: Sendable {
     var script: String {
         Self.script(
             temporary: temporary, dest: dest, mode: mode, owner: owner, group: group, verify: verify, backup: backup,
-            contentInPlace: contentInPlace)
+            contentInPlace: contentInPlace, takesUmask: takesUmask)
+    }
+
+    /// Neither mode nor owner asked: a new file gets the node's umask, and the bytes are saved with it as
+    /// they arrive (`Upload.umaskModeIfAbsent`), so no `chmod` follows.
+    var takesUmask: Bool { mode == nil && owner == nil && group == nil }
+
+    /// The upload of the bytes, nil when they are already in place.
+    var upload: Upload? {
+        contentInPlace ? nil : Upload(source: source, path: temporary, umaskModeIfAbsent: takesUmask ? dest : nil)
     }
 
     static let changedMarker = "planrun: changed"
@@ -118,7 +128,7 @@ struct CopyPlan: Sendable {
 
     static func script(
         temporary: String, dest: String, mode: String?, owner: String?, group: String?, verify: String?, backup: String?,
-        contentInPlace: Bool = false
+        contentInPlace: Bool = false, takesUmask: Bool = false
     ) -> String {
         let q = ShellQuote.quote
         var lines = [
@@ -126,16 +136,22 @@ struct CopyPlan: Sendable {
             // Owner and group as names or numbers; empty means whatever they are.
             #"owned() { set -- $(stat -c '%U %u %G %g' "$1") && { [ -z "$o" ] || [ "$o" = "$1" ] || [ "$o" = "$2" ]; } && { [ -z "$g" ] || [ "$g" = "$3" ] || [ "$g" = "$4" ]; }; }"#,
             #"moded() { [ -z "$m" ] || [ $((0$(stat -c %a "$1"))) = $((0$m)) ]; }"#,
+            // One `cmp` where the node has it (it stops at the first difference); else sizes, then digests.
+            #"same() { if command -v cmp >/dev/null 2>&1; then cmp -s "$1" "$2"; else [ $(($(wc -c <"$1"))) = $(($(wc -c <"$2"))) ] && [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]; fi; }"#,
             #"if [ -d "$d" ]; then echo "planrun: $d is a directory" >&2; exit 1; fi"#,
             contentInPlace ? "if :; then"
-                : #"if [ -f "$d" ] && [ $(($(wc -c <"$t"))) = $(($(wc -c <"$d"))) ] && [ "$(sha256sum <"$t")" = "$(sha256sum <"$d")" ]; then"#,
+                : #"if [ -f "$d" ] && same "$t" "$d"; then"#,
             #"  c=unchanged"#,
             #"  moded "$d" || { chmod "$m" "$d" || exit; c=changed; }"#,
             #"  owned "$d" || { chown "$o${g:+:$g}" "$d" || exit; c=changed; }"#,
             #"  echo "planrun: $c"; exit 0"#,
             "fi",
-            // A new file's mode is the umask's: 0666 without its bits, written out in octal by arithmetic alone.
-            #"if [ -n "$m" ]; then chmod "$m" "$t"; elif [ -e "$d" ]; then chmod "$(stat -c %a "$d")" "$t"; else u=$(umask); u=$((0666 & ~0$u)); chmod "$((u >> 6))$((u >> 3 & 7))$((u & 7))" "$t"; fi || exit"#,
+            // A new file's mode is the umask's: 0666 without its bits, written out in octal by arithmetic alone;
+            // bytes saved with the umask already have it. (Should `dest` vanish between the two, the new file
+            // keeps the owner-only mode it was saved with.)
+            takesUmask
+                ? #"if [ -e "$d" ]; then chmod "$(stat -c %a "$d")" "$t" || exit; fi"#
+                : #"if [ -n "$m" ]; then chmod "$m" "$t"; elif [ -e "$d" ]; then chmod "$(stat -c %a "$d")" "$t"; else u=$(umask); u=$((0666 & ~0$u)); chmod "$((u >> 6))$((u >> 3 & 7))$((u & 7))" "$t"; fi || exit"#,
             #"if [ -n "$o$g" ]; then chown "$o${g:+:$g}" "$t" || exit; elif [ -e "$d" ]; then chown "$(stat -c %u:%g "$d")" "$t" 2>/dev/null; fi"#,
         ]
         if let verify {

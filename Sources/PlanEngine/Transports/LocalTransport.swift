@@ -38,9 +38,10 @@ public struct LocalTransport: NodeTransport {
             // The same receive as on an SSH node, then the command with stdin /dev/null as usual.
             defer { unlink(upload.path) }
             let command = ([program.text] + arguments).map(ShellQuote.quote).joined(separator: " ")
-            let script = Upload.receiveScript(size: "\"$1\"", path: "\"$2\"", input: "") + "; exec " + command + " </dev/null"
+            let script = Upload.receiveScript(size: "\"$1\"", path: "\"$2\"", input: "", umaskUnless: "\"$3\"")
+                + "; exec " + command + " </dev/null"
             program = .path("/bin/sh")
-            arguments = ["-c", script, "planrun", String(feed.size), upload.path]
+            arguments = ["-c", script, "planrun", String(feed.size), upload.path, upload.umaskModeIfAbsent ?? ""]
             return await run(program, arguments, request, feed: feed, download: download)
         }
         return await run(program, arguments, request, feed: nil, download: download)

@@ -48,12 +48,26 @@ struct SSHCommandLine: Sendable {
     /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`). With `withEnvironment`,
     /// the wrapper first reads the command's variables from stdin (`environmentInput`).
     static func remoteCommand(
-        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String? = nil, uploadSize: Int = 0,
-        withEnvironment: Bool = false
+        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: Upload? = nil, uploadSize: Int = 0,
+        mode: WrapperMode = .plain
     ) -> String {
         remoteCommand(arguments: wrapperArguments(
-            for: command, timeout: timeout, grace: grace, upload: upload, uploadSize: uploadSize,
-            withEnvironment: withEnvironment))
+            for: command, timeout: timeout, grace: grace, upload: upload, uploadSize: uploadSize, mode: mode))
+    }
+
+    /// How the wrapper runs the command (its first parameter).
+    enum WrapperMode: String {
+        /// Under `timeout`, in `sh -c`, watched.
+        case plain
+        /// The same, after reading the command's variables from stdin (`environmentInput`).
+        case env
+        /// In the wrapper's own shell (a subshell of it): planrun's own file operations
+        /// (`CommandRequest.runsInWrapper`).
+        case inline
+
+        init(_ request: CommandRequest) {
+            self = !request.environment.isEmpty ? .env : request.runsInWrapper ? .inline : .plain
+        }
     }
 
     /// The same, for `wrapperArguments` already made.
@@ -67,22 +81,27 @@ struct SSHCommandLine: Sendable {
     /// The wrapper's positional parameters, shell-quoted and joined: the same for a command of its own and
     /// for one sent to the node's session (`SSHSessionProtocol.request`).
     static func wrapperArguments(
-        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: String?, uploadSize: Int,
-        withEnvironment: Bool
+        for command: CommandRequest.Command, timeout: Double, grace: Double, upload: Upload?, uploadSize: Int,
+        mode: WrapperMode
     ) -> String {
         let text: String
         switch command {
         case .shell(let script): text = script
         case .argv(let argv): text = argv.map(ShellQuote.quote).joined(separator: " ")
         }
-        return [
-            withEnvironment ? "env" : "plain", decimal(timeout), decimal(max(grace, 0.1)), ShellQuote.quote(text),
-        ].joined(separator: " ") + (upload.map { " \(uploadSize) " + ShellQuote.quote($0) } ?? "")
+        var words = [mode.rawValue, decimal(timeout), decimal(max(grace, 0.1)), ShellQuote.quote(text)]
+        if let upload {
+            words += [String(uploadSize), ShellQuote.quote(upload.path)]
+            if let target = upload.umaskModeIfAbsent { words.append(ShellQuote.quote(target)) }
+        }
+        return words.joined(separator: " ")
     }
 
-    /// `$1` is `env` when stdin starts with variables for the command, else `plain`; it is shifted away, and
-    /// then `$1` is the timeout, `$2` the grace, `$3` the command, and for an upload `$4` its size in bytes
-    /// and `$5` the path it is saved at. `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
+    /// `$1` is the `WrapperMode`: `env` when stdin starts with variables for the command, `inline` for
+    /// planrun's own file operations, run by this shell itself in a subshell (no `timeout`, no `sh` of their
+    /// own, no watcher: the step's timeout bounds them from planrun's side), else `plain`; it is shifted
+    /// away, and then `$1` is the timeout, `$2` the grace, `$3` the command, and for an upload `$4` its size
+    /// in bytes, `$5` the path it is saved at and `$6`, if given, the file it is to become (`Upload.umaskModeIfAbsent`). `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
     /// line, so login shells that reject newlines inside quotes (csh) still pass it to `sh` intact.
     ///
     /// ssh's stdin (fd 3 here) carries, in this order:
@@ -104,7 +123,8 @@ struct SSHCommandLine: Sendable {
         "command -v timeout >/dev/null 2>&1 || { echo '\(noTimeoutMessage)' >&2; exit \(noTimeoutStatus); }",
         "exec 3<&0 </dev/null",
         "[ \"$e\" != env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
-        "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3"),
+        "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3", umaskUnless: "\"$6\""),
+        "[ \"$e\" != inline ] || { (eval \"$3\") 3<&-; s=$?; \(removeUpload); exit $s; }",
         "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
         "exec 3<&-",
@@ -115,10 +135,13 @@ struct SSHCommandLine: Sendable {
         "kill -KILL $w 2>/dev/null",
         "wait $w 2>/dev/null",
         "kill -KILL -$p 2>/dev/null",
-        // `rm` only when the file is still there: a command that kept it (`copy`) moved it away.
-        "[ -z \"$5\" ] || { [ ! -e \"$5\" ] && [ ! -L \"$5\" ]; } || rm -f \"$5\"",
+        removeUpload,
         "exit $s",
     ].joined(separator: "; ")
+
+    /// Removes the upload's file after the command. `rm` only when the file is still there: a command that
+    /// kept it (`copy`) moved it away.
+    private static let removeUpload = "[ -z \"$5\" ] || { [ ! -e \"$5\" ] && [ ! -L \"$5\" ]; } || rm -f \"$5\""
 
     /// The wrapper's exit status and stderr line when the node has no `timeout` (told apart from a command
     /// that exits 97 by the line).

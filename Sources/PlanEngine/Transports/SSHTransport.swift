@@ -100,13 +100,16 @@ public struct SSHTransport: NodeTransport {
         let (feed, download): (UploadFeed?, DownloadFile)
         do { (feed, download) = try request.openTransfer() } catch { return error.outcome }
         defer { download.close() }
+        let mode = SSHCommandLine.WrapperMode(request)
         let arguments = SSHCommandLine.wrapperArguments(
-            for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload?.path,
-            uploadSize: feed?.size ?? 0, withEnvironment: !request.environment.isEmpty)
+            for: request.command, timeout: request.timeout, grace: request.grace, upload: request.upload,
+            uploadSize: feed?.size ?? 0, mode: mode)
+        // No remote `timeout` bounds a transfer or an inline script: this side's timeout is the step's.
+        let boundHere = feed != nil || mode == .inline
         // The node's shell starts the command as one argument of `sh -c`, which Linux bounds (128 KiB): a longer
         // one goes the other way, where its own spawn reports it as too long.
         if request.download == nil, arguments.utf8.count < Self.longestSessionCommand, let lent = session.borrow() {
-            let outcome = await execute(request, arguments: arguments, feed: feed, in: lent)
+            let outcome = await execute(request, arguments: arguments, feed: feed, boundHere: boundHere, in: lent)
             if let ended = session.giveBack(lent) { await ended.end() }
             if let outcome { return outcome }
         }
@@ -117,11 +120,11 @@ public struct SSHTransport: NodeTransport {
             // stdin stays an open pipe: its end-of-file tells the remote watcher the client is gone.
             // The remote `timeout` bounds the command; this local bound is only a safety net for a connection
             // that stalls (or a master that went away and must be reopened, within ConnectTimeout). With an
-            // upload the remote `timeout` starts only once the bytes are in, so the local timeout is the one
-            // that bounds the whole step: stopping ssh stops the transfer or, through the watcher, the command.
+            // upload the remote `timeout` starts only once the bytes are in (and an inline script has none), so
+            // the local timeout is the one that bounds the whole step: stopping ssh stops the transfer or, through the watcher, the command.
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
-                timeout: request.timeout + (feed == nil ? request.grace + Self.localSlack + connectTimeout : 0),
+                timeout: request.timeout + (boundHere ? 0 : request.grace + Self.localSlack + connectTimeout),
                 grace: request.grace, outputLimit: request.outputLimit, holdStandardInput: true, onLine: request.onLine,
                 upload: feed, stdoutFile: download.descriptor,
                 firstInput: request.environment.isEmpty ? [] : SSHCommandLine.environmentInput(request.environment))
@@ -151,10 +154,10 @@ public struct SSHTransport: NodeTransport {
             outcome.failure = TransportFailure(
                 .connection, "the connection to \(settings.host) was lost while the command ran (ssh exited 255 with no message)")
         }
-        if run.stoppedBy == .timeout, feed == nil {
+        if run.stoppedBy == .timeout, !boundHere {
             // The remote side ends the command at its timeout; ssh still running well past it means the
-            // connection stalled, which is not the command's timeout. (With an upload the local timeout is the
-            // step's own, so it stays a timeout.)
+            // connection stalled, which is not the command's timeout. (With an upload or an inline script the
+            // local timeout is the step's own, so it stays a timeout.)
             outcome.timedOut = false
             outcome.failure = TransportFailure(
                 .connection, "ssh to \(settings.host) did not return within \(Int(run.duration)) s: the connection stalled")
@@ -169,22 +172,22 @@ public struct SSHTransport: NodeTransport {
     /// Runs `request` through the node's session; nil when the session had ended before the request
     /// reached it (nothing ran: the caller runs the command on its own).
     private func execute(
-        _ request: CommandRequest, arguments: String, feed: UploadFeed?, in session: SSHSession
+        _ request: CommandRequest, arguments: String, feed: UploadFeed?, boundHere: Bool, in session: SSHSession
     ) async -> CommandOutcome? {
         // As for a command of its own: the remote `timeout` bounds the command, this bound only a stalled
-        // connection; with an upload it is the step's own timeout, which covers the transfer.
+        // connection; with an upload or an inline script it is the step's own timeout.
         let run = await session.run(
             arguments: arguments,
             input: request.environment.isEmpty ? [] : SSHCommandLine.environmentInput(request.environment), feed: feed,
             outputLimit: request.outputLimit, onLine: request.onLine,
-            limit: request.timeout + (feed == nil ? request.grace + Self.localSlack : 0), grace: request.grace)
+            limit: request.timeout + (boundHere ? 0 : request.grace + Self.localSlack), grace: request.grace)
         if run.notStarted { return nil }
         var outcome = CommandOutcome(
             exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, duration: run.duration)
         switch run.stoppedBy {
         case .cancellation:
             outcome.failure = TransportFailure(.interrupted, "command stopped: the run was interrupted")
-        case .timeout where feed != nil:
+        case .timeout where boundHere:
             outcome.timedOut = true
         case .timeout:
             outcome.failure = TransportFailure(

@@ -24,6 +24,12 @@ public struct CommandRequest: Sendable {
     public var download: String?
     /// Variables the command needs that must not be on its command line (secrets, see `SecretWords`).
     public var environment: [(name: String, value: String)] = []
+    /// The command is planrun's own script of short file operations, with no user code in it (a copy's
+    /// install: compare, mode, owner, rename). Over SSH it runs in the remote wrapper's shell instead of
+    /// under `timeout` in a shell of its own: two processes fewer on the node per copy, which at fleet
+    /// scale is CPU the node's sshd shares. The step's timeout then bounds it from here, as it bounds an
+    /// upload. Local commands and commands with `environment` run as usual.
+    public var runsInWrapper = false
 
     public init(
         command: Command, timeout: Double, grace: Double = 2, outputLimit: Int = 1 << 20,

@@ -23,10 +23,15 @@ public struct Upload: Sendable {
     public var source: Source
     /// Where the node keeps the bytes while the command runs: a temporary name beside the destination.
     public var path: String
+    /// The file the bytes are to become, when it may take the node's umask: if nothing is there as they
+    /// arrive, they are saved with the umask's mode rather than owner-only, so the new file needs no
+    /// `chmod` (a process on the node) before it is renamed into place.
+    public var umaskModeIfAbsent: String?
 
-    public init(source: Source, path: String) {
+    public init(source: Source, path: String, umaskModeIfAbsent: String? = nil) {
         self.source = source
         self.path = path
+        self.umaskModeIfAbsent = umaskModeIfAbsent
     }
 }
 
@@ -196,7 +201,8 @@ extension Upload {
     /// stream ended early): nothing of it is kept.
     public static let failedStatus: Int32 = 125
 
-    /// Shell text that saves `size` bytes of the input at `path` (readable by the owner only) and flushes
+    /// Shell text that saves `size` bytes of the input at `path` (readable by the owner only, unless
+    /// `umaskUnless` expands to a path where nothing exists: then with the umask's mode) and flushes
     /// them to disk, or exits with `failedStatus`, removing what arrived. It stops at `size` and at the end
     /// line after it (`endLine`), so what follows on the same input stays unread. A stream that ends early
     /// (the connection dropped, planrun was stopped) has no end line where it should be: the upload failed.
@@ -207,8 +213,8 @@ extension Upload {
     /// start writing it: the disk then works while the rest is still on its way, and the flush only waits for
     /// the last blocks. A `dd` that rejects the flags stops before it creates the file (and says so on
     /// stderr); then `head -c` and `sync FILE` receive instead.
-    static func receiveScript(size: String, path: String, input: String) -> String {
-        "{ (umask 077; b=65536; o=; if [ \(size) -gt \(writeBehindSize) ] && \(ddCheck) 2>/dev/null; then b=1048576; o=oflag=nocache; fi;"
+    static func receiveScript(size: String, path: String, input: String, umaskUnless: String = "\"\"") -> String {
+        "{ ({ [ -n \(umaskUnless) ] && [ ! -e \(umaskUnless) ] && [ ! -L \(umaskUnless) ]; } || umask 077; b=65536; o=; if [ \(size) -gt \(writeBehindSize) ] && \(ddCheck) 2>/dev/null; then b=1048576; o=oflag=nocache; fi;"
             + " dd bs=$b $o iflag=fullblock,count_bytes count=\(size) conv=fsync status=none \(input) of=\(path)"
             + " || { [ ! -e \(path) ] && head -c \(size) \(input) >\(path) && sync \(path); })"
             + " && IFS= read -r z \(input) && [ \"$z\" = \(String(decoding: endLine.dropLast(), as: UTF8.self)) ]; }"
