@@ -45,8 +45,8 @@ struct SSHCommandLine: Sendable {
     /// The text the remote login shell runs for `command`: coreutils `timeout` bounds its life, and a
     /// watcher kills its process group when ssh's stdin reaches end-of-file (the local client went away,
     /// e.g. on Ctrl-C). The command itself reads `/dev/null`, and anything it left in its group is swept.
-    /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`). With `withEnvironment`,
-    /// the wrapper first reads the command's variables from stdin (`environmentInput`).
+    /// With an upload of `uploadSize` bytes, they are saved at `upload` first (`Upload`). `mode` says how the
+    /// command runs (`WrapperMode`).
     static func remoteCommand(
         for command: CommandRequest.Command, timeout: Double, grace: Double, upload: Upload? = nil, uploadSize: Int = 0,
         mode: WrapperMode = .plain
@@ -101,8 +101,10 @@ struct SSHCommandLine: Sendable {
     /// planrun's own file operations, run by this shell itself in a subshell (no `timeout`, no `sh` of their
     /// own, no watcher: the step's timeout bounds them from planrun's side), else `plain`; it is shifted
     /// away, and then `$1` is the timeout, `$2` the grace, `$3` the command, and for an upload `$4` its size
-    /// in bytes, `$5` the path it is saved at and `$6`, if given, the file it is to become (`Upload.umaskModeIfAbsent`). `timeout` makes itself a process group leader, so `-$p` names the command's whole tree. One
-    /// line, so login shells that reject newlines inside quotes (csh) still pass it to `sh` intact.
+    /// in bytes, `$5` the path it is saved at and `$6`, if given, the file it is to become
+    /// (`Upload.umaskModeIfAbsent`). `timeout` makes itself a process group leader, so `-$p` names the
+    /// command's whole tree. One line, so login shells that reject newlines inside quotes (csh) still pass it
+    /// to `sh` intact.
     ///
     /// ssh's stdin (fd 3 here) carries, in this order:
     /// 1. with `env`, the command's variables (secrets, which must not be on any command line): one

@@ -121,7 +121,8 @@ public struct SSHTransport: NodeTransport {
             // The remote `timeout` bounds the command; this local bound is only a safety net for a connection
             // that stalls (or a master that went away and must be reopened, within ConnectTimeout). With an
             // upload the remote `timeout` starts only once the bytes are in (and an inline script has none), so
-            // the local timeout is the one that bounds the whole step: stopping ssh stops the transfer or, through the watcher, the command.
+            // the local timeout is the one that bounds the whole step: stopping ssh stops the transfer or,
+            // through the watcher, the command.
             run = try await ProcessGroupRunner.run(
                 Self.ssh, arguments: commandLine.arguments(connectTimeout: connectTimeout) + [remote],
                 timeout: request.timeout + (boundHere ? 0 : request.grace + Self.localSlack + connectTimeout),
