@@ -109,6 +109,11 @@ final class SSHSessionTests {
         let shown = await node.execute(withSecret)
         #expect(shown.stdout == secret)
         #expect(shown.stderr == before)
+        // The session runs a plain command without a subshell of its own; a variable a command was given is
+        // never left behind in it for the next one.
+        let next = await node.execute(request("printf '%s' \"${PLANRUN_TEST_SECRET-unset}\"; \(Self.printSession) >&2"))
+        #expect(next.stdout == "unset")
+        #expect(next.stderr == before)
 
         let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         let directory = try SSHServer.makeTemporaryDirectory()

@@ -186,9 +186,7 @@ final class TransferTests {
         let bin = directory + "/shim"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let log = directory + "/timeout.log"
-        try "#!/bin/sh\necho called >> \(log)\nexec /usr/bin/timeout \"$@\"\n"
-            .write(toFile: bin + "/timeout", atomically: true, encoding: .utf8)
-        chmod(bin + "/timeout", 0o755)
+        try FileChecks.writeExecutable("#!/bin/sh\necho called >> \(log)\nexec /usr/bin/timeout \"$@\"\n", to: bin + "/timeout")
         for mode in [SSHCommandLine.WrapperMode.plain, .inline] {
             let out = directory + "/wrapper-\(mode.rawValue).out"
             let remote = SSHCommandLine.remoteCommand(for: .shell("echo ran; exit 3"), timeout: 10, grace: 1, mode: mode)

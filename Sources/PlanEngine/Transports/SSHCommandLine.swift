@@ -70,13 +70,25 @@ struct SSHCommandLine: Sendable {
         }
     }
 
-    /// The same, for `wrapperArguments` already made.
+    /// The same, for `wrapperArguments` already made: `sh` defines the wrapper and calls it with them.
     static func remoteCommand(arguments: String) -> String {
         "sh -c \(quotedWrapper) planrun " + arguments
     }
 
-    /// `wrapper` quoted for the remote login shell, once.
-    private static let quotedWrapper = ShellQuote.quote(wrapper)
+    /// `sh -c` text that defines the wrapper and calls it with its own arguments, quoted for the remote login
+    /// shell, once.
+    private static let quotedWrapper = ShellQuote.quote("\(definition); \(call("\"$@\""))")
+
+    /// The shell function that is the wrapper: the node's session defines it once (`SSHSessionProtocol`), a
+    /// command of its own defines it in its `sh -c`.
+    static let function = "planrun_command"
+    static let definition = "\(function)() { \(wrapper); }"
+
+    /// A call of the wrapper with `arguments` (shell text), its stdin moved to fd 3 and /dev/null put in its
+    /// place for the call only (`wrapper` reads its variables and upload from fd 3; the command reads /dev/null).
+    static func call(_ arguments: String) -> String {
+        "\(function) \(arguments) 3<&0 </dev/null"
+    }
 
     /// The wrapper's positional parameters, shell-quoted and joined: the same for a command of its own and
     /// for one sent to the node's session (`SSHSessionProtocol.request`).
@@ -97,6 +109,12 @@ struct SSHCommandLine: Sendable {
         return words.joined(separator: " ")
     }
 
+    /// The body of the shell function `function`, called through `call` (stdin on fd 3, /dev/null on 0). It
+    /// ends with `return`, never `exit`, and changes no descriptor of the calling shell, so the node's session
+    /// runs a plain command without a subshell of its own (a fork less a command); what it leaves set are its
+    /// own variables `e`, `p`, `w`, `s`, `z`. With `env` it exports the command's variables: the session calls
+    /// that in a subshell (`SSHSessionProtocol`), so they never stay in it.
+    ///
     /// `$1` is the `WrapperMode`: `env` when stdin starts with variables for the command, `inline` for
     /// planrun's own file operations, run by this shell itself in a subshell (no `timeout`, no `sh` of their
     /// own, no watcher: the step's timeout bounds them from planrun's side), else `plain`; it is shifted
@@ -122,14 +140,13 @@ struct SSHCommandLine: Sendable {
     static let wrapper = [
         "e=$1",
         "shift",
-        "command -v timeout >/dev/null 2>&1 || { echo '\(noTimeoutMessage)' >&2; exit \(noTimeoutStatus); }",
-        "exec 3<&0 </dev/null",
+        "command -v timeout >/dev/null 2>&1 || { echo '\(noTimeoutMessage)' >&2; return \(noTimeoutStatus); }",
         "[ \"$e\" != env ] || while IFS= read -r l <&3 && [ -n \"$l\" ]; do v=$(printf '%b.' \"${l#*=}\"); export \"${l%%=*}=${v%.}\"; done",
-        "[ -z \"$4\" ] || " + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3", umaskUnless: "\"$6\""),
-        "[ \"$e\" != inline ] || { (eval \"$3\") 3<&-; s=$?; \(removeUpload); exit $s; }",
+        "[ -z \"$4\" ] || "
+            + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3", umaskUnless: "\"$6\"", end: "return"),
+        "[ \"$e\" != inline ] || { (eval \"$3\") 3<&-; s=$?; \(removeUpload); return $s; }",
         "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
-        "exec 3<&-",
         "wait $p",
         "s=$?",
         // Reaped, not only signalled: in a session the next request may follow at once, and a watcher still
@@ -138,7 +155,7 @@ struct SSHCommandLine: Sendable {
         "wait $w 2>/dev/null",
         "kill -KILL -$p 2>/dev/null",
         removeUpload,
-        "exit $s",
+        "return $s",
     ].joined(separator: "; ")
 
     /// Removes the upload's file after the command. `rm` only when the file is still there: a command that

@@ -10,7 +10,9 @@
 /// of the wrapper with its parameters), then what that wrapper reads from stdin (variables, upload bytes).
 /// The wrapper itself is defined once, as a function, when the session starts: `read` takes a pipe one byte
 /// at a time, and its 1.3 KB with every command cost the node about 0.3 ms of a 3.5 ms command. The
-/// shell runs the text in a subshell (an `exit` in it ends the subshell only), then writes a mark on stdout,
+/// shell runs the call itself (the wrapper changes nothing of the session but its own variables, and starts
+/// the command in a shell of its own), except a call with variables, which runs in a subshell so that they are
+/// never left exported in the session; then it writes a mark on stdout,
 /// `\nNONCE STATUS\n`, and on stderr, `\nNONCE\n`. The line break before each mark is the session's own, so
 /// output that does not end with one is kept as it is. The nonce is new and random for each command and
 /// travels only on stdin, so a command cannot end its own output early by printing something that looks
@@ -21,23 +23,19 @@ enum SSHSessionProtocol {
     static let shell = [
         "n=$(printf '\\n_')",
         "n=${n%_}",
-        "\(function)() { \(SSHCommandLine.wrapper); }",
+        SSHCommandLine.definition,
         "printf '\\n\(readyWord)\\n'",
         "while IFS=' ' read -r k c",
-        "do s=",
-        "while [ \"$c\" -gt 0 ] && IFS= read -r l",
-        "do s=$s$l$n",
+        "do r=",
+        "while [ \"$c\" -gt 0 ] && IFS= read -r x",
+        "do r=$r$x$n",
         "c=$((c-1))",
         "done",
-        "(eval \"$s\")",
+        "case $r in \"\(SSHCommandLine.function) \(SSHCommandLine.WrapperMode.env.rawValue) \"*) (eval \"$r\");; *) eval \"$r\";; esac",
         "printf '\\n%s %s\\n' \"$k\" $?",
         "printf '\\n%s\\n' \"$k\" >&2",
         "done",
     ].joined(separator: "; ")
-
-    /// The session's name for the wrapper (`SSHCommandLine.wrapper`). A command runs in a shell of its own
-    /// (`sh -c` under `timeout`), so it never sees it.
-    static let function = "planrun_command"
 
     /// The word the session prints on a line of its own once it reads requests. Output of the login shell
     /// before it (a chatty rc file) is skipped.
@@ -61,7 +59,7 @@ enum SSHSessionProtocol {
     /// The bytes of one request: the header line, the call of the wrapper with its arguments, then `input` (the
     /// variables the wrapper reads first). Upload bytes follow separately.
     static func request(nonce: String, arguments: String, input: [UInt8]) -> [UInt8] {
-        let text = "\(function) \(arguments)"
+        let text = SSHCommandLine.call(arguments)
         let lines = text.utf8.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         return Array("\(nonce) \(lines)\n\(text)\n".utf8) + input
     }

@@ -213,12 +213,15 @@ extension Upload {
     /// start writing it: the disk then works while the rest is still on its way, and the flush only waits for
     /// the last blocks. A `dd` that rejects the flags stops before it creates the file (and says so on
     /// stderr); then `head -c` and `sync FILE` receive instead.
-    static func receiveScript(size: String, path: String, input: String, umaskUnless: String = "\"\"") -> String {
+    /// - Parameter end: how the failure ends the script: `exit` where it is a shell's own, `return` in a function.
+    static func receiveScript(
+        size: String, path: String, input: String, umaskUnless: String = "\"\"", end: String = "exit"
+    ) -> String {
         "{ ({ [ -n \(umaskUnless) ] && [ ! -e \(umaskUnless) ] && [ ! -L \(umaskUnless) ]; } || umask 077; b=65536; o=; if [ \(size) -gt \(writeBehindSize) ] && \(ddCheck) 2>/dev/null; then b=1048576; o=oflag=nocache; fi;"
             + " dd bs=$b $o iflag=fullblock,count_bytes count=\(size) conv=fsync status=none \(input) of=\(path)"
             + " || { [ ! -e \(path) ] && head -c \(size) \(input) >\(path) && sync \(path); })"
             + " && IFS= read -r z \(input) && [ \"$z\" = \(String(decoding: endLine.dropLast(), as: UTF8.self)) ]; }"
-            + " || { rm -f \(path); echo \"planrun: the upload to \(path) did not arrive whole\" >&2; exit \(failedStatus); }"
+            + " || { rm -f \(path); echo \"planrun: the upload to \(path) did not arrive whole\" >&2; \(end) \(failedStatus); }"
     }
 
     /// What planrun sends right after an upload's bytes: the receive reads it to know they all came.
