@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The fleet section of Benchmarks/run (issue 14): the pyinfra-performance work on N SSH hosts, side by side.
 
-    fleet.py --planrun PATH --venv DIR --work DIR [--sizes 25,100,250] [--only REGEX] [--json OUT]
+    fleet.py --planrun PATH --venv DIR --work DIR [--sizes 25,100,250] [--rounds 3] [--only REGEX] [--json OUT]
 
 Per host: make a directory, touch a log file with mode 777, copy a 54-byte file, run `echo hi`, each tool
 writing into its own directory per host alias. The hosts are N aliases of one private sshd on 127.0.0.1
@@ -17,6 +17,9 @@ writing into its own directory per host alias. The hosts are N aliases of one pr
 - ansible: file, file (touch, 0777), copy, command; forks min(N, 50), pipelining on.
 
 Every run is checked afterwards (each host's directory has the log file, mode 777, and the 54 bytes).
+Each N is measured in `--rounds` interleaved rounds (every tool once a round, Ansible in the first only: it
+takes minutes), and each tool's median run is reported, as the other sections of Benchmarks/run do: one run
+each left the verdict between two tools level within a few percent to the machine's noise.
 Reported per tool and N: wall seconds, peak RSS of the tool's largest process (GNU time), CPU seconds of
 the tool and its children (user+sys), and the CPU sshd spent serving it. Standard library only.
 """
@@ -197,6 +200,7 @@ def main():
     p.add_argument("--venv", required=True)
     p.add_argument("--work", required=True)
     p.add_argument("--sizes", default="25,100,250")
+    p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--only", default="")
     p.add_argument("--json", default="")
     a = p.parse_args()
@@ -217,42 +221,47 @@ def main():
     # Does this planrun have the files issue's `copy:` step? Otherwise a stand-in writes the content.
     probe = planrun_plan(work, "/tmp/x", src, copy=True)
     has_copy = subprocess.run([a.planrun, "validate", probe], capture_output=True).returncode == 0
-    results = {"copy": "copy step" if has_copy else "stand-in: printf of the content on the command line"}
+    results = {"copy": "copy step" if has_copy else "stand-in: printf of the content on the command line",
+               "rounds": max(1, a.rounds)}
     print(f"== fleet: planrun transfer = {results['copy']}", file=sys.stderr)
     try:
-        for n in sizes:
-            for tool in TOOLS:
-                cid = f"fleet/{n}/{tool}"
-                if a.only and not re.search(a.only, cid):
-                    continue
-                d = f"{work}/{tool}-{n}"
-                out = f"{work}/out/{tool}-{n}"
-                os.makedirs(d)
-                os.makedirs(out)
-                if tool == "limit":
-                    argv = ["/bin/sh", limit_script(d, e, n, out, src)]
-                elif tool == "planrun":
-                    inventory = f"{d}/inventory.yaml"
-                    subprocess.run([FLEETBED, "inventory", bed, str(n), inventory], check=True)
-                    argv = [a.planrun, "run", planrun_plan(d, out, src, has_copy), "--inventory", inventory, "--quiet"]
-                elif tool == "pyinfra":
-                    inventory, deploy = pyinfra_files(d, e, n, out, src)
-                    argv = [f"{venv}/bin/pyinfra", "-y", inventory, deploy]
-                elif tool == "fabric":
-                    argv = [python, fabric_script(d, e, n, out, src)]
-                else:
-                    inventory, playbook = ansible_files(d, e, n, out, src, python)
-                    argv = [f"{venv}/bin/ansible-playbook", "-i", inventory, "-f", str(min(n, PARALLEL)), playbook]
-                if not os.access(argv[0], os.X_OK):
-                    r = {"na": f"{argv[0]} is not installed"}
-                else:
-                    r = measure(argv, env, d, sshd_pid, timeout=1800)
-                    if "na" not in r:
-                        problem = check(out, n)
-                        if problem:
-                            r = {"na": f"wrong result: {problem}"}
-                results[cid] = r
-                print(f"  {cid}: {json.dumps(r)}", file=sys.stderr, flush=True)
+        runs = {}
+        for n, round_, tool in ((n, r, t) for n in sizes for r in range(max(1, a.rounds)) for t in TOOLS):
+            cid = f"fleet/{n}/{tool}"
+            if a.only and not re.search(a.only, cid):
+                continue
+            if round_ > 0 and (tool == "ansible" or "na" in runs.get(cid, [{}])[-1]):
+                continue
+            d = f"{work}/{tool}-{n}-{round_}"
+            out = f"{work}/out/{tool}-{n}-{round_}"
+            os.makedirs(d)
+            os.makedirs(out)
+            if tool == "limit":
+                argv = ["/bin/sh", limit_script(d, e, n, out, src)]
+            elif tool == "planrun":
+                inventory = f"{d}/inventory.yaml"
+                subprocess.run([FLEETBED, "inventory", bed, str(n), inventory], check=True)
+                argv = [a.planrun, "run", planrun_plan(d, out, src, has_copy), "--inventory", inventory, "--quiet"]
+            elif tool == "pyinfra":
+                inventory, deploy = pyinfra_files(d, e, n, out, src)
+                argv = [f"{venv}/bin/pyinfra", "-y", inventory, deploy]
+            elif tool == "fabric":
+                argv = [python, fabric_script(d, e, n, out, src)]
+            else:
+                inventory, playbook = ansible_files(d, e, n, out, src, python)
+                argv = [f"{venv}/bin/ansible-playbook", "-i", inventory, "-f", str(min(n, PARALLEL)), playbook]
+            if not os.access(argv[0], os.X_OK):
+                r = {"na": f"{argv[0]} is not installed"}
+            else:
+                r = measure(argv, env, d, sshd_pid, timeout=1800)
+                if "na" not in r:
+                    problem = check(out, n)
+                    if problem:
+                        r = {"na": f"wrong result: {problem}"}
+            runs.setdefault(cid, []).append(r)
+            print(f"  {cid} (round {round_ + 1}): {json.dumps(r)}", file=sys.stderr, flush=True)
+        for cid, measured in runs.items():
+            results[cid] = median_run(measured)
     finally:
         subprocess.run([FLEETBED, "down", bed])
     if a.json:
@@ -261,13 +270,24 @@ def main():
     report(results, sizes)
 
 
+def median_run(measured):
+    """The run with the median wall time (the lower middle of an even count), with every wall time seen; a
+    round that failed makes the whole tool n/a."""
+    failed = [r for r in measured if "na" in r]
+    if failed:
+        return failed[0]
+    ordered = sorted(measured, key=lambda r: r["wall_s"])
+    return dict(ordered[(len(ordered) - 1) // 2], walls=[r["wall_s"] for r in measured])
+
+
 def report(results, sizes):
     print("## Fleet: four operations per host over SSH (issue 14)\n")
     print(f"Per host: mkdir, touch + chmod 777, copy 54 bytes, `echo hi`; hosts are aliases of one loopback sshd. "
-          f"planrun's copy: {results['copy']}. Load average at the end: {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores.\n")
-    print("| N | tool | wall s | vs limit | peak RSS MB | CPU s | sshd CPU s |")
-    print("|---|---|---|---|---|---|---|")
+          f"planrun's copy: {results['copy']}. Each tool's median run of {results['rounds']} interleaved "
+          f"round(s) (Ansible: one); every round's wall time in the last column. Load average at the end: "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n")
+    print("| N | tool | wall s | vs limit | peak RSS MB | CPU s | sshd CPU s | rounds' wall s |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in sizes:
         limit = results.get(f"fleet/{n}/limit", {}).get("wall_s")
         for tool in TOOLS:
@@ -275,10 +295,11 @@ def report(results, sizes):
             if r is None:
                 continue
             if "na" in r:
-                print(f"| {n} | {tool} | n/a: {r['na']} | | | | |")
+                print(f"| {n} | {tool} | n/a: {r['na']} | | | | | |")
                 continue
             ratio = f"{r['wall_s'] / limit:.2f}x" if limit else ""
-            print(f"| {n} | {tool} | {r['wall_s']:.2f} | {ratio} | {r['rss_mb']} | {r['cpu_s']} | {r['sshd_cpu_s']} |")
+            walls = " / ".join(f"{w:.2f}" for w in r.get("walls", [r["wall_s"]]))
+            print(f"| {n} | {tool} | {r['wall_s']:.2f} | {ratio} | {r['rss_mb']} | {r['cpu_s']} | {r['sshd_cpu_s']} | {walls} |")
     print("\nTargets (issue 14):")
     for n in sizes:
         get = lambda t: results.get(f"fleet/{n}/{t}", {}).get("wall_s")
