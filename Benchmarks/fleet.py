@@ -21,7 +21,8 @@ Each N is measured in `--rounds` interleaved rounds (every tool once a round, An
 takes minutes), and each tool's median run is reported, as the other sections of Benchmarks/run do: one run
 each left the verdict between two tools level within a few percent to the machine's noise.
 Reported per tool and N: wall seconds, peak RSS of the tool's largest process (GNU time), CPU seconds of
-the tool and its children (user+sys), and the CPU sshd spent serving it. Standard library only.
+the tool and its children (user+sys), and the CPU sshd spent serving it (Ansible's persisting masters are
+ended right after its run, so that their sessions count for it, not for the next tool). Standard library only.
 """
 import argparse
 import json
@@ -172,7 +173,17 @@ def check(out, n):
     return None
 
 
-def measure(argv, env, cwd, sshd_pid, timeout):
+def end_masters(control_dir):
+    """Ends the ControlPersist masters a tool left behind (Ansible keeps each for 60 s): left alone, they end
+    during the next tool's run, whose sshd CPU then counts theirs, and their teardown competes with it."""
+    subprocess.run(["pkill", "-f", control_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if subprocess.run(["pgrep", "-f", control_dir], stdout=subprocess.DEVNULL).returncode != 0:
+            return
+        time.sleep(0.1)
+
+
+def measure(argv, env, cwd, sshd_pid, timeout, leftovers=None):
     usage = os.path.join(cwd, "time.out")
     before = sshd_cpu(sshd_pid)
     start = time.monotonic()
@@ -183,6 +194,8 @@ def measure(argv, env, cwd, sshd_pid, timeout):
     except subprocess.TimeoutExpired:
         return {"na": f"over {timeout} s"}
     wall = time.monotonic() - start
+    if leftovers:
+        end_masters(leftovers)
     time.sleep(0.5)  # sessions that end with the run are reaped by sshd
     sshd = sshd_cpu(sshd_pid) - before
     words = open(usage).read().split()
@@ -253,7 +266,8 @@ def main():
             if not os.access(argv[0], os.X_OK):
                 r = {"na": f"{argv[0]} is not installed"}
             else:
-                r = measure(argv, env, d, sshd_pid, timeout=1800)
+                r = measure(argv, env, d, sshd_pid, timeout=1800,
+                        leftovers=env["ANSIBLE_SSH_CONTROL_PATH_DIR"] if tool == "ansible" else None)
                 if "na" not in r:
                     problem = check(out, n)
                     if problem:
