@@ -62,7 +62,7 @@ def start_up(binary, path, stamp, record, env):
         return float(f.read()) - launched
 
 
-def compare(label, measure, rounds, unit_ms=True):
+def compare(label, measure, rounds):
     """Interleaved rounds of `measure(record)`; prints the medians and the cost of recording."""
     times = {True: [], False: []}
     for _ in range(rounds):

@@ -50,15 +50,10 @@ struct RunMarker: Sendable {
     /// The markers in `directory` left by planruns that are gone (only their names are read).
     static func orphans(in directory: String) -> [RunMarker] {
         let folder = directory + "/" + directoryName
-        guard let listing = opendir(folder) else { return [] }
-        defer { closedir(listing) }
-        var found: [RunMarker] = []
-        while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".json"), let pid = Int32(name.prefix { $0 != "-" }), !isAlive(pid) else { continue }
-            found.append(RunMarker(path: folder + "/" + name, pid: pid))
+        return DirectoryListing.names(in: folder).compactMap { name in
+            guard name.hasSuffix(".json"), let pid = Int32(name.prefix { $0 != "-" }), !isAlive(pid) else { return nil }
+            return RunMarker(path: folder + "/" + name, pid: pid)
         }
-        return found
     }
 
     /// The run's start as the marker holds it; nil when it is gone, or cannot be read as one (cut short by the
