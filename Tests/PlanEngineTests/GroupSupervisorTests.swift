@@ -32,6 +32,25 @@ struct GroupSupervisorTests {
         #expect(supervisor.stdout.text == "before\nafter\n")
     }
 
+    /// A run's command keeps planrun's copies of its output pipes' write ends until the leader exits: a child
+    /// that closes its streams does not end them, so the leader's exit wakes the watcher once (the pidfd)
+    /// instead of twice (the pipes' end a moment before). Once it exited they are closed and the streams end.
+    @Test func heldOutputEndsWithTheLeaderNotBefore() throws {
+        let group = try SpawnedGroup.spawn(
+            .path("/bin/sh"), arguments: ["-c", "exec >&- 2>&-; sleep 0.3; exit 3"], holdStandardInput: false,
+            holdOutput: true)
+        #expect(group.outputWriters.count == 2)
+        var fds = [group.stdout, group.stderr].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        #expect(poll(&fds, nfds_t(fds.count), 150) == 0)
+        let supervisor = GroupSupervisor(
+            group: group, timeout: 30, grace: 1, outputLimit: 1 << 16, stop: StopRequest(), startedAt: clock.now)
+        #expect(supervisor.watch(until: clock.now + .seconds(5)))
+        #expect(supervisor.isQuiet)
+        let (status, _) = supervisor.finish()
+        supervisor.stop.close()
+        #expect(status >> 8 == 3)
+    }
+
     @Test func aDescendantHoldingThePipesIsNotQuiet() async throws {
         // The leader is gone, but finishing means sweeping a process that holds stdout: that may take time, so
         // it is never done on a thread of the cooperative pool.

@@ -36,9 +36,13 @@ final class GroupSupervisor: @unchecked Sendable {
     private let stopsByClosingInput: Bool
     /// The child's stdout and stderr read ends; -1 once at end-of-file.
     private var streams: [Int32]
+    /// planrun's copies of the pipes' write ends (`SpawnedGroup.outputWriters`), closed once the leader exited.
+    private var heldWriters: [Int32]
     /// Readable when the leader has exited; -1 without pidfd support (then the leader is polled every 10 ms).
     private let pidfd: Int32
-    private(set) var leaderExited = false
+    private(set) var leaderExited = false {
+        didSet { if leaderExited { releaseWriters() } }
+    }
     /// Read buffer, left uninitialized: zeroing 64 KB for every command is work no step needs.
     private var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { _, count in count = 64 * 1024 }
     /// Receives each line as it arrives (`--verbose`); nil when nobody watches.
@@ -70,6 +74,7 @@ final class GroupSupervisor: @unchecked Sendable {
         self.stdout = OutputTail(limit: outputLimit)
         self.stderr = OutputTail(limit: outputLimit)
         self.streams = [group.stdout, group.stderr]
+        self.heldWriters = group.outputWriters
         self.pidfd = cps_pidfd_open(group.pid)
         if stop.isRequested { requestStop(.cancellation) }
     }
@@ -170,6 +175,7 @@ final class GroupSupervisor: @unchecked Sendable {
         // exits while its child may not yet have left the group: swept then, the daemon dies before it
         // starts. The child closes its copies of the pipes after setsid, so their end (awaited up to 2 s)
         // says it is out of the group.
+        releaseWriters()
         if daemonizes { readUntilEnd(within: .seconds(2)) }
         // What the leader wrote is in the pipes by now; a descendant still writing is about to be swept.
         readWhatIsReady(rounds: .max)
@@ -186,6 +192,12 @@ final class GroupSupervisor: @unchecked Sendable {
         while waitpid(group.pid, &status, 0) < 0, errno == EINTR {}
         Self.awaitEmptyGroup(pgid)
         return (status, stoppedBy)
+    }
+
+    /// Closes the held write ends: the pipes now end when the last descendant holding them does.
+    private func releaseWriters() {
+        for fd in heldWriters { close(fd) }
+        heldWriters = []
     }
 
     /// Reads one chunk from a ready stream into its tail; closes the stream at end-of-file.

@@ -65,7 +65,7 @@ enum ProcessGroupRunner {
         // Spawned and first watched on the task's own thread: a command that ends at once never leaves it.
         let group = try SpawnedGroup.spawn(
             program, arguments: arguments, holdStandardInput: holdStandardInput || upload != nil, stdoutFile: stdoutFile,
-            environment: environment)
+            environment: environment, holdOutput: true)
         OrphanReaper.shared.started(group.pid)
         if group.stdinWriter >= 0, !firstInput.isEmpty { write(firstInput, to: group.stdinWriter) }
         let stop = StopRequest()

@@ -18,15 +18,20 @@ struct SpawnedGroup {
     let stderr: Int32
     /// Write end of the child's stdin when it is held open, else -1 (stdin is `/dev/null`).
     let stdinWriter: Int32
+    /// planrun's own copies of the write ends of the child's stdout and stderr pipes, with `holdOutput`:
+    /// while they are open the pipes cannot reach end-of-file, so the leader's exit wakes its watcher once
+    /// (the pidfd) instead of twice (the pipes' hang-up a moment before the pidfd). The watcher closes them
+    /// when the leader has exited (`GroupSupervisor`).
+    let outputWriters: [Int32]
 
     /// Starts `program` with `arguments`; stdin is `/dev/null`, or a pipe that stays open when
     /// `holdStandardInput` is set (its end-of-file then tells the child that planrun is gone; the write end
     /// is non-blocking, for an upload fed from the poll loop). `stdoutFile`, when given, receives the child's
     /// stdout directly (a download), instead of a pipe. `environment` is added to planrun's own (a name given
-    /// there replaces planrun's value).
+    /// there replaces planrun's value). `holdOutput` keeps the output pipes' write ends (`outputWriters`).
     static func spawn(
         _ program: Program, arguments: [String], holdStandardInput: Bool, stdoutFile: Int32? = nil,
-        environment: [(name: String, value: String)] = []
+        environment: [(name: String, value: String)] = [], holdOutput: Bool = false
     ) throws(SpawnFailure) -> SpawnedGroup {
         var opened: [Int32] = []
         func fail(_ code: Int32) -> SpawnFailure {
@@ -104,11 +109,15 @@ struct SpawnedGroup {
             }
         }
         guard code == 0 else { throw fail(code) }
-        // The child has its copies; keeping ours would hold the pipes open past its exit.
-        if stdoutFile == nil { close(out.write) }
-        close(err.write)
+        // The child has its copies; ours are closed now or, held, once the leader has exited.
+        var writers = [err.write]
+        if stdoutFile == nil { writers.append(out.write) }
+        if !holdOutput {
+            for fd in writers { close(fd) }
+            writers = []
+        }
         if input.read != Self.nullInput { close(input.read) }
-        return SpawnedGroup(pid: pid, stdout: out.read, stderr: err.read, stdinWriter: input.write)
+        return SpawnedGroup(pid: pid, stdout: out.read, stderr: err.read, stdinWriter: input.write, outputWriters: writers)
     }
 
     /// `/dev/null` for reading, opened once per process (close-on-exec) and shared by every spawn whose stdin
