@@ -48,15 +48,18 @@ struct EventWriter {
         Value.writeInt(value, to: &bytes)
     }
 
-    /// Every field of `fields` but `skipping`, in order. None may be `event` or `time` (written already): the
-    /// events' fields are the engine's own records and issues, which have neither.
-    mutating func fields(_ fields: Value.Object, skipping: String? = nil) {
-        for (key, value) in fields where key != skipping {
-            bytes.append(UInt8(ascii: ","))
-            Value.writeJSONString(key, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            value.writeJSON(to: &bytes)
-        }
+    /// `,"key":value` for a key that is not a literal (written as a JSON string). Never `event` or `time`.
+    mutating func field(named key: String, _ value: Value) {
+        bytes.append(UInt8(ascii: ","))
+        Value.writeJSONString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        value.writeJSON(to: &bytes)
+    }
+
+    /// Every field of `fields`, in order. None may be `event` or `time` (written already): the events' fields
+    /// are the engine's own records and issues, which have neither.
+    mutating func fields(_ fields: Value.Object) {
+        for (key, value) in fields { field(named: key, value) }
     }
 
     /// The finished event.

@@ -78,10 +78,11 @@ public final class RunEvents: ProgressSink {
     }
 
     public func finished(_ record: StepRecord) {
-        guard case .object(let fields) = record.json(includeTimes: true) else { return }
         var event = EventWriter("step_finished", room: 512)
         event.field("step", record.step)
-        event.fields(fields, skipping: "id")  // the record's `id` is the event's `step`
+        record.fields(includeTimes: true) { key, value in
+            if key != "id" { event.field(named: key, value) }  // the record's `id` is the event's `step`
+        }
         if let index = record.itemIndex { event.field("item_index", index) }
         if let tail = record.stdoutTail { event.field("stdout_tail", tail) }
         if let tail = record.stderrTail { event.field("stderr_tail", tail) }

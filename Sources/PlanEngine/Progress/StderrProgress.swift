@@ -74,8 +74,10 @@ public final class StderrProgress: ProgressSink, @unchecked Sendable {
         line += Self.itemText(item?.value, index: item?.index)
         if attempt > 1 { line += " attempt \(attempt)" }
         if level == .verbose, let command { line += ": \(TerminalText.escaped(command, keepingLineBreaks: true))" }
-        let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "") + Self.itemText(item?.value, index: item?.index)
         write(line) { live in
+            // Only on a terminal: without a live line this closure is not called.
+            let label = "\(step.phase.rawValue)/\(step.id)" + (node.map { " [\($0)]" } ?? "")
+                + Self.itemText(item?.value, index: item?.index)
             live.started(Self.key(step.id, node, item?.index), label: label)
             guard node != nil else { return .line }
             return live.fold(step: step.id, label: "\(step.phase.rawValue)/\(step.id)", starting: true)

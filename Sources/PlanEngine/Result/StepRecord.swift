@@ -86,32 +86,47 @@ public struct StepRecord: Sendable, Hashable {
 
     func json(includeTimes: Bool) -> Value {
         var o = Value.Object(minimumCapacity: 16)
-        o["id"] = .string(step)
-        o["phase"] = .string(phase.rawValue)
-        o["node"] = node.map(Value.string) ?? .null
-        o["status"] = .string(status.rawValue)
-        o["attempts"] = .int(attempts)
-        o["exit_code"] = exitCode.map { .int(Int($0)) } ?? .null
-        o["duration"] = .double(includeTimes ? (duration * 1000).rounded() / 1000 : 0)
-        o["changed"] = .bool(changed)
-        if includeTimes, queued >= 0.0005 { o["queued"] = .double((queued * 1000).rounded() / 1000) }
-        if let reason { o["reason"] = .string(reason) }
-        if itemIndex != nil { o["item"] = item ?? .null }
-        if let batch { o["batch"] = .int(batch) }
-        if let answeredBy { o["answered_by"] = .string(answeredBy) }
-        if let command { o["command"] = .string(command) }
-        if let timeout { o["timeout"] = .double(timeout) }
-        if let retries { o["retries"] = .int(retries) }
-        if let fallbacks { o["fallbacks"] = .array(fallbacks.map(Value.string)) }
-        if let fallbackNode { o["fallback_node"] = .string(fallbackNode) }
-        if let cache { o["cache"] = .double(cache) }
-        if cached {
-            o["cached"] = .bool(true)
-            o["cache_age"] = .double(((cacheAge ?? 0) * 1000).rounded() / 1000)
-        }
-        if let diff { o["diff"] = .string(diff) }
-        for (key, value) in carried where o[key] == nil { o[key] = value }
-        if let onFailure { o["on_failure"] = .array(onFailure.map(Value.string)) }
+        fields(includeTimes: includeTimes) { o[$0] = $1 }
         return .object(o)
+    }
+
+    /// Hands each field of the record to `field`, in the result's order. The result's JSON object and the
+    /// `step_finished` event are both written from here, the event straight into its bytes: building the
+    /// object first (a dozen keys, so hashed) was most of an event's cost, once per step.
+    func fields(includeTimes: Bool, _ field: (String, Value) -> Void) {
+        // Carried keys (from a shard's result) never replace a field written here.
+        var written: [String]? = carried.isEmpty ? nil : []
+        func put(_ key: String, _ value: Value) {
+            written?.append(key)
+            field(key, value)
+        }
+        put("id", .string(step))
+        put("phase", .string(phase.rawValue))
+        put("node", node.map(Value.string) ?? .null)
+        put("status", .string(status.rawValue))
+        put("attempts", .int(attempts))
+        put("exit_code", exitCode.map { .int(Int($0)) } ?? .null)
+        put("duration", .double(includeTimes ? (duration * 1000).rounded() / 1000 : 0))
+        put("changed", .bool(changed))
+        if includeTimes, queued >= 0.0005 { put("queued", .double((queued * 1000).rounded() / 1000)) }
+        if let reason { put("reason", .string(reason)) }
+        if itemIndex != nil { put("item", item ?? .null) }
+        if let batch { put("batch", .int(batch)) }
+        if let answeredBy { put("answered_by", .string(answeredBy)) }
+        if let command { put("command", .string(command)) }
+        if let timeout { put("timeout", .double(timeout)) }
+        if let retries { put("retries", .int(retries)) }
+        if let fallbacks { put("fallbacks", .array(fallbacks.map(Value.string))) }
+        if let fallbackNode { put("fallback_node", .string(fallbackNode)) }
+        if let cache { put("cache", .double(cache)) }
+        if cached {
+            put("cached", .bool(true))
+            put("cache_age", .double(((cacheAge ?? 0) * 1000).rounded() / 1000))
+        }
+        if let diff { put("diff", .string(diff)) }
+        if let done = written {
+            for (key, value) in carried where !done.contains(key) { field(key, value) }
+        }
+        if let onFailure { put("on_failure", .array(onFailure.map(Value.string))) }
     }
 }
