@@ -50,6 +50,19 @@ struct SSHTransportCommandLineTests {
     @Test func remoteCommandQuotesEachArgvWordOnce() {
         let text = SSHCommandLine.remoteCommand(for: .argv(["echo", "a b", "it's"]), timeout: 2, grace: 1)
         #expect(text.hasPrefix("sh -c '"))
-        #expect(text.hasSuffix(" planrun plain 2.000 1.000 " + ShellQuote.quote("echo 'a b' 'it'\\''s'")))
+        #expect(text.hasSuffix(" planrun exec 2.000 1.000 " + ShellQuote.quote("echo 'a b' 'it'\\''s'")))
+    }
+
+    /// A plain `run:` command is sent as its words, started without a shell; one the shell must read as it is.
+    @Test func aPlainRunCommandIsSentAsItsWords() {
+        let plain = SSHCommandLine.wrapperArguments(
+            for: .shell("mkdir -p /srv/a\n"), timeout: 2, grace: 1, upload: nil, uploadSize: 0, mode: .plain)
+        #expect(plain == "exec 2.000 1.000 " + ShellQuote.quote("mkdir -p /srv/a"))
+        let shell = SSHCommandLine.wrapperArguments(
+            for: .shell("mkdir -p ~/a"), timeout: 2, grace: 1, upload: nil, uploadSize: 0, mode: .plain)
+        #expect(shell == "plain 2.000 1.000 " + ShellQuote.quote("mkdir -p ~/a"))
+        let secret = SSHCommandLine.wrapperArguments(
+            for: .shell("mkdir -p /srv/a"), timeout: 2, grace: 1, upload: nil, uploadSize: 0, mode: .env)
+        #expect(secret.hasPrefix("env "))
     }
 }

@@ -200,6 +200,34 @@ final class TransferTests {
         }
     }
 
+    /// A command that is its words alone (an `argv:`, a plain `run:`) is started by `timeout` itself: no `sh`
+    /// on the node. Shown with the wrapper run here and an `sh` first on PATH that logs each call: the wrapper's
+    /// own `sh -c` calls it once, a command the shell must read a second time. Each still gets its words
+    /// exactly, its exit status and its timeout.
+    @Test func aCommandOfWordsAloneRunsWithoutAShell() throws {
+        let bin = directory + "/sh-shim"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let log = directory + "/sh.log"
+        try FileChecks.writeExecutable("#!/bin/sh\necho called >> \(log)\nexec /bin/sh \"$@\"\n", to: bin + "/sh")
+        let cases: [(CommandRequest.Command, String, Int32, String)] = [
+            (.argv(["printf", "%s|", "a b", "it's", "$HOME"]), "a b|it's|$HOME|", 0, "called\n"),
+            (.shell("ls -d /proc/self/fd/0 /nonexistent-planrun-dir"), "/proc/self/fd/0\n", 2, "called\n"),
+            (.shell("x=y; printf %s \"$x\""), "y", 0, "called\ncalled\n"),
+            (.argv(["sleep", "5"]), "", 124, "called\n"),
+        ]
+        for (command, stdout, status, calls) in cases {
+            let out = directory + "/words.out"
+            let timeout = status == 124 ? 0.3 : 10
+            let remote = SSHCommandLine.remoteCommand(for: command, timeout: timeout, grace: 1)
+            let code = SSHServer.runAndWait(
+                "/bin/sh", ["-c", "PATH=\(bin):$PATH; export PATH; sleep 1 | { \(remote); } >\(out) 2>/dev/null"])
+            #expect((code >> 8) & 0xff == status, "\(command)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8) == stdout, "\(command)")
+            #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "") == calls, "\(command)")
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
     /// Over SSH an inline request has no remote time bound: the step's timeout, enforced here, ends it, and
     /// is reported as the command's timeout, not as a stalled connection.
     @Test func anInlineRequestPastItsTimeoutIsATimeout() async throws {

@@ -91,7 +91,7 @@ public enum ShellQuote {
         }
     }
 
-    private static func isSafe(_ b: UInt8) -> Bool {
+    static func isSafe(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):

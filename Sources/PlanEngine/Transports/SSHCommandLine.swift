@@ -64,6 +64,9 @@ struct SSHCommandLine: Sendable {
         /// In the wrapper's own shell (a subshell of it): planrun's own file operations
         /// (`CommandRequest.runsInWrapper`).
         case inline
+        /// Under `timeout`, watched, started by `timeout` itself without an `sh`: a `plain` request that is
+        /// its words alone (an `argv:`, or a `run:` that is a `PlainCommand`); `wrapperArguments` picks it.
+        case exec
 
         init(_ request: CommandRequest) {
             self = !request.environment.isEmpty ? .env : request.runsInWrapper ? .inline : .plain
@@ -96,10 +99,20 @@ struct SSHCommandLine: Sendable {
         for command: CommandRequest.Command, timeout: Double, grace: Double, upload: Upload?, uploadSize: Int,
         mode: WrapperMode
     ) -> String {
+        var mode = mode
         let text: String
         switch command {
-        case .shell(let script): text = script
-        case .argv(let argv): text = argv.map(ShellQuote.quote).joined(separator: " ")
+        case .shell(let script):
+            if mode == .plain, let words = PlainCommand.words(script) {
+                mode = .exec
+                text = ShellQuote.join(words)
+            } else {
+                text = script
+            }
+        case .argv(let argv):
+            text = ShellQuote.join(argv)
+            // `timeout` would read a first word starting with `-` as an option of its own.
+            if mode == .plain, let first = argv.first, !first.isEmpty, !first.hasPrefix("-") { mode = .exec }
         }
         var words = [mode.rawValue, decimal(timeout), decimal(max(grace, 0.1)), ShellQuote.quote(text)]
         if let upload {
@@ -117,7 +130,9 @@ struct SSHCommandLine: Sendable {
     ///
     /// `$1` is the `WrapperMode`: `env` when stdin starts with variables for the command, `inline` for
     /// planrun's own file operations, run by this shell itself in a subshell (no `timeout`, no `sh` of their
-    /// own, no watcher: the step's timeout bounds them from planrun's side), else `plain`; it is shifted
+    /// own, no watcher: the step's timeout bounds them from planrun's side), `exec` when the command is its
+    /// shell-quoted words alone (`eval` hands them to `timeout`, which starts the program itself: no `sh`),
+    /// else `plain`; it is shifted
     /// away, and then `$1` is the timeout, `$2` the grace, `$3` the command, and for an upload `$4` its size
     /// in bytes, `$5` the path it is saved at and `$6`, if given, the file it is to become
     /// (`Upload.umaskModeIfAbsent`). `timeout` makes itself a process group leader, so `-$p` names the
@@ -145,7 +160,7 @@ struct SSHCommandLine: Sendable {
         "[ -z \"$4\" ] || "
             + Upload.receiveScript(size: "\"$4\"", path: "\"$5\"", input: "<&3", umaskUnless: "\"$6\"", end: "return"),
         "[ \"$e\" != inline ] || { (eval \"$3\") 3<&-; s=$?; \(removeUpload); return $s; }",
-        "timeout -k \"$2\" \"$1\" sh -c \"$3\" 3<&- & p=$!",
+        #"case $e in exec) eval "timeout -k \"\$2\" \"\$1\" $3 3<&- &" ;; *) timeout -k "$2" "$1" sh -c "$3" 3<&- & ;; esac; p=$!"#,
         "{ while read -r _ <&3; do :; done; kill -TERM -$p; sleep \"$2\"; kill -KILL -$p; } >/dev/null 2>&1 & w=$!",
         "wait $p",
         "s=$?",
