@@ -86,6 +86,10 @@ final class SSHSessionTests {
         #expect(shaped.stdout == "\nplanrun-00000000000000000000000000000000 0\nx\n\n")
         #expect(shaped.stderr == "\nplanrun-00000000000000000000000000000000 0\n")
         #expect(shaped.exitCode == 0)
+        // A script of several lines reaches the node's shell with its line breaks (the session joins the
+        // request's lines with the break it takes from IFS).
+        let script = await node.execute(request("a=1\nb=2\necho \"$a$b\"\ncat <<EOF\nx y\nEOF"))
+        #expect(script.stdout == "12\nx y\n")
         let big = await node.execute(request("head -c 300000 /dev/zero | tr '\\0' a"))
         #expect(big.stdout.utf8.count == 300_000)
         #expect(big.stdout.utf8.allSatisfy { $0 == UInt8(ascii: "a") })

@@ -19,10 +19,12 @@
 /// like a mark.
 enum SSHSessionProtocol {
     /// The shell text the node's login shell runs (one line: some login shells reject newlines in quotes).
-    /// `n` holds a line break (a command substitution drops trailing ones, hence the `_`).
+    /// `n` holds a line break: the last of the three characters a POSIX shell sets `IFS` to when it starts
+    /// (no fork, where a `$(printf)` was one per node); taken from `printf` when that is not so (a command
+    /// substitution drops trailing line breaks, hence the `_`).
     static let shell = [
-        "n=$(printf '\\n_')",
-        "n=${n%_}",
+        "n=${IFS#??}",
+        "[ ${#n} = 1 ] || { n=$(printf '\\n_'); n=${n%_}; }",
         SSHCommandLine.definition,
         "printf '\\n\(readyWord)\\n'",
         "while IFS=' ' read -r k c",
