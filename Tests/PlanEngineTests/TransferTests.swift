@@ -214,6 +214,7 @@ final class TransferTests {
             (.shell("ls -d /proc/self/fd/0 /nonexistent-planrun-dir"), "/proc/self/fd/0\n", 2, "called\n"),
             (.shell("x=y; printf %s \"$x\""), "y", 0, "called\ncalled\n"),
             (.argv(["sleep", "5"]), "", 124, "called\n"),
+            (.shell("planrun-no-such-program x"), "", 127, "called\n"),
         ]
         for (command, stdout, status, calls) in cases {
             let out = directory + "/words.out"

@@ -9,8 +9,10 @@ public enum PlainCommand {
     ///
     /// Plain means: words of the characters `ShellQuote` leaves bare (`A-Z a-z 0-9 _ . / : = @ % + , -`,
     /// which no shell expands), separated by spaces or tabs, ending at most with line breaks; and a first
-    /// word that is no assignment, does not start with `-`, and is none of the words a shell runs itself
-    /// (`builtins`: `echo` or `test` differ from the programs of the same name, `cd` has none).
+    /// word that is no assignment, does not start with `-`, is none of the words a shell runs itself
+    /// (`builtins`: `echo` or `test` differ from the programs of the same name, `cd` has none), and is a
+    /// program's name, not a path: a shell runs a script without a `#!` line itself, `exec` does not (in
+    /// musl's libc), and such scripts are named by their paths (`./deploy.sh`).
     public static func words(_ text: String) -> [String]? {
         var bytes = Substring(text).utf8
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
@@ -28,8 +30,8 @@ public enum PlainCommand {
             }
         }
         if let from = start { words.append(String(Substring(bytes[from...]))) }
-        guard let first = words.first, !first.utf8.contains(UInt8(ascii: "=")), !first.hasPrefix("-"),
-            !builtins.contains(first)
+        guard let first = words.first, !first.utf8.contains(UInt8(ascii: "=")), !first.utf8.contains(UInt8(ascii: "/")),
+            !first.hasPrefix("-"), !builtins.contains(first)
         else { return nil }
         return words
     }
