@@ -79,6 +79,9 @@ final class GroupSupervisor: @unchecked Sendable {
         if stop.isRequested { requestStop(.cancellation) }
     }
 
+    /// A supervisor dropped without `finish` still gives back the write ends it held.
+    deinit { releaseWriters() }
+
     /// The leader has exited and both streams are at end-of-file: `finish` has nothing to drain and no
     /// descendant holding the pipes, so it returns at once (the caller may then finish on its own thread).
     var isQuiet: Bool { leaderExited && streams.allSatisfy { $0 < 0 } }
