@@ -45,6 +45,10 @@ struct GroupSupervisorTests {
         let supervisor = GroupSupervisor(
             group: group, timeout: 30, grace: 1, outputLimit: 1 << 16, stop: StopRequest(), startedAt: clock.now)
         #expect(supervisor.watch(until: clock.now + .seconds(5)))
+        // The ends arrive once planrun closed its copies (at once, unless another test's spawn in flight
+        // holds a copy for a moment, until its child's exec); held for good they never would.
+        let end = clock.now + .seconds(2)
+        while !supervisor.isQuiet, clock.now < end { _ = supervisor.watch(until: clock.now + .milliseconds(10)) }
         #expect(supervisor.isQuiet)
         let (status, _) = supervisor.finish()
         supervisor.stop.close()
