@@ -11,6 +11,17 @@
 /// another thread opened without O_CLOEXEC.
 int cps_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 
+/// Starts `file` with `argv` and `envp` as the leader of a new process group, its stdin, stdout and stderr
+/// the three descriptors given, no other descriptor open, every signal at its default action and none
+/// blocked. `search` looks a name without a slash up in planrun's PATH, as `posix_spawnp` does. Returns 0
+/// and sets `*pid`, or the error that kept the command from starting (the child is then reaped).
+///
+/// `vfork` rather than glibc's `posix_spawn`: the same steps in the child, on the calling thread's stack;
+/// glibc maps a fresh stack for every child and unmaps it after, which cost a page fault or two and a TLB
+/// flush per command (about 15 µs, a fortieth of a trivial step, on the machine of BENCHMARKS.md).
+int cps_spawn(pid_t *pid, const char *file, int search, char *const argv[], char *const envp[],
+              int stdin_fd, int stdout_fd, int stderr_fd);
+
 /// A pipe whose both ends are close-on-exec from the start.
 int cps_pipe_cloexec(int fds[2]);
 

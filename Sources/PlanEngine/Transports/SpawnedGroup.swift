@@ -6,11 +6,11 @@ import Glibc
 import Musl
 #endif
 
-/// A child started with `posix_spawn` as the leader of a new process group, with its output on pipes.
+/// A child started as the leader of a new process group, with its output on pipes.
 ///
-/// `posix_spawn` (a vfork-style clone in glibc) costs about what a shell's fork does, whatever planrun's own
-/// size; the child starts with an empty signal mask, every signal at its default action (planrun ignores
-/// SIGPIPE, and SIGINT/SIGTERM while its trap is set) and no descriptor but 0, 1 and 2.
+/// `cps_spawn` (a `vfork`, as a shell starts a command) costs about what a shell's fork does, whatever
+/// planrun's own size; the child starts with an empty signal mask, every signal at its default action (planrun
+/// ignores SIGPIPE, and SIGINT/SIGTERM while its trap is set) and no descriptor but 0, 1 and 2.
 struct SpawnedGroup {
     let pid: pid_t
     /// Read ends of the child's stdout and stderr; stdout is -1 when it goes to a file.
@@ -60,29 +60,6 @@ struct SpawnedGroup {
             input = (null, -1)
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-        // Without closefrom (old glibc) every descriptor planrun itself opens is close-on-exec anyway.
-        _ = cps_spawn_addclosefrom(&actions, 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        // Its own group, so one kill(-pgid) reaches every descendant that did not leave it on purpose.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let argv = ([program.text] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         // Only a command with secrets gets an environment of its own; the rest share planrun's, uncopied.
@@ -101,12 +78,10 @@ struct SpawnedGroup {
         defer { for pointer in extra { free(pointer) } }
         Self.letChildExitsBeDiscarded()
         var pid: pid_t = 0
+        let search: Int32 = if case .name = program { 1 } else { 0 }
         let code: Int32 = extra.withUnsafeMutableBufferPointer { envp in
             let env = envp.isEmpty ? environ : envp.baseAddress!
-            switch program {
-            case .path(let path): return posix_spawn(&pid, path, &actions, &attributes, argv, env)
-            case .name(let name): return posix_spawnp(&pid, name, &actions, &attributes, argv, env)
-            }
+            return cps_spawn(&pid, program.text, search, argv, env, input.read, out.write, err.write)
         }
         guard code == 0 else { throw fail(code) }
         // The child has its copies; ours are closed now or, held, once the leader has exited.
