@@ -8,7 +8,10 @@ enum TargetCheck {
         let scope = Value.Object([("inputs", .object(inputs))])
         var out: [Diagnostic] = []
         var seen = Set<String>()
+        let file = plan.file
         func check(_ template: Template, _ what: String) {
+            // A node named outright is there: most targets, checked without evaluating or expanding them.
+            if let name = template.literalText, resolver.isNode(name) { return }
             // A target that reads captures, step results or the current node is decided at run time.
             guard template.references.allSatisfy({ $0.path.first == "inputs" }),
                 let value = try? template.evaluate(in: scope), let names = try? TargetResolver.names(in: value)
@@ -20,7 +23,7 @@ enum TargetCheck {
                     var message = "\(what) names unknown node or group '\(unknown)'"
                     if let guess = failure.suggestion { message += "; did you mean '\(guess)'?" }
                     out.append(Diagnostic(
-                        .runUnknownTarget, message, file: plan.file, at: template.range, fixIt: failure.suggestion))
+                        .runUnknownTarget, message, file: file, at: template.range, fixIt: failure.suggestion))
                 }
             }
         }
