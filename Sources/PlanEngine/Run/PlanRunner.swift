@@ -42,7 +42,7 @@ public final class PlanRunner: Sendable {
         self.redactor = Redactor(plan: request.plan, inputs: request.inputs)
         self.state = RunState(
             inputs: request.inputs, nodeOrder: request.plan.inventory.nodes.map(\.name),
-            learned: request.rerun?.learned ?? Value.Object())
+            learned: request.rerun?.learned ?? Value.Object(), expectedRecords: request.operation.steps.count)
         let usesSSH = request.plan.inventory.nodes.contains { $0.transport.needsControlDirectory }
         // A dry-run contacts no node, unless `--diff` asks it to read what each copy would change.
         let contactsNodes = !request.dryRun || request.diff

@@ -21,8 +21,11 @@ actor RunState {
     /// Inventory order, so `nodes` lists nodes the same way whichever answered first.
     private let nodeRank: [String: Int]
 
-    /// `learned` is where a rerun starts: the earlier run's `nodes`, `vars` and `steps`.
-    init(inputs: Value.Object, nodeOrder: [String], learned: Value.Object = Value.Object()) {
+    /// `learned` is where a rerun starts: the earlier run's `nodes`, `vars` and `steps`. `expectedRecords` is
+    /// room for the records from the start: grown from empty, the list (a few hundred bytes a record) was copied
+    /// whole at every doubling, a thousand instructions a step.
+    init(inputs: Value.Object, nodeOrder: [String], learned: Value.Object = Value.Object(), expectedRecords: Int = 0) {
+        records.reserveCapacity(expectedRecords)
         self.inputs = inputs
         self.nodeRank = Dictionary(nodeOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         if case .object(let o)? = learned["nodes"] { nodes = o }
