@@ -109,6 +109,7 @@ public final class RunRecorder: EventSink, StepCache {
     private func opened(_ record: inout Record) throws(RunStore.Failure) -> RunStore {
         if let store = record.store { return store }
         let store = try RunStore(directory: directory, reconcile: false)
+        store.holdCheckpointsBack()
         record.store = store
         return store
     }
@@ -130,6 +131,7 @@ public final class RunRecorder: EventSink, StepCache {
             } catch {
                 warn(error.message, recorded: record.run != nil)
             }
+            record.store?.checkpointIfLong()
         }
     }
 

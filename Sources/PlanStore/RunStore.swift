@@ -59,8 +59,9 @@ public final class RunStore: Sendable {
             // A connection that opens the store alone rebuilds the WAL's index by reading every frame since
             // the last checkpoint (nothing checkpoints at close): at SQLite's default of 1,000 pages that was
             // up to 4 MB read at every start. 64 pages keep it under 256 KB; the checkpoint (two fsyncs)
-            // comes every few runs instead of never, and leaves the WAL empty.
-            database.checkpointAndTruncate(atPages: 64)
+            // comes every few runs instead of never, and leaves the WAL empty. A run being recorded holds it
+            // back to its end (`holdCheckpointsBack`).
+            database.checkpointAndTruncate(atPages: Self.walPagesKept)
             try migrate()
             // The write lock only when some run is still `running` (`history` beside a run waits for no writer).
             if reconcile, try !database.query(Self.runningRuns).isEmpty || !RunMarker.orphans(in: directory).isEmpty {
@@ -294,6 +295,27 @@ public final class RunStore: Sendable {
     }
 
     /// Appends the events of one flush while the run goes on, as one row of `events`.
+    /// The WAL's length in pages past which a commit checkpoints it, and at a recorded run's end.
+    static let walPagesKept: Int32 = 64
+
+    /// While a run is recorded, a commit checkpoints only past SQLite's own 1,000 pages: each of a long run's
+    /// flushes passed 64 pages, and each checkpointed (two fsyncs), four times in a 500-step run where its
+    /// end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves behind is what the next
+    /// start reads, and that is kept short by the end's checkpoint.
+    func holdCheckpointsBack() {
+        database.checkpointAndTruncate(atPages: 1000)
+    }
+
+    /// Checkpoints and truncates the WAL when it holds `walPagesKept` pages or more (the end of a recorded run).
+    func checkpointIfLong() {
+        var info = stat()
+        guard stat(path + "-wal", &info) == 0 else { return }
+        // A WAL file is a 32-byte header, then frames of a 24-byte header and a page each (SQLite's default
+        // 4,096 bytes: the store never sets another).
+        let pageSize = 4096
+        if (Int(info.st_size) - 32) / (24 + pageSize) >= Int(Self.walPagesKept) { database.checkpointAndTruncateNow() }
+    }
+
     func append(run: Int, log: EventLog) throws(Failure) {
         guard !log.isEmpty else { return }
         do {

@@ -72,6 +72,30 @@ struct RunStoreUnitTests {
         #expect(info.st_size < 400 * 1024, "WAL of \(info.st_size) bytes")
     }
 
+    /// A recorded run's flushes do not checkpoint the WAL (two fsyncs each, four times in a 500-step run); its
+    /// end does, once, and leaves the WAL empty for the next start to read.
+    @Test func aRecordedRunCheckpointsOnceAtItsEnd() throws {
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start())
+        // About 100 pages of events a flush: each flush alone passes the 64 pages a commit checkpoints at.
+        let padding = String(repeating: "x", count: 4_000)
+        let big = EventText(json: Array(#"{"event":"step_started","pad":"\#(padding)"}"#.utf8), time: 1_000)
+        for _ in 0..<2 {
+            for _ in 0..<100 { recorder.receive(big) }
+            recorder.flush()
+        }
+        var info = stat()
+        #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
+        #expect(info.st_size > 150 * 4096, "the WAL was checkpointed during the run: \(info.st_size) bytes")
+        let result = RunResult(
+            operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
+            confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
+        recorder.finish(result, json: .null)
+        #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
+        #expect(info.st_size == 0)
+        #expect(try RunStore(directory: dir).run(recorder.run ?? -1)?.status == .finished)
+    }
+
     @Test func aStoreFromANewerPlanrunIsRefusedAndOneFromAnOlderIsBroughtForward() throws {
         let dir = directory()
         let store = try RunStore(directory: dir)
