@@ -294,7 +294,6 @@ public final class RunStore: Sendable {
         result.ending == .interrupted ? "interrupted" : "finished"
     }
 
-    /// Appends the events of one flush while the run goes on, as one row of `events`.
     /// The WAL's length in pages past which a commit checkpoints it, and at a recorded run's end.
     static let walPagesKept: Int32 = 64
 
@@ -316,6 +315,7 @@ public final class RunStore: Sendable {
         if (Int(info.st_size) - 32) / (24 + pageSize) >= Int(Self.walPagesKept) { database.checkpointAndTruncateNow() }
     }
 
+    /// Appends the events of one flush while the run goes on, as one row of `events`.
     func append(run: Int, log: EventLog) throws(Failure) {
         guard !log.isEmpty else { return }
         do {
