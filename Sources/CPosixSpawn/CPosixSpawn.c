@@ -172,6 +172,11 @@ int cps_spawn(pid_t *pid, const char *file, int search, char *const argv[], char
     pid_t child = vfork();
     if (child == 0) spawn_child(&request);
     int code = child < 0 ? errno : request.error;
+    /* The thread's mask back, with SIGCHLD unblocked: the kernel discards a child's exit signal (its default
+       action is to ignore it) only when the parent thread does not block it. Swift's pool threads block it, so
+       each exit was queued to the process and woke the main thread, parked in `dispatch_main`, once per step.
+       Nothing in planrun handles SIGCHLD: exits are seen through pidfds and `waitpid`. */
+    previous &= ~(1UL << (SIGCHLD - 1));
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &previous, NULL, sizeof(unsigned long));
     if (child > 0 && code != 0) {
         /* The child told why it could not exec, then exited: reap it here, it never ran the command. */

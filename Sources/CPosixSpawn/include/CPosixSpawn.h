@@ -4,8 +4,9 @@
 #include <spawn.h>
 #include <sys/types.h>
 
-/// glibc pieces Swift's Glibc module does not import (they sit behind _GNU_SOURCE or have no wrapper).
-/// Each returns what the libc call returns; on a libc without the call it fails with ENOSYS.
+/// The spawner's own start of a command (`cps_spawn`), and glibc pieces Swift's Glibc module does not import
+/// (they sit behind _GNU_SOURCE or have no wrapper): each of those returns what the libc call returns; on a
+/// libc without the call it fails with ENOSYS.
 
 /// Closes every descriptor from `from` up in the child (glibc 2.34+), so a spawn can never leak one that
 /// another thread opened without O_CLOEXEC.
@@ -14,11 +15,12 @@ int cps_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 /// Starts `file` with `argv` and `envp` as the leader of a new process group, its stdin, stdout and stderr
 /// the three descriptors given, no other descriptor open, every signal at its default action and none
 /// blocked. `search` looks a name without a slash up in planrun's PATH, as `posix_spawnp` does. Returns 0
-/// and sets `*pid`, or the error that kept the command from starting (the child is then reaped).
+/// and sets `*pid`, or the error that kept the command from starting (the child is then reaped). The calling
+/// thread keeps its signal mask, except that SIGCHLD is unblocked (so the kernel drops the exit signals).
 ///
 /// `vfork` rather than glibc's `posix_spawn`: the same steps in the child, on the calling thread's stack;
-/// glibc maps a fresh stack for every child and unmaps it after, which cost a page fault or two and a TLB
-/// flush per command (about 15 µs, a fortieth of a trivial step, on the machine of BENCHMARKS.md).
+/// glibc maps a fresh stack for every child and unmaps it after, which cost page faults and a TLB flush per
+/// command (10–30 µs of a trivial step's 0.75 ms on the machine of BENCHMARKS.md).
 int cps_spawn(pid_t *pid, const char *file, int search, char *const argv[], char *const envp[],
               int stdin_fd, int stdout_fd, int stderr_fd);
 

@@ -76,7 +76,6 @@ struct SpawnedGroup {
             extra.append(nil)
         }
         defer { for pointer in extra { free(pointer) } }
-        Self.letChildExitsBeDiscarded()
         var pid: pid_t = 0
         let search: Int32 = if case .name = program { 1 } else { 0 }
         let code: Int32 = extra.withUnsafeMutableBufferPointer { envp in
@@ -99,15 +98,4 @@ struct SpawnedGroup {
     /// it is: opening and closing it per command was two of a trivial step's system calls. -1 when it could
     /// not be opened; each spawn then opens its own.
     private static let nullInput = open("/dev/null", O_RDONLY | O_CLOEXEC)
-
-    /// Unblocks SIGCHLD on the spawning thread. The kernel discards a child's exit signal (its default action
-    /// is to ignore it) only when the parent thread does not block it; Swift's pool threads block it, so each
-    /// exit was queued to the process and woke the main thread, parked in `dispatch_main`, once per step.
-    /// Nothing in planrun handles SIGCHLD: exits are seen through pidfds and `waitpid`.
-    private static func letChildExitsBeDiscarded() {
-        var childExit = sigset_t()
-        sigemptyset(&childExit)
-        sigaddset(&childExit, SIGCHLD)
-        pthread_sigmask(SIG_UNBLOCK, &childExit, nil)
-    }
 }
