@@ -58,9 +58,9 @@ public final class RunStore: Sendable {
             try database.execute("PRAGMA synchronous = NORMAL")
             // A connection that opens the store alone rebuilds the WAL's index by reading every frame since
             // the last checkpoint (nothing checkpoints at close): at SQLite's default of 1,000 pages that was
-            // up to 4 MB read at every start. 64 pages keep it under 256 KB; the checkpoint (two fsyncs)
-            // comes every few runs instead of never, and leaves the WAL empty. A run being recorded holds it
-            // back to its end (`holdCheckpointsBack`).
+            // up to 4 MB read at every start. `walPagesKept` keeps it under 1 MB; the checkpoint comes every
+            // few runs instead of never, and leaves the WAL empty. A run being recorded holds it back to its
+            // end (`holdCheckpointsBack`).
             database.checkpointAndTruncate(atPages: Self.walPagesKept)
             try migrate()
             // The write lock only when some run is still `running` (`history` beside a run waits for no writer).
@@ -295,11 +295,18 @@ public final class RunStore: Sendable {
     }
 
     /// The WAL's length in pages past which a commit checkpoints it, and at a recorded run's end.
-    static let walPagesKept: Int32 = 64
+    ///
+    /// 256 pages (1 MB), not 64: a checkpoint's cost is its fsyncs (the WAL and the database, then the WAL's
+    /// new header and its directory at the next run's first commit), 1–3 ms on this machine's disk and more
+    /// while it writes back other files, and hardly its pages; the WAL's frames cost the next opening about
+    /// 2 µs each to read back. A 500-step run writes about 60 pages, so at 64 every such run ended with a
+    /// checkpoint; at 256 one in four does, and a one-step run (5–12 pages) one in twenty or more, for at
+    /// most 0.5 ms of reading back at the next opening.
+    static let walPagesKept: Int32 = 256
 
     /// While a run is recorded, a commit checkpoints only past SQLite's own 1,000 pages: each of a long run's
-    /// flushes passed 64 pages, and each checkpointed (two fsyncs), four times in a 500-step run where its
-    /// end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves behind is what the next
+    /// flushes could pass `walPagesKept`, and each checkpointed (two fsyncs), four times in a 500-step run
+    /// where its end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves behind is what the next
     /// start reads, and that is kept short by the end's checkpoint.
     func holdCheckpointsBack() {
         database.checkpointAndTruncate(atPages: 1000)

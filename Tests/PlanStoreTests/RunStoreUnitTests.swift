@@ -43,14 +43,15 @@ struct RunStoreUnitTests {
     /// grow to 4 MB, read at every start).
     @Test func theWriteAheadLogStaysShortAcrossManyRuns() throws {
         let dir = directory()
-        for _ in 0..<40 {
+        // About 10 pages a run: 80 runs write three times what the WAL keeps.
+        for _ in 0..<80 {
             let store = try RunStore(directory: dir)
             let id = try store.begin(start())
             try store.database.query("UPDATE runs SET result = ? WHERE id = ?", [.text(String(repeating: "x", count: 16_000)), .int(Int64(id))])
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
-        #expect(info.st_size < 600 * 1024, "WAL of \(info.st_size) bytes")
+        #expect(info.st_size < (Int(RunStore.walPagesKept) + 16) * 4120, "WAL of \(info.st_size) bytes")
     }
 
     /// A run shorter than the first flush writes once, then its planrun exits: SQLite's own automatic checkpoint
@@ -62,35 +63,53 @@ struct RunStoreUnitTests {
         let result = RunResult(
             operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
             confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
-        for _ in 0..<60 {
+        // About 5 pages a run: 120 runs write twice what the WAL keeps.
+        for _ in 0..<120 {
             let store = try RunStore(directory: dir)
             _ = try store.record(
                 start(), result: result, masked: .string(String(repeating: "x", count: 16_000)), learned: .null, events: EventLog())
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
-        #expect(info.st_size < 400 * 1024, "WAL of \(info.st_size) bytes")
+        #expect(info.st_size < (Int(RunStore.walPagesKept) + 8) * 4120, "WAL of \(info.st_size) bytes")
     }
+
+    /// A run whose end leaves the WAL under `walPagesKept` does not checkpoint it: the fsyncs come with a
+    /// later run's end, once for several runs.
+    @Test func aRunsEndLeavesAShortWALForALaterOne() throws {
+        let dir = directory()
+        let recorder = RunRecorder(directory: dir, start: start())
+        // About 100 pages: more than the 64 pages a run's end once checkpointed at, under the 256 it does now.
+        let padding = String(repeating: "x", count: 4_000)
+        let big = EventText(json: Array(#"{"event":"step_started","pad":"\#(padding)"}"#.utf8), time: 1_000)
+        for _ in 0..<100 { recorder.receive(big) }
+        recorder.finish(Self.emptyResult, json: .null)
+        var info = stat()
+        #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
+        #expect(info.st_size > 90 * 4096, "the run's end checkpointed a WAL of \(info.st_size) bytes")
+        #expect(try RunStore(directory: dir).run(recorder.run ?? -1)?.status == .finished)
+    }
+
+    private static let emptyResult = RunResult(
+        operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
+        confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
 
     /// A recorded run's flushes do not checkpoint the WAL (two fsyncs each, four times in a 500-step run); its
     /// end does, once, and leaves the WAL empty for the next start to read.
     @Test func aRecordedRunCheckpointsOnceAtItsEnd() throws {
         let dir = directory()
         let recorder = RunRecorder(directory: dir, start: start())
-        // About 100 pages of events a flush: each flush alone passes the 64 pages a commit checkpoints at.
+        // About 300 pages of events a flush: each flush alone passes the 256 pages a commit checkpoints at.
         let padding = String(repeating: "x", count: 4_000)
         let big = EventText(json: Array(#"{"event":"step_started","pad":"\#(padding)"}"#.utf8), time: 1_000)
         for _ in 0..<2 {
-            for _ in 0..<100 { recorder.receive(big) }
+            for _ in 0..<300 { recorder.receive(big) }
             recorder.flush()
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
-        #expect(info.st_size > 150 * 4096, "the WAL was checkpointed during the run: \(info.st_size) bytes")
-        let result = RunResult(
-            operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
-            confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
-        recorder.finish(result, json: .null)
+        #expect(info.st_size > 500 * 4096, "the WAL was checkpointed during the run: \(info.st_size) bytes")
+        recorder.finish(Self.emptyResult, json: .null)
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
         #expect(info.st_size == 0)
         #expect(try RunStore(directory: dir).run(recorder.run ?? -1)?.status == .finished)
