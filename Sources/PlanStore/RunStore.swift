@@ -297,17 +297,17 @@ public final class RunStore: Sendable {
     /// The WAL's length in pages past which a commit checkpoints it, and at a recorded run's end.
     ///
     /// 256 pages (1 MB), not 64: a checkpoint's cost is its fsyncs (the WAL and the database, then the WAL's
-    /// new header and its directory at the next run's first commit), 1–3 ms on this machine's disk and more
-    /// while it writes back other files, and hardly its pages; the WAL's frames cost the next opening about
-    /// 2 µs each to read back. A 500-step run writes about 60 pages, so at 64 every such run ended with a
+    /// new header and its directory at the next run's first commit), 1–3 ms each on the benchmark machine's
+    /// disk and more while it writes back other files, and hardly its pages; the WAL's frames cost the next
+    /// opening about 2 µs each to read back (BENCHMARKS.md, the stop of 2026-12-05 13:51). A 500-step run writes about 60 pages, so at 64 every such run ended with a
     /// checkpoint; at 256 one in four does, and a one-step run (5–12 pages) one in twenty or more, for at
     /// most 0.5 ms of reading back at the next opening.
     static let walPagesKept: Int32 = 256
 
     /// While a run is recorded, a commit checkpoints only past SQLite's own 1,000 pages: each of a long run's
-    /// flushes could pass `walPagesKept`, and each checkpointed (two fsyncs), four times in a 500-step run
-    /// where its end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves behind is what the next
-    /// start reads, and that is kept short by the end's checkpoint.
+    /// flushes may pass `walPagesKept`, and each checkpointed (two fsyncs; at 64 pages, four times in a
+    /// 500-step run) where the end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves
+    /// behind is what the next start reads, and that is kept short by the end's checkpoint.
     func holdCheckpointsBack() {
         database.checkpointAndTruncate(atPages: 1000)
     }
