@@ -41,11 +41,3 @@ static inline int csqlite_truncate_when_long(void *pages, sqlite3 *db, const cha
 static inline void csqlite_truncating_checkpoints(sqlite3 *db, int pages) {
     sqlite3_wal_hook(db, csqlite_truncate_when_long, (void *)(long)pages);
 }
-
-/// Checkpoints the WAL and truncates it now, without waiting for another connection (busy: left for later).
-static inline int csqlite_truncate_now(sqlite3 *db) {
-    sqlite3_busy_timeout(db, 0);
-    int code = sqlite3_wal_checkpoint_v2(db, (const char *)0, SQLITE_CHECKPOINT_TRUNCATE, (int *)0, (int *)0);
-    sqlite3_busy_timeout(db, CSQLITE_BUSY_TIMEOUT_MS);
-    return code;
-}

@@ -122,16 +122,18 @@ public final class RunRecorder: EventSink, StepCache {
             let learned = Value.object(Self.bounded(result.learned))
             let log = takePending()
             do throws(RunStore.Failure) {
-                if let run = record.run, let store = record.store {
+                let store = try opened(&record)
+                // The end's commit checkpoints as any other would: the flushes' pages count, one checkpoint for all.
+                store.resumeCheckpoints()
+                if let run = record.run {
                     try store.finish(run: run, result: result, masked: json, learned: learned, events: log)
                 } else {
-                    record.run = try opened(&record).record(
+                    record.run = try store.record(
                         start, result: result, masked: json, learned: learned, events: log, marker: marker)
                 }
             } catch {
                 warn(error.message, recorded: record.run != nil)
             }
-            record.store?.checkpointIfLong()
         }
     }
 

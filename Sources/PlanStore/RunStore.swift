@@ -299,27 +299,22 @@ public final class RunStore: Sendable {
     /// 256 pages (1 MB), not 64: a checkpoint's cost is its fsyncs (the WAL and the database, then the WAL's
     /// new header and its directory at the next run's first commit), 1–3 ms each on the benchmark machine's
     /// disk and more while it writes back other files, and hardly its pages; the WAL's frames cost the next
-    /// opening about 2 µs each to read back (BENCHMARKS.md, the stop of 2026-12-05 13:51). A 500-step run writes about 60 pages, so at 64 every such run ended with a
-    /// checkpoint; at 256 one in four does, and a one-step run (5–12 pages) one in twenty or more, for at
-    /// most 0.5 ms of reading back at the next opening.
+    /// opening about 2 µs each to read back (BENCHMARKS.md, the stop of 2026-12-05 13:51). A 500-step run
+    /// writes about 60 pages, so at 64 every such run ended with a checkpoint; at 256 one in four does, and a
+    /// one-step run (5–12 pages) one in twenty or more, for at most 0.5 ms of reading back at the next opening.
     static let walPagesKept: Int32 = 256
 
-    /// While a run is recorded, a commit checkpoints only past SQLite's own 1,000 pages: each of a long run's
-    /// flushes may pass `walPagesKept`, and each checkpointed (two fsyncs; at 64 pages, four times in a
-    /// 500-step run) where the end's one checkpoint (`checkpointIfLong`) does the same. The WAL a run leaves
-    /// behind is what the next start reads, and that is kept short by the end's checkpoint.
+    /// While a run is recorded, its flushes' commits checkpoint only past SQLite's own 1,000 pages: each
+    /// checkpoint is two fsyncs (at 64 pages a 500-step run's flushes made four), and the run's last commit,
+    /// after `resumeCheckpoints`, checkpoints once for all of them.
     func holdCheckpointsBack() {
         database.checkpointAndTruncate(atPages: 1000)
     }
 
-    /// Checkpoints and truncates the WAL when it holds `walPagesKept` pages or more (the end of a recorded run).
-    func checkpointIfLong() {
-        var info = stat()
-        guard stat(path + "-wal", &info) == 0 else { return }
-        // A WAL file is a 32-byte header, then frames of a 24-byte header and a page each (SQLite's default
-        // 4,096 bytes: the store never sets another).
-        let pageSize = 4096
-        if (Int(info.st_size) - 32) / (24 + pageSize) >= Int(Self.walPagesKept) { database.checkpointAndTruncateNow() }
+    /// Commits checkpoint past `walPagesKept` again: a recorded run's last commit, whose WAL holds the held-back
+    /// flushes' pages too. The WAL a run leaves behind is what the next start reads.
+    func resumeCheckpoints() {
+        database.checkpointAndTruncate(atPages: Self.walPagesKept)
     }
 
     /// Appends the events of one flush while the run goes on, as one row of `events`.

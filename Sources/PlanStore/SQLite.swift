@@ -56,11 +56,6 @@ final class SQLite: @unchecked Sendable {
         lock.withLock { _ in csqlite_truncating_checkpoints(handle, pages) }
     }
 
-    /// Checkpoints the WAL into the database and truncates it now (another connection busy: nothing).
-    func checkpointAndTruncateNow() {
-        lock.withLock { _ in _ = csqlite_truncate_now(handle) }
-    }
-
     deinit { sqlite3_close_v2(handle) }
 
     /// Runs statements that return no rows (`;`-separated).

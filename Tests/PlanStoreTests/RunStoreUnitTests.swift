@@ -59,7 +59,7 @@ struct RunStoreUnitTests {
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
-        #expect(info.st_size < (Int(RunStore.walPagesKept) + 16) * 4120, "WAL of \(info.st_size) bytes")
+        #expect(info.st_size < (Int(RunStore.walPagesKept) + 16) * Self.walFrameBytes, "WAL of \(info.st_size) bytes")
     }
 
     /// A run shorter than the first flush writes once, then its planrun exits: SQLite's own automatic checkpoint
@@ -68,18 +68,15 @@ struct RunStoreUnitTests {
     /// fsyncs a run); checkpointed and truncated, it stays short.
     @Test func theWriteAheadLogStaysShortWhenEachRunWritesOnce() throws {
         let dir = directory()
-        let result = RunResult(
-            operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
-            confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
         // About 5 pages a run: 120 runs write twice what the WAL keeps.
         for _ in 0..<120 {
             let store = try RunStore(directory: dir)
             _ = try store.record(
-                start(), result: result, masked: .string(String(repeating: "x", count: 16_000)), learned: .null, events: EventLog())
+                start(), result: finished(), masked: .string(String(repeating: "x", count: 16_000)), learned: .null, events: EventLog())
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
-        #expect(info.st_size < (Int(RunStore.walPagesKept) + 8) * 4120, "WAL of \(info.st_size) bytes")
+        #expect(info.st_size < (Int(RunStore.walPagesKept) + 8) * Self.walFrameBytes, "WAL of \(info.st_size) bytes")
     }
 
     /// A run whose end leaves the WAL under `walPagesKept` does not checkpoint it: the fsyncs come with a
@@ -88,36 +85,35 @@ struct RunStoreUnitTests {
         let dir = directory()
         let recorder = RunRecorder(directory: dir, start: start())
         // About 100 pages: more than the 64 pages a run's end once checkpointed at, under the 256 it does now.
-        let padding = String(repeating: "x", count: 4_000)
-        let big = EventText(json: Array(#"{"event":"step_started","pad":"\#(padding)"}"#.utf8), time: 1_000)
-        for _ in 0..<100 { recorder.receive(big) }
-        recorder.finish(Self.emptyResult, json: .null)
+        for _ in 0..<100 { recorder.receive(Self.pageOfEvent) }
+        recorder.finish(finished(), json: .null)
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
         #expect(info.st_size > 90 * 4096, "the run's end checkpointed a WAL of \(info.st_size) bytes")
         #expect(try RunStore(directory: dir).run(recorder.run ?? -1)?.status == .finished)
     }
 
-    private static let emptyResult = RunResult(
-        operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
-        confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: [])
+    /// One WAL frame: a 24-byte header and a page of SQLite's default 4,096 bytes (the store sets no other).
+    private static let walFrameBytes = 24 + 4_096
 
-    /// A recorded run's flushes do not checkpoint the WAL (two fsyncs each, four times in a 500-step run); its
-    /// end does, once, and leaves the WAL empty for the next start to read.
+    /// An event of about a page.
+    private static let pageOfEvent = EventText(
+        json: Array(#"{"event":"step_started","pad":"\#(String(repeating: "x", count: 4_000))"}"#.utf8), time: 1_000)
+
+    /// A recorded run's flushes do not checkpoint the WAL (two fsyncs each); its end does, once, and leaves the
+    /// WAL empty for the next start to read.
     @Test func aRecordedRunCheckpointsOnceAtItsEnd() throws {
         let dir = directory()
         let recorder = RunRecorder(directory: dir, start: start())
         // About 300 pages of events a flush: each flush alone passes the 256 pages a commit checkpoints at.
-        let padding = String(repeating: "x", count: 4_000)
-        let big = EventText(json: Array(#"{"event":"step_started","pad":"\#(padding)"}"#.utf8), time: 1_000)
         for _ in 0..<2 {
-            for _ in 0..<300 { recorder.receive(big) }
+            for _ in 0..<300 { recorder.receive(Self.pageOfEvent) }
             recorder.flush()
         }
         var info = stat()
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
         #expect(info.st_size > 500 * 4096, "the WAL was checkpointed during the run: \(info.st_size) bytes")
-        recorder.finish(Self.emptyResult, json: .null)
+        recorder.finish(finished(), json: .null)
         #expect(stat(dir + "/runs.sqlite-wal", &info) == 0)
         #expect(info.st_size == 0)
         #expect(try RunStore(directory: dir).run(recorder.run ?? -1)?.status == .finished)
@@ -256,10 +252,7 @@ struct RunStoreUnitTests {
         recorder.flush()  // nothing new: no row
         recorder.receive(event("c", time: 12))
         recorder.receive(event("d", time: 13.5))
-        recorder.finish(
-            RunResult(operation: "op", output: Value.Object(), issues: [], recommendations: [], validationStatus: .success,
-                      confidence: 1, executionTime: 0, steps: [], ending: .finished, dryRun: false, waves: []),
-            json: .object(Value.Object()))
+        recorder.finish(finished(), json: .object(Value.Object()))
         let id = Int64(run)
         #expect(try store.database.query("SELECT seq, last_at FROM events WHERE run_id = ?", [.int(id)]) == [[.int(1), .double(11)]])
         let log = try store.database.query("SELECT log FROM runs WHERE id = ?", [.int(id)]).first?.first?.text ?? ""

@@ -8,7 +8,6 @@ enum TargetCheck {
         let scope = Value.Object([("inputs", .object(inputs))])
         var out: [Diagnostic] = []
         var seen = Set<String>()
-        let file = plan.file
         func check(_ template: Template, _ what: String) {
             // A node named outright is there: most targets, checked without evaluating or expanding them.
             if let name = template.literalText, resolver.isNode(name) { return }
@@ -23,7 +22,7 @@ enum TargetCheck {
                     var message = "\(what) names unknown node or group '\(unknown)'"
                     if let guess = failure.suggestion { message += "; did you mean '\(guess)'?" }
                     out.append(Diagnostic(
-                        .runUnknownTarget, message, file: file, at: template.range, fixIt: failure.suggestion))
+                        .runUnknownTarget, message, file: plan.file, at: template.range, fixIt: failure.suggestion))
                 }
             }
         }
